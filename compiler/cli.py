@@ -1,0 +1,132 @@
+"""The `nifty` command line: parse flags, run the pipeline, map results to exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from compiler.diagnostics import SpecError, format_diagnostics
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+REPORT = "nifty hit an internal error; please report it with the spec that caused it (run again with --debug for the traceback)"
+
+app = typer.Typer(
+    name="nifty",
+    help="Compile spec/system.yaml into the Kustomize tree of the Nifty 50 Trading System.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    """How diagnostics are printed."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+SpecOption = Annotated[Path, typer.Option("--spec", help="The spec file.")]
+OutOption = Annotated[Path, typer.Option("--out", help="The output tree.")]
+MonitoringOption = Annotated[Path, typer.Option("--monitoring", help="Hand-authored dashboards and alerts.")]
+FormatOption = Annotated[Format, typer.Option("--format", help="Diagnostics as text, json or github annotations.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of internal errors.")]
+
+T = TypeVar("T")
+
+
+def _run(action: Callable[[], T], fmt: Format, debug: bool) -> T:
+    """Run action; print diagnostics and exit 1 on a SpecError, exit 3 on anything unexpected."""
+    try:
+        return action()
+    except SpecError as error:
+        sys.stderr.write(format_diagnostics(error.diagnostics, fmt.value))
+        raise typer.Exit(EXIT_FAILED) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception:
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {REPORT}\n")
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@app.command("compile")
+def compile_command(
+    spec: SpecOption = Path("spec/system.yaml"),
+    out: OutOption = Path("out"),
+    monitoring: MonitoringOption = Path("monitoring"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if out/ is stale.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff of out/.")] = False,
+    fmt: FormatOption = Format.text,
+    debug: DebugOption = False,
+) -> None:
+    """Compile the spec into out/ (base and one overlay per environment)."""
+    from compiler.pipeline import compile_spec, display_path
+    from compiler.write import changed_files, read_tree, unified_diff, write_tree
+
+    tree = _run(lambda: compile_spec(spec, monitoring), fmt, debug)
+    shown = display_path(out)
+    if check or diff:
+        current = read_tree(out)
+        stale = changed_files(current, tree)
+        if diff:
+            sys.stdout.write(unified_diff(current, tree, shown))
+        if check:
+            for path in stale:
+                sys.stderr.write(f"would change: {shown}/{path}\n")
+            sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
+        raise typer.Exit(EXIT_FAILED if check and stale else EXIT_OK)
+    _run(lambda: write_tree(out, tree), fmt, debug)
+    sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
+
+
+@app.command("validate")
+def validate_command(
+    spec: SpecOption = Path("spec/system.yaml"),
+    monitoring: MonitoringOption = Path("monitoring"),
+    fmt: FormatOption = Format.text,
+    debug: DebugOption = False,
+) -> None:
+    """Validate the spec and write nothing."""
+    from compiler.pipeline import display_path, load_plan
+
+    _run(lambda: load_plan(spec, monitoring), fmt, debug)
+    sys.stderr.write(f"{display_path(spec)} is valid\n")
+
+
+@app.command("render")
+def render_command(
+    env: Annotated[str, typer.Argument(help="An environment of the spec, or 'base'.")],
+    spec: SpecOption = Path("spec/system.yaml"),
+    monitoring: MonitoringOption = Path("monitoring"),
+    fmt: FormatOption = Format.text,
+    debug: DebugOption = False,
+) -> None:
+    """Print one environment fully rendered, as `kubectl kustomize out/overlays/ENV` would."""
+    from compiler.build import build_environment
+    from compiler.emit import dump_all
+    from compiler.pipeline import load_plan
+
+    plan = _run(lambda: load_plan(spec, monitoring), fmt, debug)
+    envs = {e.name: e for e in (plan.base, *plan.environments)}
+    if env not in envs:
+        sys.stderr.write(f"error: unknown environment '{env}'; expected one of: {', '.join(sorted(envs))}\n")
+        raise typer.Exit(EXIT_USAGE)
+    sys.stdout.write(_run(lambda: dump_all(build_environment(envs[env])), fmt, debug))
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

@@ -1,0 +1,114 @@
+"""Canonical YAML text: block style, insertion order, and quoting that reads the same in YAML 1.1 and 1.2."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+# Words YAML 1.1 (read by the Kubernetes decoder) or 1.2 turn into booleans, nulls or numbers.
+_RESERVED = {
+    word
+    for base in ("y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan")
+    for word in (base, base.upper(), base.capitalize())
+}
+_NUMBER_LIKE = re.compile(r"^[-+]?(\.?[0-9]|0[xXoObB])[0-9a-fA-FxXoObB_.:eE+-]*$")
+_SAFE = re.compile(r"^[A-Za-z0-9_./$][A-Za-z0-9_./:@ ,=+()$%^*-]*$")
+_INDICATOR_START = "-?:,[]{}#&*!|>'\"%@`= "
+
+
+def needs_quotes(text: str) -> bool:
+    """Whether a string would not read back as the same string if written plain."""
+    if not text or text in _RESERVED or text in {"<<", "="}:
+        return True
+    if _NUMBER_LIKE.match(text) or not _SAFE.match(text):
+        return True
+    return text[0] in _INDICATOR_START or text[-1] in " :" or ": " in text or " #" in text
+
+
+def scalar(value: Any) -> str:
+    """A scalar as YAML text."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    text = str(value)
+    return json.dumps(text, ensure_ascii=False) if needs_quotes(text) else text
+
+
+def _block_ok(text: str) -> bool:
+    """Whether a multi-line string can be a literal block scalar."""
+    return "\n" in text and all(ch == "\n" or ch == "\t" or ch.isprintable() for ch in text) and not text.startswith((" ", "\n"))
+
+
+def _block(text: str, indent: str) -> list[str]:
+    """A literal block scalar's header and lines."""
+    if text.endswith("\n\n"):
+        chomp = "+"
+    elif text.endswith("\n"):
+        chomp = ""
+    else:
+        chomp = "-"
+    body = text[:-1] if text.endswith("\n") else text
+    lines = [f"|{chomp}"]
+    lines += [f"{indent}{line}" if line else "" for line in body.split("\n")]
+    return lines
+
+
+def _emit(value: Any, indent: str, out: list[str], prefix: str) -> None:
+    """Append value to out; prefix is the text that precedes it on its first line."""
+    if isinstance(value, dict) and value:
+        first = True
+        for key, item in value.items():
+            head = prefix if first else indent
+            first = False
+            _emit_entry(f"{head}{scalar(key)}:", item, indent, out)
+    elif isinstance(value, list) and value:
+        first = True
+        for item in value:
+            head = prefix if first else indent
+            first = False
+            if isinstance(item, dict | list) and item:
+                _emit(item, indent + "  ", out, f"{head}- ")
+            else:
+                _emit_entry(f"{head}-", item, indent + "  ", out)
+    else:
+        out.append(prefix.rstrip() if value in ({}, []) else prefix + scalar(value))
+
+
+def _emit_entry(head: str, item: Any, indent: str, out: list[str]) -> None:
+    """A key (or dash) followed by its value."""
+    if isinstance(item, dict) and item:
+        out.append(head)
+        _emit(item, indent + "  ", out, indent + "  ")
+    elif isinstance(item, list) and item:
+        out.append(head)
+        _emit(item, indent, out, indent)
+    elif isinstance(item, dict):
+        out.append(f"{head} {{}}")
+    elif isinstance(item, list):
+        out.append(f"{head} []")
+    elif isinstance(item, str) and _block_ok(item):
+        lines = _block(item, indent + "  ")
+        out.append(f"{head} {lines[0]}")
+        out.extend(lines[1:])
+    else:
+        out.append(f"{head} {scalar(item)}")
+
+
+def dump(value: Any) -> str:
+    """One YAML document's text, ending in a newline."""
+    out: list[str] = []
+    _emit(value, "", out, "")
+    return "\n".join(out) + "\n"
+
+
+def dump_all(documents: Iterable[Any], header: str = "") -> str:
+    """Several documents separated by '---', after an optional comment header."""
+    parts = [dump(document) for document in documents]
+    return header + "---\n".join(parts)

@@ -1,0 +1,83 @@
+"""What Kustomize does to our objects: generated ConfigMap names, namespaces, images, order."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from compiler.render.types import ConfigSource, Manifest
+
+CLUSTER_SCOPED = frozenset({"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding", "StorageClass"})
+
+# Kustomize's legacy output order (sortOptions: legacy, its default).
+_ORDER_FIRST = (
+    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
+    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap",
+    "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
+    "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+)
+_ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+
+
+def configmap_hash(data: Mapping[str, str]) -> str:
+    """The suffix Kustomize appends to a generated ConfigMap's name (it hashes with an empty name)."""
+    # Kustomize hashes an empty name, and an empty string where there is no data.
+    content: dict[str, str] | str = dict(data) or ""
+    encoded = json.dumps(
+        {"data": content, "kind": "ConfigMap", "name": ""}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    # Go's encoding/json escapes these; Kustomize hashes Go's bytes.
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        encoded = encoded.replace(char, escape)
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:10]
+    return digest.translate(str.maketrans("013ae", "ghkmt"))
+
+
+def generated_configmaps(sources: Iterable[ConfigSource], namespace: str) -> tuple[list[Manifest], dict[str, str]]:
+    """ConfigMaps as Kustomize generates them, and the map from plain to hashed names."""
+    manifests: list[Manifest] = []
+    names: dict[str, str] = {}
+    for source in sources:
+        data = dict(sorted(source.files))
+        hashed = f"{source.name}-{configmap_hash(data)}"
+        names[source.name] = hashed
+        manifest: Manifest = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": hashed, "namespace": namespace}}
+        if data:
+            manifest["data"] = data
+        manifests.append(manifest)
+    return manifests, names
+
+
+def rewrite_config_references(manifest: Manifest, names: Mapping[str, str]) -> Manifest:
+    """A copy of manifest whose pod volumes name the hashed ConfigMaps."""
+    template = manifest.get("spec", {}).get("template")
+    if not template:
+        return manifest
+    result = copy.deepcopy(manifest)
+    for volume in result["spec"]["template"]["spec"].get("volumes", []):
+        config = volume.get("configMap")
+        if config and config["name"] in names:
+            config["name"] = names[config["name"]]
+    return result
+
+
+def identity(manifest: Manifest) -> tuple[str, str, str]:
+    """(kind, namespace, name): how Kustomize tells objects apart."""
+    meta = manifest.get("metadata", {})
+    return (manifest["kind"], meta.get("namespace", ""), meta["name"])
+
+
+def _rank(kind: str) -> int:
+    if kind in _ORDER_FIRST:
+        return _ORDER_FIRST.index(kind)
+    if kind in _ORDER_LAST:
+        return len(_ORDER_FIRST) + 1 + _ORDER_LAST.index(kind)
+    return len(_ORDER_FIRST)
+
+
+def legacy_order(manifests: Iterable[Manifest]) -> list[Manifest]:
+    """Manifests in the order `kubectl kustomize` prints them."""
+    return sorted(manifests, key=lambda m: (_rank(m["kind"]), m["apiVersion"], m["kind"], *identity(m)[1:]))

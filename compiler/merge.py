@@ -1,0 +1,50 @@
+"""Merge defaults, components and environment overrides: the one place values are inherited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.model import Sizing
+from compiler.spec import Autoscaling, Component, ComponentOverride, Resources
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Autoscaling bounds and target after an environment's overrides."""
+
+    min: int
+    max: int
+    cpu: int
+
+
+def merged_bounds(autoscaling: Autoscaling, override: ComponentOverride | None) -> Bounds:
+    """Autoscaling bounds with an environment's overrides applied."""
+    change = override.autoscaling if override else None
+    return Bounds(
+        min=change.min if change and change.min is not None else autoscaling.min,
+        max=change.max if change and change.max is not None else autoscaling.max,
+        cpu=change.cpu if change and change.cpu is not None else autoscaling.cpu,
+    )
+
+
+def merged_sizing(
+    defaults: Resources,
+    component: Component | None,
+    override: ComponentOverride | None,
+    own: Resources | None = None,
+) -> Sizing:
+    """Requests and limits field by field: environment over component over defaults."""
+    chosen: dict[str, str | None] = {}
+    layers = (
+        defaults,
+        own or (component.resources if component else None),
+        override.resources if override else None,
+    )
+    for resources in layers:
+        if resources is not None:
+            for name, value in resources.model_dump().items():
+                if value is not None or name not in chosen:
+                    chosen[name] = value if value is not None else chosen.get(name)
+    # The rules refuse defaults without a CPU and memory request, so both are set here.
+    cpu, memory = chosen["cpu"] or "", chosen["memory"] or ""
+    return Sizing(cpu, memory, chosen["cpu_limit"] or cpu, chosen["memory_limit"] or memory)

@@ -1,0 +1,160 @@
+"""The resolved plan: frozen data with every default filled in, one per environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """A HorizontalPodAutoscaler on CPU utilisation."""
+
+    min_replicas: int
+    max_replicas: int
+    cpu_utilization: int
+    scale_up_window: int
+    scale_down_window: int
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Container requests and limits."""
+
+    cpu: str
+    memory: str
+    cpu_limit: str
+    memory_limit: str
+
+
+@dataclass(frozen=True)
+class SecretEnv:
+    """An environment variable read from a Secret key."""
+
+    secret: str
+    key: str
+    env: str
+
+
+@dataclass(frozen=True)
+class Volume:
+    """A persistent volume claim template of a StatefulSet."""
+
+    size: str
+    path: str
+    storage_class: str | None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A connection a component opens to another component's port."""
+
+    target: str
+    port: int
+
+
+@dataclass(frozen=True)
+class NamedPort:
+    """An extra container port that the Service exposes too."""
+
+    name: str
+    port: int
+
+
+@dataclass(frozen=True)
+class ConfigMount:
+    """A generated ConfigMap mounted read-only into the container."""
+
+    config: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One component, resolved for one environment."""
+
+    name: str
+    layer: int
+    layer_name: str
+    description: str
+    kind: Literal["Deployment", "StatefulSet"]
+    image: str
+    tag: str
+    digest: str | None
+    port: int
+    probe: Literal["http", "tcp"]
+    health: str
+    replicas: int | None
+    scaling: Scaling | None
+    sizing: Sizing
+    hot_path: bool
+    secrets: tuple[SecretEnv, ...]
+    volume: Volume | None
+    flows: tuple[Flow, ...]
+    writable: tuple[str, ...]
+    args: tuple[str, ...] = ()
+    extra_ports: tuple[NamedPort, ...] = ()
+    mounts: tuple[ConfigMount, ...] = ()
+    uses_api: bool = False
+    own_image: bool = True
+    probe_port: int | None = None
+    liveness: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    """A layer (or the observability stack) and its workloads, emitted into one file."""
+
+    file: str
+    number: int
+    name: str
+    description: str
+    hot_path: bool
+    workloads: tuple[Workload, ...]
+
+
+@dataclass(frozen=True)
+class ObservabilityPlan:
+    """Settings of the observability stack that its configs need."""
+
+    retention: str
+
+
+@dataclass(frozen=True)
+class MonitoringFile:
+    """A hand-authored file from monitoring/, by its path relative to that folder."""
+
+    path: str
+    content: str
+
+
+@dataclass(frozen=True)
+class EnvPlan:
+    """Everything one environment (or the base) deploys."""
+
+    name: str
+    system: str
+    namespace: str
+    layers: tuple[LayerPlan, ...]
+    stack: LayerPlan
+    observability: ObservabilityPlan
+    monitoring: tuple[MonitoringFile, ...]
+
+    @property
+    def groups(self) -> tuple[LayerPlan, ...]:
+        """The numbered layers, then the observability stack."""
+        return (*self.layers, self.stack)
+
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        """All workloads of all groups, in order."""
+        return tuple(w for group in self.groups for w in group.workloads)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The base and every environment, each fully resolved."""
+
+    source: str
+    base: EnvPlan
+    environments: tuple[EnvPlan, ...]

@@ -1,0 +1,52 @@
+"""The pipeline: load -> validate -> plan -> build the tree; the only stage that reads inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compiler.diagnostics import Diagnostic, SpecError
+from compiler.load import read_spec
+from compiler.model import MonitoringFile, Plan
+from compiler.plan import plan
+from compiler.tree import build_tree
+from compiler.validate import validate
+
+MONITORING_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def display_path(path: Path) -> str:
+    """path relative to the working directory when it lies below it, for messages and headers."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
+    """Read, validate and plan the spec; raise SpecError with every problem found."""
+    shown = display_path(spec_path)
+    document = read_spec(spec_path, shown)
+    spec = validate(document)
+    return plan(spec, read_monitoring(monitoring_dir), shown)
+
+
+def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
+    """The hand-authored monitoring files, by path relative to folder, sorted."""
+    if not folder.exists():
+        return ()
+    if not folder.is_dir():
+        raise SpecError([Diagnostic(display_path(folder), 0, 0, "is not a directory")])
+    files = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in MONITORING_SUFFIXES:
+            try:
+                content = path.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError) as exc:
+                raise SpecError([Diagnostic(display_path(path), 0, 0, f"cannot read: {exc}")]) from None
+            files.append(MonitoringFile(path.relative_to(folder).as_posix(), content))
+    return tuple(files)
+
+
+def compile_spec(spec_path: Path, monitoring_dir: Path) -> dict[str, str]:
+    """The whole out/ tree for a spec, in memory."""
+    return build_tree(load_plan(spec_path, monitoring_dir))

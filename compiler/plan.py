@@ -1,0 +1,112 @@
+"""Spec -> Plan: resolve defaults, names and environments into frozen data; pure."""
+
+from __future__ import annotations
+
+from compiler.merge import merged_bounds, merged_sizing
+from compiler.model import (
+    EnvPlan,
+    Flow,
+    LayerPlan,
+    MonitoringFile,
+    ObservabilityPlan,
+    Plan,
+    Scaling,
+    SecretEnv,
+    Volume,
+    Workload,
+)
+from compiler.spec import Component, ComponentOverride, Environment, Layer, Spec
+from compiler.stack import stack_plan
+
+BASE = "base"
+
+
+def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Plan:
+    """Resolve spec for the base and for every environment (sorted by name)."""
+    ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
+    base = _env_plan(spec, BASE, None, ports, monitoring)
+    envs = tuple(
+        _env_plan(spec, name, spec.environments[name], ports, monitoring)
+        for name in sorted(spec.environments)
+    )
+    return Plan(source=source, base=base, environments=envs)
+
+
+def _env_plan(
+    spec: Spec,
+    name: str,
+    env: Environment | None,
+    ports: dict[str, int],
+    monitoring: tuple[MonitoringFile, ...],
+) -> EnvPlan:
+    layers = tuple(
+        _layer_plan(spec, layer, env, ports) for layer in sorted(spec.layers, key=lambda l: l.number)
+    )
+    return EnvPlan(
+        name=name,
+        system=spec.system.name,
+        namespace=env.namespace if env else spec.system.namespace,
+        layers=layers,
+        stack=stack_plan(spec),
+        observability=ObservabilityPlan(retention=spec.observability.prometheus.retention),
+        monitoring=monitoring,
+    )
+
+
+def _layer_plan(
+    spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, int]
+) -> LayerPlan:
+    workloads = tuple(
+        _workload(spec, layer, component, env.components.get(component.name) if env else None, env, ports)
+        for component in layer.components
+    )
+    return LayerPlan(
+        f"layer-{layer.number}.yaml", layer.number, layer.name, layer.description or "", layer.hot_path, workloads
+    )
+
+
+def _workload(
+    spec: Spec,
+    layer: Layer,
+    component: Component,
+    override: ComponentOverride | None,
+    env: Environment | None,
+    ports: dict[str, int],
+) -> Workload:
+    own_image = component.image is None
+    system_tag = (env.tag if env and env.tag else None) or spec.system.tag
+    tag = (override.tag if override and override.tag else None) or component.tag or system_tag
+    replicas = component.replicas
+    if override and override.replicas is not None:
+        replicas = override.replicas
+    scaling = None
+    if component.autoscaling is not None:
+        bounds = merged_bounds(component.autoscaling, override)
+        behaviour = spec.defaults.autoscaling
+        scaling = Scaling(bounds.min, bounds.max, bounds.cpu, behaviour.scale_up_window, behaviour.scale_down_window)
+    elif replicas is None:
+        replicas = 1
+    sizing = merged_sizing(spec.defaults.resources, component, override)
+    storage = component.storage
+    return Workload(
+        name=component.name,
+        layer=layer.number,
+        layer_name=layer.name,
+        description=component.description or "",
+        kind="StatefulSet" if storage else "Deployment",
+        image=f"{spec.system.registry}/{component.name}" if own_image else component.image or "",
+        tag=tag,
+        digest=component.digest,
+        port=ports[component.name],
+        probe=component.probe,
+        health=component.health or spec.defaults.health,
+        replicas=replicas,
+        scaling=scaling,
+        sizing=sizing,
+        hot_path=layer.hot_path,
+        secrets=tuple(SecretEnv(s.secret, s.key, s.env) for s in component.secrets),
+        volume=Volume(storage.size, storage.path, storage.storage_class) if storage else None,
+        flows=tuple(Flow(target, ports[target]) for target in component.talks_to),
+        writable=tuple(component.writable),
+        own_image=own_image,
+    )

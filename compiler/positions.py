@@ -1,0 +1,74 @@
+"""Name a place of the spec in the user's terms and find its line and column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.diagnostics import Diagnostic
+from compiler.load import Document, Loc
+
+
+def describe(data: dict[str, Any], loc: Loc) -> str:
+    """Say where loc is, e.g. "layer 4 'analysis', component 'indicator-engine', autoscaling.min"."""
+    parts: list[str] = []
+    rest: list[str | int] = list(loc)
+    if rest[:1] == ["layers"] and len(rest) >= 2 and isinstance(rest[1], int):
+        layer = _item(data.get("layers"), rest[1])
+        parts.append(f"layer {_label(layer, 'number', rest[1] + 1)} {_quoted(layer, 'name')}".rstrip())
+        rest = rest[2:]
+        if rest[:1] == ["components"] and len(rest) >= 2 and isinstance(rest[1], int):
+            component = _item(layer.get("components") if isinstance(layer, dict) else None, rest[1])
+            parts.append(f"component {_quoted(component, 'name') or f'#{rest[1] + 1}'}")
+            rest = rest[2:]
+    elif rest[:1] == ["environments"] and len(rest) >= 2:
+        parts.append(f"environment '{rest[1]}'")
+        rest = rest[2:]
+        if rest[:1] == ["components"] and len(rest) >= 2:
+            parts.append(f"component '{rest[1]}'")
+            rest = rest[2:]
+    if rest:
+        parts.append(_dotted(rest))
+    return ", ".join(parts)
+
+
+def _dotted(loc: list[str | int]) -> str:
+    """Join a location as a.b[2].c."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _item(seq: Any, index: int) -> Any:
+    """Item of a list, or None."""
+    return seq[index] if isinstance(seq, list) and 0 <= index < len(seq) else None
+
+
+def _label(node: Any, key: str, fallback: int) -> str:
+    """A scalar field of a mapping as text, or the fallback."""
+    value = node.get(key) if isinstance(node, dict) else None
+    return str(value) if isinstance(value, int | str) and not isinstance(value, bool) else str(fallback)
+
+
+def _quoted(node: Any, key: str) -> str:
+    """A string field of a mapping in quotes, or nothing."""
+    value = node.get(key) if isinstance(node, dict) else None
+    return f"'{value}'" if isinstance(value, str) else ""
+
+
+def at_value(doc: Document, loc: Loc, message: str) -> Diagnostic:
+    """A diagnostic at the value of loc, prefixed with where it is."""
+    line, column = doc.positions.of_value(loc)
+    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message))
+
+
+def at_key(doc: Document, loc: Loc, message: str) -> Diagnostic:
+    """A diagnostic at the key of loc, prefixed with where it is."""
+    line, column = doc.positions.of_key(loc)
+    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message))
+
+
+def _prefixed(doc: Document, loc: Loc, message: str) -> str:
+    """Prefix a message with the place it speaks of."""
+    where = describe(doc.data, loc)
+    return f"{where}: {message}" if where else message

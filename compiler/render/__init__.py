@@ -1,0 +1,31 @@
+"""Renderers: one module per Kubernetes concern, each EnvPlan -> placed manifests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from compiler.model import EnvPlan
+from compiler.render import autoscaling, configs, platform, rbac, services, workloads
+from compiler.render.types import ConfigSource, Placed, Rendered
+
+Renderer = Callable[[EnvPlan], Iterable[Placed | ConfigSource]]
+
+# Order matters only for readability of the emitted files; objects are sorted per file anyway.
+RENDERERS: tuple[Renderer, ...] = (
+    platform.render,
+    workloads.render,
+    services.render,
+    autoscaling.render,
+    rbac.render,
+    configs.render,
+)
+
+
+def render(env: EnvPlan) -> Rendered:
+    """Run every renderer over env and collect its manifests and config sources."""
+    placed: list[Placed] = []
+    sources: list[ConfigSource] = []
+    for renderer in RENDERERS:
+        for item in renderer(env):
+            (placed if isinstance(item, Placed) else sources).append(item)
+    return Rendered(tuple(placed), tuple(sorted(sources, key=lambda s: s.name)))

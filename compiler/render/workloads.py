@@ -1,0 +1,170 @@
+"""Deployments, StatefulSets and their ServiceAccounts, hardened by default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.model import EnvPlan, Workload
+from compiler.render.labels import metadata, selector, workload_labels
+from compiler.render.platform import PRIORITIES
+from compiler.render.types import Placed
+
+RUN_AS = 10001
+SCRATCH_SIZE = "64Mi"
+
+
+def render(env: EnvPlan) -> Iterator[Placed]:
+    """A ServiceAccount and a workload per component, in its group's file."""
+    for group in env.groups:
+        for workload in group.workloads:
+            yield Placed(group.file, service_account(env, workload))
+            yield Placed(group.file, workload_manifest(env, workload))
+
+
+def service_account(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+    """The workload's own identity; its token is mounted only where it calls the API."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": metadata(env, workload.name, workload_labels(env, workload)),
+        "automountServiceAccountToken": workload.uses_api,
+    }
+
+
+def image_reference(workload: Workload) -> str:
+    """repository:tag, or repository@digest where the spec pins one."""
+    if workload.digest:
+        return f"{workload.image}@{workload.digest}"
+    return f"{workload.image}:{workload.tag}"
+
+
+def workload_manifest(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+    """The Deployment or StatefulSet of a workload."""
+    labels = workload_labels(env, workload)
+    spec: dict[str, Any] = {}
+    if workload.scaling is None:
+        spec["replicas"] = workload.replicas
+    spec["revisionHistoryLimit"] = 5
+    spec["selector"] = {"matchLabels": selector(env, workload.name)}
+    if workload.kind == "StatefulSet":
+        spec["serviceName"] = workload.name
+    spec["template"] = {"metadata": {"labels": labels}, "spec": _pod_spec(env, workload)}
+    if workload.volume is not None:
+        volume = workload.volume
+        claim: dict[str, Any] = {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": volume.size}},
+        }
+        if volume.storage_class:
+            claim["storageClassName"] = volume.storage_class
+        spec["volumeClaimTemplates"] = [{"metadata": {"name": "data"}, "spec": claim}]
+    manifest: dict[str, Any] = {
+        "apiVersion": "apps/v1",
+        "kind": workload.kind,
+        "metadata": metadata(env, workload.name, labels),
+        "spec": spec,
+    }
+    if workload.description:
+        manifest["metadata"]["annotations"] = {"nifty.io/description": workload.description}
+    return manifest
+
+
+def _pod_spec(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+    pod: dict[str, Any] = {
+        "serviceAccountName": workload.name,
+        "automountServiceAccountToken": workload.uses_api,
+        "priorityClassName": PRIORITIES[0][0] if workload.hot_path else PRIORITIES[1][0],
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": RUN_AS,
+            "runAsGroup": RUN_AS,
+            "fsGroup": RUN_AS,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    }
+    if _spreads(workload):
+        pod["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector(env, workload.name)},
+            }
+        ]
+    pod["containers"] = [_container(workload)]
+    pod["volumes"] = _volumes(workload)
+    return pod
+
+
+def _spreads(workload: Workload) -> bool:
+    """Whether the workload can run two or more pods."""
+    most = workload.scaling.max_replicas if workload.scaling else workload.replicas or 1
+    return most >= 2
+
+
+def _container(workload: Workload) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "name": workload.name,
+        "image": image_reference(workload),
+        "imagePullPolicy": "Always",
+    }
+    if workload.args:
+        container["args"] = list(workload.args)
+    ports = [{"name": "main", "containerPort": workload.port, "protocol": "TCP"}]
+    ports += [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in workload.extra_ports]
+    container["ports"] = ports
+    env = [
+        {"name": s.env, "valueFrom": {"secretKeyRef": {"name": s.secret, "key": s.key}}}
+        for s in workload.secrets
+    ]
+    if env:
+        container["env"] = env
+    container["resources"] = {
+        "requests": {"cpu": workload.sizing.cpu, "memory": workload.sizing.memory},
+        "limits": {"cpu": workload.sizing.cpu_limit, "memory": workload.sizing.memory_limit},
+    }
+    container["readinessProbe"] = _probe(workload, workload.health, period=5, failures=3)
+    container["livenessProbe"] = _probe(workload, workload.liveness or workload.health, period=10, failures=6)
+    container["securityContext"] = {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "privileged": False,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    container["volumeMounts"] = _mounts(workload)
+    return container
+
+
+def _probe(workload: Workload, path: str, *, period: int, failures: int) -> dict[str, Any]:
+    port = workload.probe_port or workload.port
+    action: dict[str, Any]
+    if workload.probe == "tcp":
+        action = {"tcpSocket": {"port": port}}
+    else:
+        action = {"httpGet": {"path": path, "port": port}}
+    return {**action, "periodSeconds": period, "timeoutSeconds": 2, "failureThreshold": failures}
+
+
+def _scratch_name(index: int) -> str:
+    return f"scratch-{index}"
+
+
+def _mounts(workload: Workload) -> list[dict[str, Any]]:
+    mounts: list[dict[str, Any]] = [
+        {"name": _scratch_name(i), "mountPath": path} for i, path in enumerate(workload.writable)
+    ]
+    mounts += [{"name": m.config, "mountPath": m.path, "readOnly": True} for m in workload.mounts]
+    if workload.volume is not None:
+        mounts.append({"name": "data", "mountPath": workload.volume.path})
+    return mounts
+
+
+def _volumes(workload: Workload) -> list[dict[str, Any]]:
+    volumes: list[dict[str, Any]] = [
+        {"name": _scratch_name(i), "emptyDir": {"sizeLimit": SCRATCH_SIZE}}
+        for i in range(len(workload.writable))
+    ]
+    volumes += [{"name": m.config, "configMap": {"name": m.config}} for m in workload.mounts]
+    return volumes

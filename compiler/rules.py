@@ -1,0 +1,150 @@
+"""The platform's rules over a shape-valid spec: names, references, bounds, environments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.load import Document, Loc
+from compiler.merge import merged_bounds, merged_sizing
+from compiler.positions import at_key, at_value
+from compiler.quantities import cpu_millis, memory_bytes
+from compiler.spec import Component, ComponentOverride, Spec
+
+OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector")
+
+
+def check_rules(doc: Document, spec: Spec) -> list[Diagnostic]:
+    """Every rule violation of spec, positioned in doc."""
+    return list(_all(doc, spec))
+
+
+def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    yield from _unique_layers(doc, spec)
+    yield from _unique_components(doc, spec)
+    yield from _defaults(doc, spec)
+    locations = _component_locations(spec)
+    for name, (loc, component, hot_path) in locations.items():
+        yield from _component(doc, spec, loc, component, hot_path, set(locations))
+    yield from _environments(doc, spec, locations)
+
+
+def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    seen_numbers: dict[int, int] = {}
+    seen_names: dict[str, int] = {}
+    for index, layer in enumerate(spec.layers):
+        if layer.number in seen_numbers:
+            first = seen_numbers[layer.number] + 1
+            yield at_value(doc, ("layers", index, "number"), f"layer number {layer.number} is already used by layer #{first}")
+        if layer.name in seen_names:
+            yield at_value(doc, ("layers", index, "name"), f"layer name '{layer.name}' is already used")
+        seen_numbers.setdefault(layer.number, index)
+        seen_names.setdefault(layer.name, index)
+
+
+def _unique_components(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc = ("layers", li, "components", ci, "name")
+            if component.name in OBSERVABILITY_NAMES:
+                yield at_value(doc, loc, f"name '{component.name}' is reserved for the observability stack")
+            elif component.name in seen:
+                yield at_value(doc, loc, f"component name '{component.name}' is already used")
+            seen.add(component.name)
+
+
+def _defaults(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    resources = spec.defaults.resources
+    for field in ("cpu", "memory"):
+        if getattr(resources, field) is None:
+            yield at_key(doc, ("defaults", "resources"), f"defaults must set a {field} request")
+
+
+def _component_locations(spec: Spec) -> dict[str, tuple[Loc, Component, bool]]:
+    """Each component by name, with where it stands and whether its layer is on the hot path."""
+    found: dict[str, tuple[Loc, Component, bool]] = {}
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            found.setdefault(component.name, (("layers", li, "components", ci), component, layer.hot_path))
+    return found
+
+
+def _component(
+    doc: Document, spec: Spec, loc: Loc, component: Component, hot_path: bool, names: set[str]
+) -> Iterator[Diagnostic]:
+    if component.replicas is not None and component.autoscaling is not None:
+        yield at_key(doc, (*loc, "replicas"), "set either replicas or autoscaling, not both (the autoscaler owns the replica count)")
+    if component.storage is not None and component.autoscaling is not None:
+        yield at_key(doc, (*loc, "autoscaling"), "a component with storage is a StatefulSet and cannot autoscale")
+    if component.autoscaling is not None:
+        yield from _bounds(doc, (*loc, "autoscaling"), component.autoscaling.min, component.autoscaling.max)
+    seen: set[str] = set()
+    for index, target in enumerate(component.talks_to):
+        where = (*loc, "talks_to", index)
+        if target == component.name:
+            yield at_value(doc, where, f"'{target}' cannot talk to itself")
+        elif target not in names:
+            yield at_value(doc, where, f"talks_to '{target}', which is not a component of the system")
+        elif target in seen:
+            yield at_value(doc, where, f"'{target}' is listed twice in talks_to")
+        seen.add(target)
+    envs: set[str] = set()
+    for index, secret in enumerate(component.secrets):
+        if secret.env in envs:
+            yield at_value(doc, (*loc, "secrets", index, "env"), f"environment variable '{secret.env}' is set twice")
+        envs.add(secret.env)
+    yield from _sizing(doc, spec, loc, component, None, hot_path)
+
+
+def _bounds(doc: Document, loc: Loc, low: int, high: int, suffix: str = "") -> Iterator[Diagnostic]:
+    if low > high:
+        yield at_value(doc, (*loc, "min"), f"autoscaling min ({low}) is above max ({high}){suffix}")
+
+
+def _sizing(
+    doc: Document,
+    spec: Spec,
+    loc: Loc,
+    component: Component,
+    override: ComponentOverride | None,
+    hot_path: bool,
+    suffix: str = "",
+) -> Iterator[Diagnostic]:
+    sizing = merged_sizing(spec.defaults.resources, component, override)
+    if not sizing.cpu or not sizing.memory:
+        return
+    where = (*loc, "resources")
+    if cpu_millis(sizing.cpu_limit) < cpu_millis(sizing.cpu):
+        yield at_key(doc, where, f"cpu_limit ({sizing.cpu_limit}) is below the cpu request ({sizing.cpu}){suffix}")
+    if memory_bytes(sizing.memory_limit) < memory_bytes(sizing.memory):
+        yield at_key(doc, where, f"memory_limit ({sizing.memory_limit}) is below the memory request ({sizing.memory}){suffix}")
+    if hot_path and (sizing.cpu_limit != sizing.cpu or sizing.memory_limit != sizing.memory):
+        yield at_key(doc, where, f"a hot-path component needs limits equal to requests (Guaranteed QoS){suffix}")
+
+
+def _environments(
+    doc: Document, spec: Spec, locations: dict[str, tuple[Loc, Component, bool]]
+) -> Iterator[Diagnostic]:
+    namespaces: dict[str, str] = {}
+    for env_name, env in spec.environments.items():
+        env_loc: Loc = ("environments", env_name)
+        if env.namespace in namespaces:
+            yield at_value(doc, (*env_loc, "namespace"), f"namespace '{env.namespace}' is already used by environment '{namespaces[env.namespace]}'")
+        namespaces.setdefault(env.namespace, env_name)
+        for name, override in env.components.items():
+            where = (*env_loc, "components", name)
+            if name not in locations:
+                yield at_key(doc, where, f"'{name}' is not a component of the system")
+                continue
+            loc, component, hot_path = locations[name]
+            suffix = f" after merging environment '{env_name}'"
+            if override.replicas is not None and component.autoscaling is not None:
+                yield at_key(doc, (*where, "replicas"), f"'{name}' autoscales; change its autoscaling bounds instead of replicas")
+            if override.autoscaling is not None:
+                if component.autoscaling is None:
+                    yield at_key(doc, (*where, "autoscaling"), f"'{name}' does not autoscale in the base; it cannot here")
+                else:
+                    bounds = merged_bounds(component.autoscaling, override)
+                    yield from _bounds(doc, (*where, "autoscaling"), bounds.min, bounds.max, suffix)
+            yield from _sizing(doc, spec, where, component, override, hot_path, suffix)
