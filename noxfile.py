@@ -1,0 +1,47 @@
+"""CI entry point: `nox` runs every session CI needs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "types", "tests", "drift", "kustomize"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over the compiler, tests and this file."""
+    session.install("-e", ".[lint]")
+    session.run("ruff", "check", "compiler", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "compiler", "tests", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def types(session: nox.Session) -> None:
+    """mypy --strict over the compiler and tests."""
+    session.install("-e", ".[lint,test]")
+    session.run("mypy", "--strict", "compiler", "tests")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """pytest with Hypothesis, kubectl and kubernetes-validate."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def drift(session: nox.Session) -> None:
+    """Fail when the committed out/ differs from what the spec compiles to."""
+    session.install("-e", ".")
+    session.run("nifty", "compile", "--check")
+
+
+@nox.session(python=PYTHON)
+def kustomize(session: nox.Session) -> None:
+    """Build every overlay with the real kubectl and validate it strictly."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.tools", "kustomize")
