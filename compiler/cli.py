@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -14,7 +14,10 @@ import typer
 from compiler.diagnostics import SpecError, format_diagnostics
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-REPORT = "nifty hit an internal error; please report it with the spec that caused it (run again with --debug for the traceback)"
+REPORT = (
+    "nifty hit an internal error; please report it with the spec that caused it"
+    " (run again with --debug for the traceback)"
+)
 
 app = typer.Typer(
     name="nifty",
@@ -25,7 +28,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """How diagnostics are printed."""
 
     text = "text"
@@ -36,7 +39,9 @@ class Format(str, Enum):
 SpecOption = Annotated[Path, typer.Option("--spec", help="The spec file.")]
 OutOption = Annotated[Path, typer.Option("--out", help="The output tree.")]
 MonitoringOption = Annotated[Path, typer.Option("--monitoring", help="Hand-authored dashboards and alerts.")]
-FormatOption = Annotated[Format, typer.Option("--format", help="Diagnostics as text, json or github annotations.")]
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="Diagnostics as text, json or github annotations.")
+]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of internal errors.")]
 
 T = TypeVar("T")
@@ -64,7 +69,9 @@ def compile_command(
     out: OutOption = Path("out"),
     monitoring: MonitoringOption = Path("monitoring"),
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if out/ is stale.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff of out/.")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing; print a unified diff of out/.")
+    ] = False,
     fmt: FormatOption = Format.text,
     debug: DebugOption = False,
 ) -> None:

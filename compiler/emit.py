@@ -10,7 +10,22 @@ from typing import Any
 # Words YAML 1.1 (read by the Kubernetes decoder) or 1.2 turn into booleans, nulls or numbers.
 _RESERVED = {
     word
-    for base in ("y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf", ".nan")
+    for base in (
+        "y",
+        "yes",
+        "n",
+        "no",
+        "true",
+        "false",
+        "on",
+        "off",
+        "null",
+        "~",
+        ".inf",
+        "-.inf",
+        "+.inf",
+        ".nan",
+    )
     for word in (base, base.upper(), base.capitalize())
 }
 _NUMBER_LIKE = re.compile(r"^[-+]?(\.?[0-9]|0[xXoObB])[0-9a-fA-FxXoObB_.:eE+-]*$")
@@ -43,7 +58,11 @@ def scalar(value: Any) -> str:
 
 def _block_ok(text: str) -> bool:
     """Whether a multi-line string can be a literal block scalar."""
-    return "\n" in text and all(ch == "\n" or ch == "\t" or ch.isprintable() for ch in text) and not text.startswith((" ", "\n"))
+    return (
+        "\n" in text
+        and all(ch in {"\n", "\t"} or ch.isprintable() for ch in text)
+        and not text.startswith((" ", "\n"))
+    )
 
 
 def _block(text: str, indent: str) -> list[str]:

@@ -6,18 +6,37 @@ import copy
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from compiler.render.types import ConfigSource, Manifest
 
-CLUSTER_SCOPED = frozenset({"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding", "StorageClass"})
+CLUSTER_SCOPED = frozenset(
+    {"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding", "StorageClass"}
+)
 
 # Kustomize's legacy output order (sortOptions: legacy, its default).
 _ORDER_FIRST = (
-    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
-    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap",
-    "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
-    "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
 )
 _ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
 
@@ -27,16 +46,27 @@ def configmap_hash(data: Mapping[str, str]) -> str:
     # Kustomize hashes an empty name, and an empty string where there is no data.
     content: dict[str, str] | str = dict(data) or ""
     encoded = json.dumps(
-        {"data": content, "kind": "ConfigMap", "name": ""}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        {"data": content, "kind": "ConfigMap", "name": ""},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     # Go's encoding/json escapes these; Kustomize hashes Go's bytes.
-    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         encoded = encoded.replace(char, escape)
     digest = hashlib.sha256(encoded.encode()).hexdigest()[:10]
     return digest.translate(str.maketrans("013ae", "ghkmt"))
 
 
-def generated_configmaps(sources: Iterable[ConfigSource], namespace: str) -> tuple[list[Manifest], dict[str, str]]:
+def generated_configmaps(
+    sources: Iterable[ConfigSource], namespace: str
+) -> tuple[list[Manifest], dict[str, str]]:
     """ConfigMaps as Kustomize generates them, and the map from plain to hashed names."""
     manifests: list[Manifest] = []
     names: dict[str, str] = {}
@@ -44,7 +74,11 @@ def generated_configmaps(sources: Iterable[ConfigSource], namespace: str) -> tup
         data = dict(sorted(source.files))
         hashed = f"{source.name}-{configmap_hash(data)}"
         names[source.name] = hashed
-        manifest: Manifest = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": hashed, "namespace": namespace}}
+        manifest: Manifest = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": hashed, "namespace": namespace},
+        }
         if data:
             manifest["data"] = data
         manifests.append(manifest)

@@ -95,9 +95,13 @@ def parse_spec(raw: bytes, path: str) -> Document:
     except RecursionError:
         raise SpecError([Diagnostic(path, 1, 1, f"nesting is deeper than {MAX_DEPTH} levels")]) from None
     if tree is None:
-        raise SpecError([Diagnostic(path, 1, 1, "the spec is empty; expected a mapping with 'system' and 'layers'")])
+        raise SpecError(
+            [Diagnostic(path, 1, 1, "the spec is empty; expected a mapping with 'system' and 'layers'")]
+        )
     if not isinstance(tree, CommentedMap):
-        raise SpecError([Diagnostic(path, 1, 1, f"the spec must be a mapping at the top level, found {_kind(tree)}")])
+        raise SpecError(
+            [Diagnostic(path, 1, 1, f"the spec must be a mapping at the top level, found {_kind(tree)}")]
+        )
     positions = Positions()
     problems: list[Diagnostic] = []
     data = _plain(tree, (), positions, problems, path)
@@ -113,9 +117,13 @@ def _refuse_text_hazards(text: str, path: str) -> None:
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent and line.strip():
-            problems.append(Diagnostic(path, number, indent.index("\t") + 1, "tab in indentation; indent with spaces"))
+            problems.append(
+                Diagnostic(path, number, indent.index("\t") + 1, "tab in indentation; indent with spaces")
+            )
         if line.startswith("%YAML"):
-            problems.append(Diagnostic(path, number, 1, "a %YAML directive is not allowed; the spec is YAML 1.2"))
+            problems.append(
+                Diagnostic(path, number, 1, "a %YAML directive is not allowed; the spec is YAML 1.2")
+            )
     if problems:
         raise SpecError(problems)
 
@@ -129,7 +137,9 @@ def _plain(node: Any, loc: Loc, positions: Positions, problems: list[Diagnostic]
     anchor = getattr(node, "anchor", None)
     if anchor is not None and getattr(anchor, "value", None):
         line, column = positions.of_value(loc)
-        problems.append(Diagnostic(path, line, column, f"anchors and aliases are not allowed (found '&{anchor.value}')"))
+        problems.append(
+            Diagnostic(path, line, column, f"anchors and aliases are not allowed (found '&{anchor.value}')")
+        )
     if isinstance(node, CommentedMap):
         result: dict[str, Any] = {}
         for key in node:
@@ -139,7 +149,14 @@ def _plain(node: Any, loc: Loc, positions: Positions, problems: list[Diagnostic]
             positions.keys[child] = (key_line + 1, key_col + 1)
             positions.values[child] = (value_line + 1, value_col + 1)
             if not isinstance(key, str):
-                problems.append(Diagnostic(path, key_line + 1, key_col + 1, f"keys must be strings, found {_kind(key)} {key!r}"))
+                problems.append(
+                    Diagnostic(
+                        path,
+                        key_line + 1,
+                        key_col + 1,
+                        f"keys must be strings, found {_kind(key)} {key!r}",
+                    )
+                )
             result[str(key)] = _plain(node[key], child, positions, problems, path)
         return result
     if isinstance(node, CommentedSeq):

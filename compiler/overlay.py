@@ -45,7 +45,10 @@ def derive_overlay(base_plan: EnvPlan, base: Rendered, env_plan: EnvPlan, env: R
     images = _image_changes(base_plan, env_plan)
     transformed = {
         identity(m): m
-        for m in (apply_transformers(p.manifest, base_plan.namespace, env_plan.namespace, images) for p in base.placed)
+        for m in (
+            apply_transformers(p.manifest, base_plan.namespace, env_plan.namespace, images)
+            for p in base.placed
+        )
     }
     wanted = {identity(p.manifest): p.manifest for p in env.placed}
     patches = []
@@ -68,7 +71,9 @@ def _image_changes(base_plan: EnvPlan, env_plan: EnvPlan) -> tuple[ImageChange, 
     """Tags an environment changes, one entry per image."""
     base_tags = {w.image: w.tag for w in base_plan.workloads if not w.digest}
     changes = {
-        w.image: w.tag for w in env_plan.workloads if not w.digest and base_tags.get(w.image) not in (None, w.tag)
+        w.image: w.tag
+        for w in env_plan.workloads
+        if not w.digest and base_tags.get(w.image) not in (None, w.tag)
     }
     return tuple(ImageChange(name, tag) for name, tag in sorted(changes.items()))
 
@@ -115,7 +120,11 @@ def json_patch(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
                 operations.extend(json_patch(old[key], value, where))
         return operations
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [op for index, (a, b) in enumerate(zip(old, new, strict=True)) for op in json_patch(a, b, f"{path}/{index}")]
+        return [
+            op
+            for index, (a, b) in enumerate(zip(old, new, strict=True))
+            for op in json_patch(a, b, f"{path}/{index}")
+        ]
     if old == new and type(old) is type(new):
         return []
     return [{"op": "replace", "path": path, "value": new}]

@@ -40,7 +40,7 @@ def _env_plan(
     monitoring: tuple[MonitoringFile, ...],
 ) -> EnvPlan:
     layers = tuple(
-        _layer_plan(spec, layer, env, ports) for layer in sorted(spec.layers, key=lambda l: l.number)
+        _layer_plan(spec, layer, env, ports) for layer in sorted(spec.layers, key=lambda layer: layer.number)
     )
     return EnvPlan(
         name=name,
@@ -53,15 +53,18 @@ def _env_plan(
     )
 
 
-def _layer_plan(
-    spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, int]
-) -> LayerPlan:
+def _layer_plan(spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, int]) -> LayerPlan:
     workloads = tuple(
         _workload(spec, layer, component, env.components.get(component.name) if env else None, env, ports)
         for component in layer.components
     )
     return LayerPlan(
-        f"layer-{layer.number}.yaml", layer.number, layer.name, layer.description or "", layer.hot_path, workloads
+        f"layer-{layer.number}.yaml",
+        layer.number,
+        layer.name,
+        layer.description or "",
+        layer.hot_path,
+        workloads,
     )
 
 
@@ -83,7 +86,13 @@ def _workload(
     if component.autoscaling is not None:
         bounds = merged_bounds(component.autoscaling, override)
         behaviour = spec.defaults.autoscaling
-        scaling = Scaling(bounds.min, bounds.max, bounds.cpu, behaviour.scale_up_window, behaviour.scale_down_window)
+        scaling = Scaling(
+            bounds.min,
+            bounds.max,
+            bounds.cpu,
+            behaviour.scale_up_window,
+            behaviour.scale_down_window,
+        )
     elif replicas is None:
         replicas = 1
     sizing = merged_sizing(spec.defaults.resources, component, override)

@@ -24,7 +24,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _unique_components(doc, spec)
     yield from _defaults(doc, spec)
     locations = _component_locations(spec)
-    for name, (loc, component, hot_path) in locations.items():
+    for loc, component, hot_path in locations.values():
         yield from _component(doc, spec, loc, component, hot_path, set(locations))
     yield from _environments(doc, spec, locations)
 
@@ -35,7 +35,11 @@ def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     for index, layer in enumerate(spec.layers):
         if layer.number in seen_numbers:
             first = seen_numbers[layer.number] + 1
-            yield at_value(doc, ("layers", index, "number"), f"layer number {layer.number} is already used by layer #{first}")
+            yield at_value(
+                doc,
+                ("layers", index, "number"),
+                f"layer number {layer.number} is already used by layer #{first}",
+            )
         if layer.name in seen_names:
             yield at_value(doc, ("layers", index, "name"), f"layer name '{layer.name}' is already used")
         seen_numbers.setdefault(layer.number, index)
@@ -74,9 +78,17 @@ def _component(
     doc: Document, spec: Spec, loc: Loc, component: Component, hot_path: bool, names: set[str]
 ) -> Iterator[Diagnostic]:
     if component.replicas is not None and component.autoscaling is not None:
-        yield at_key(doc, (*loc, "replicas"), "set either replicas or autoscaling, not both (the autoscaler owns the replica count)")
+        yield at_key(
+            doc,
+            (*loc, "replicas"),
+            "set either replicas or autoscaling, not both (the autoscaler owns the replica count)",
+        )
     if component.storage is not None and component.autoscaling is not None:
-        yield at_key(doc, (*loc, "autoscaling"), "a component with storage is a StatefulSet and cannot autoscale")
+        yield at_key(
+            doc,
+            (*loc, "autoscaling"),
+            "a component with storage is a StatefulSet and cannot autoscale",
+        )
     if component.autoscaling is not None:
         yield from _bounds(doc, (*loc, "autoscaling"), component.autoscaling.min, component.autoscaling.max)
     seen: set[str] = set()
@@ -92,7 +104,11 @@ def _component(
     envs: set[str] = set()
     for index, secret in enumerate(component.secrets):
         if secret.env in envs:
-            yield at_value(doc, (*loc, "secrets", index, "env"), f"environment variable '{secret.env}' is set twice")
+            yield at_value(
+                doc,
+                (*loc, "secrets", index, "env"),
+                f"environment variable '{secret.env}' is set twice",
+            )
         envs.add(secret.env)
     yield from _sizing(doc, spec, loc, component, None, hot_path)
 
@@ -116,11 +132,23 @@ def _sizing(
         return
     where = (*loc, "resources")
     if cpu_millis(sizing.cpu_limit) < cpu_millis(sizing.cpu):
-        yield at_key(doc, where, f"cpu_limit ({sizing.cpu_limit}) is below the cpu request ({sizing.cpu}){suffix}")
+        yield at_key(
+            doc,
+            where,
+            f"cpu_limit ({sizing.cpu_limit}) is below the cpu request ({sizing.cpu}){suffix}",
+        )
     if memory_bytes(sizing.memory_limit) < memory_bytes(sizing.memory):
-        yield at_key(doc, where, f"memory_limit ({sizing.memory_limit}) is below the memory request ({sizing.memory}){suffix}")
+        yield at_key(
+            doc,
+            where,
+            f"memory_limit ({sizing.memory_limit}) is below the memory request ({sizing.memory}){suffix}",
+        )
     if hot_path and (sizing.cpu_limit != sizing.cpu or sizing.memory_limit != sizing.memory):
-        yield at_key(doc, where, f"a hot-path component needs limits equal to requests (Guaranteed QoS){suffix}")
+        yield at_key(
+            doc,
+            where,
+            f"a hot-path component needs limits equal to requests (Guaranteed QoS){suffix}",
+        )
 
 
 def _environments(
@@ -130,20 +158,32 @@ def _environments(
     for env_name, env in spec.environments.items():
         env_loc: Loc = ("environments", env_name)
         if env.namespace in namespaces:
-            yield at_value(doc, (*env_loc, "namespace"), f"namespace '{env.namespace}' is already used by environment '{namespaces[env.namespace]}'")
+            yield at_value(
+                doc,
+                (*env_loc, "namespace"),
+                f"namespace '{env.namespace}' is already used by environment '{namespaces[env.namespace]}'",
+            )
         namespaces.setdefault(env.namespace, env_name)
         for name, override in env.components.items():
             where = (*env_loc, "components", name)
             if name not in locations:
                 yield at_key(doc, where, f"'{name}' is not a component of the system")
                 continue
-            loc, component, hot_path = locations[name]
+            _, component, hot_path = locations[name]
             suffix = f" after merging environment '{env_name}'"
             if override.replicas is not None and component.autoscaling is not None:
-                yield at_key(doc, (*where, "replicas"), f"'{name}' autoscales; change its autoscaling bounds instead of replicas")
+                yield at_key(
+                    doc,
+                    (*where, "replicas"),
+                    f"'{name}' autoscales; change its autoscaling bounds instead of replicas",
+                )
             if override.autoscaling is not None:
                 if component.autoscaling is None:
-                    yield at_key(doc, (*where, "autoscaling"), f"'{name}' does not autoscale in the base; it cannot here")
+                    yield at_key(
+                        doc,
+                        (*where, "autoscaling"),
+                        f"'{name}' does not autoscale in the base; it cannot here",
+                    )
                 else:
                     bounds = merged_bounds(component.autoscaling, override)
                     yield from _bounds(doc, (*where, "autoscaling"), bounds.min, bounds.max, suffix)

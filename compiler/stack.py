@@ -68,7 +68,14 @@ def stack_plan(spec: Spec) -> LayerPlan:
         ),
         mounts=(ConfigMount("otel-collector-config", "/etc/otelcol"),),
     )
-    return LayerPlan(STACK_FILE, 0, "observability", "Prometheus, Grafana and the OpenTelemetry Collector", False, (prometheus, grafana, collector))
+    return LayerPlan(
+        STACK_FILE,
+        0,
+        "observability",
+        "Prometheus, Grafana and the OpenTelemetry Collector",
+        False,
+        (prometheus, grafana, collector),
+    )
 
 
 def _tool(

@@ -29,7 +29,9 @@ def build_tree(plan: Plan) -> dict[str, str]:
     tree.update(_base_files(base, plan, top))
     for env_plan in plan.environments:
         overlay = derive_overlay(plan.base, base, env_plan, render(env_plan))
-        tree.update({f"overlays/{env_plan.name}/{path}": text for path, text in _overlay_files(overlay, top).items()})
+        tree.update(
+            {f"overlays/{env_plan.name}/{path}": text for path, text in _overlay_files(overlay, top).items()}
+        )
     return dict(sorted(tree.items()))
 
 
@@ -49,14 +51,13 @@ def _base_files(base: Rendered, plan: Plan, top: str) -> dict[str, str]:
     by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for placed in base.placed:
         by_file[placed.file].append(placed.manifest)
-    files = [plan.base.stack.file, *(g.file for g in plan.base.layers)]
-    order = sorted(by_file, key=lambda f: (f not in files, f.replace("layer-", "").zfill(8)))
-    tree = {f"base/{name}": dump_all(legacy_order(by_file[name]), top) for name in order}
+    resources: list[str] = sorted(by_file, key=_resource_order)
+    tree = {f"base/{name}": dump_all(legacy_order(by_file[name]), top) for name in resources}
     tree.update({f"base/{path}": text for path, text in _config_files(base.configs).items()})
     kustomization = {
         **KUSTOMIZATION,
         "namespace": plan.base.namespace,
-        "resources": sorted(by_file, key=_resource_order),
+        "resources": resources,
         "configMapGenerator": [_generator(c) for c in base.configs],
     }
     tree["base/kustomization.yaml"] = top + dump(kustomization)
@@ -72,7 +73,11 @@ def _resource_order(name: str) -> tuple[int, str]:
 
 def _overlay_files(overlay: Overlay, top: str) -> dict[str, str]:
     tree: dict[str, str] = {}
-    kustomization: dict[str, Any] = {**KUSTOMIZATION, "namespace": overlay.namespace, "resources": ["../../base"]}
+    kustomization: dict[str, Any] = {
+        **KUSTOMIZATION,
+        "namespace": overlay.namespace,
+        "resources": ["../../base"],
+    }
     if overlay.added:
         tree["resources.yaml"] = dump_all(legacy_order(overlay.added), top)
         kustomization["resources"].append("resources.yaml")
@@ -88,7 +93,12 @@ def _overlay_files(overlay: Overlay, top: str) -> dict[str, str]:
         patches.append({"path": path, "target": {"kind": patch.kind, "name": patch.name}})
     for gone in overlay.removed:
         kind, name = gone["kind"], gone["metadata"]["name"]
-        delete = {"$patch": "delete", "apiVersion": gone["apiVersion"], "kind": kind, "metadata": {"name": name}}
+        delete = {
+            "$patch": "delete",
+            "apiVersion": gone["apiVersion"],
+            "kind": kind,
+            "metadata": {"name": name},
+        }
         patches.append({"patch": dump(delete), "target": {"kind": kind, "name": name}})
     if patches:
         kustomization["patches"] = patches

@@ -45,7 +45,9 @@ def unified_diff(old: Mapping[str, str], new: Mapping[str, str], prefix: str) ->
                 tofile=f"b/{prefix}/{path}" if after is not None else "/dev/null",
             )
         )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks
+    )
 
 
 @contextlib.contextmanager

@@ -42,14 +42,20 @@ def test_storage_layer_holds_statefulsets(shipped_tree: dict[str, str]) -> None:
     docs = objects(shipped_tree["base/layer-3.yaml"])
     sets = {o["metadata"]["name"]: o for o in docs if o["kind"] == "StatefulSet"}
     assert set(sets) == {"redis", "timescaledb"}
-    headless = {o["metadata"]["name"] for o in docs if o["kind"] == "Service" and o["spec"].get("clusterIP") == "None"}
+    headless = {
+        o["metadata"]["name"] for o in docs if o["kind"] == "Service" and o["spec"].get("clusterIP") == "None"
+    }
     for name, statefulset in sets.items():
         assert statefulset["spec"]["serviceName"] in headless
         assert statefulset["spec"]["volumeClaimTemplates"], name
 
 
 def test_observability_file_holds_the_stack(shipped_tree: dict[str, str]) -> None:
-    names = {o["metadata"]["name"] for o in objects(shipped_tree["base/observability.yaml"]) if o["kind"] in {"Deployment", "StatefulSet"}}
+    names = {
+        o["metadata"]["name"]
+        for o in objects(shipped_tree["base/observability.yaml"])
+        if o["kind"] in {"Deployment", "StatefulSet"}
+    }
     assert names == {"prometheus", "grafana", "otel-collector"}
 
 
@@ -61,7 +67,9 @@ def test_kustomization_mounts_monitoring_from_inside_out(shipped_tree: dict[str,
 
 
 def _hpa_targets_present(docs: list[dict[str, Any]]) -> None:
-    workloads = {(o["kind"], o["metadata"]["name"]): o for o in docs if o["kind"] in {"Deployment", "StatefulSet"}}
+    workloads = {
+        (o["kind"], o["metadata"]["name"]): o for o in docs if o["kind"] in {"Deployment", "StatefulSet"}
+    }
     for hpa in (o for o in docs if o["kind"] == "HorizontalPodAutoscaler"):
         ref = hpa["spec"]["scaleTargetRef"]
         target = workloads[(ref["kind"], ref["name"])]

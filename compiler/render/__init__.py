@@ -27,5 +27,8 @@ def render(env: EnvPlan) -> Rendered:
     sources: list[ConfigSource] = []
     for renderer in RENDERERS:
         for item in renderer(env):
-            (placed if isinstance(item, Placed) else sources).append(item)
+            if isinstance(item, Placed):
+                placed.append(item)
+            else:
+                sources.append(item)
     return Rendered(tuple(placed), tuple(sorted(sources, key=lambda s: s.name)))

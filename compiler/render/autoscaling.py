@@ -25,7 +25,11 @@ def hpa(env: EnvPlan, workload: Workload, scaling: Scaling) -> dict[str, Any]:
         "kind": "HorizontalPodAutoscaler",
         "metadata": metadata(env, workload.name, workload_labels(env, workload)),
         "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": workload.kind, "name": workload.name},
+            "scaleTargetRef": {
+                "apiVersion": "apps/v1",
+                "kind": workload.kind,
+                "name": workload.name,
+            },
             "minReplicas": scaling.min_replicas,
             "maxReplicas": scaling.max_replicas,
             "metrics": [
@@ -33,7 +37,10 @@ def hpa(env: EnvPlan, workload: Workload, scaling: Scaling) -> dict[str, Any]:
                     "type": "Resource",
                     "resource": {
                         "name": "cpu",
-                        "target": {"type": "Utilization", "averageUtilization": scaling.cpu_utilization},
+                        "target": {
+                            "type": "Utilization",
+                            "averageUtilization": scaling.cpu_utilization,
+                        },
                     },
                 }
             ],

@@ -50,8 +50,16 @@ def prometheus_config(env: EnvPlan) -> dict[str, Any]:
                 "job_name": "pods",
                 "kubernetes_sd_configs": [{"role": "pod", "namespaces": {"own_namespace": True}}],
                 "relabel_configs": [
-                    {"source_labels": [f"{pod_label}part_of"], "regex": env.system, "action": "keep"},
-                    {"source_labels": ["__meta_kubernetes_pod_container_port_name"], "regex": "main|metrics", "action": "keep"},
+                    {
+                        "source_labels": [f"{pod_label}part_of"],
+                        "regex": env.system,
+                        "action": "keep",
+                    },
+                    {
+                        "source_labels": ["__meta_kubernetes_pod_container_port_name"],
+                        "regex": "main|metrics",
+                        "action": "keep",
+                    },
                     {"source_labels": [f"{pod_label}component"], "target_label": "layer"},
                     {"source_labels": [f"{pod_label}name"], "target_label": "component"},
                     {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
@@ -76,7 +84,11 @@ def collector_config(env: EnvPlan) -> dict[str, Any]:
             }
         },
         "processors": {
-            "memory_limiter": {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 20},
+            "memory_limiter": {
+                "check_interval": "1s",
+                "limit_percentage": 80,
+                "spike_limit_percentage": 20,
+            },
             "batch": {"timeout": "5s", "send_batch_size": 8192},
         },
         "exporters": {
@@ -89,8 +101,16 @@ def collector_config(env: EnvPlan) -> dict[str, Any]:
         "service": {
             "extensions": ["health_check"],
             "pipelines": {
-                "metrics": {"receivers": ["otlp"], "processors": ["memory_limiter", "batch"], "exporters": ["prometheus"]},
-                "traces": {"receivers": ["otlp"], "processors": ["memory_limiter", "batch"], "exporters": ["debug"]},
+                "metrics": {
+                    "receivers": ["otlp"],
+                    "processors": ["memory_limiter", "batch"],
+                    "exporters": ["prometheus"],
+                },
+                "traces": {
+                    "receivers": ["otlp"],
+                    "processors": ["memory_limiter", "batch"],
+                    "exporters": ["debug"],
+                },
             },
         },
     }
@@ -122,8 +142,10 @@ def _providers() -> dict[str, Any]:
                 "type": "file",
                 "disableDeletion": True,
                 "allowUiUpdates": False,
-                "options": {"path": "/var/lib/grafana/dashboards", "foldersFromFilesStructure": False},
+                "options": {
+                    "path": "/var/lib/grafana/dashboards",
+                    "foldersFromFilesStructure": False,
+                },
             }
         ],
     }
-

@@ -21,7 +21,11 @@ def render(env: EnvPlan) -> Iterator[Placed]:
     }
     yield Placed(
         PLATFORM_FILE,
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata(env, env.namespace, labels, namespaced=False)},
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": metadata(env, env.namespace, labels, namespaced=False),
+        },
     )
     yield from priority_classes(env)
 

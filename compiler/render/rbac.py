@@ -42,7 +42,17 @@ def render(env: EnvPlan) -> Iterator[Placed]:
                     "apiVersion": "rbac.authorization.k8s.io/v1",
                     "kind": "RoleBinding",
                     "metadata": metadata(env, workload.name, labels),
-                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": workload.name},
-                    "subjects": [{"kind": "ServiceAccount", "name": workload.name, "namespace": env.namespace}],
+                    "roleRef": {
+                        "apiGroup": "rbac.authorization.k8s.io",
+                        "kind": "Role",
+                        "name": workload.name,
+                    },
+                    "subjects": [
+                        {
+                            "kind": "ServiceAccount",
+                            "name": workload.name,
+                            "namespace": env.namespace,
+                        }
+                    ],
                 },
             )

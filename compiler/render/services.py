@@ -20,7 +20,10 @@ def render(env: EnvPlan) -> Iterator[Placed]:
 def service(env: EnvPlan, workload: Workload) -> dict[str, Any]:
     """The workload's Service, named after it."""
     ports = [{"name": "main", "port": workload.port, "targetPort": "main", "protocol": "TCP"}]
-    ports += [{"name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP"} for p in workload.extra_ports]
+    ports += [
+        {"name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP"}
+        for p in workload.extra_ports
+    ]
     spec: dict[str, Any] = {"selector": selector(env, workload.name), "ports": ports}
     if workload.kind == "StatefulSet":
         spec = {"clusterIP": "None", "publishNotReadyAddresses": False, **spec}
