@@ -22,12 +22,17 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+def source_name(path: Path) -> str:
+    """How generated files name their spec: relative to the working directory, never absolute."""
+    shown = display_path(path)
+    return path.name if Path(shown).is_absolute() else shown
+
+
 def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
     """Read, validate and plan the spec; raise SpecError with every problem found."""
-    shown = display_path(spec_path)
-    document = read_spec(spec_path, shown)
+    document = read_spec(spec_path, display_path(spec_path))
     spec = validate(document)
-    return plan(spec, read_monitoring(monitoring_dir), shown)
+    return plan(spec, read_monitoring(monitoring_dir), source_name(spec_path))
 
 
 def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:

@@ -1,0 +1,119 @@
+"""Hypothesis strategies for valid specs, as the plain data a person would write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,6})?", fullmatch=True)
+CPUS = st.sampled_from(["100m", "250m", "500m", "1", "2"])
+MEMORIES = st.sampled_from(["128Mi", "256Mi", "512Mi", "1Gi"])
+RESERVED = {"prometheus", "grafana", "otel-collector"}
+
+
+@st.composite
+def autoscaling(draw: st.DrawFn) -> dict[str, int]:
+    """min <= max within 1..1000, a CPU target within 1..100."""
+    low = draw(st.integers(1, 20))
+    return {"min": low, "max": draw(st.integers(low, low + 30)), "cpu": draw(st.integers(1, 100))}
+
+
+@st.composite
+def component(draw: st.DrawFn, name: str, others: list[str]) -> dict[str, Any]:
+    """A component that scales, or runs fixed replicas, or keeps state."""
+    shape = draw(st.sampled_from(["scaled", "fixed", "stateful"]))
+    result: dict[str, Any] = {"name": name}
+    if shape == "scaled":
+        result["autoscaling"] = draw(autoscaling())
+    else:
+        result["replicas"] = draw(st.integers(1, 5))
+    if shape == "stateful":
+        result["storage"] = {"size": draw(st.sampled_from(["1Gi", "10Gi"])), "path": "/data"}
+        result["probe"] = "tcp"
+    if draw(st.booleans()):
+        cpu = draw(CPUS)
+        result["resources"] = {"cpu": cpu, "memory": draw(MEMORIES)}
+    if others:
+        result["talks_to"] = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
+    if draw(st.booleans()):
+        result["secrets"] = [{"secret": f"{name}-creds", "key": "password", "env": "APP_PASSWORD"}]
+    return result
+
+
+@st.composite
+def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
+    """What an environment changes in one component; merged bounds stay min <= max."""
+    change: dict[str, Any] = {}
+    if "autoscaling" in base:
+        bounds = draw(autoscaling())
+        keys = draw(st.sets(st.sampled_from(["min", "max", "cpu"]), min_size=1))
+        merged = {**base["autoscaling"], **{k: bounds[k] for k in keys}}
+        if merged["min"] > merged["max"]:
+            keys |= {"min", "max"}
+        change["autoscaling"] = {k: bounds[k] for k in sorted(keys)}
+    else:
+        change["replicas"] = draw(st.integers(1, 5))
+    if draw(st.booleans()):
+        change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
+    if draw(st.booleans()):
+        change["tag"] = draw(st.sampled_from(["3.0.0", "3.1.0-rc.1"]))
+    return change
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> dict[str, Any]:
+    """A whole valid spec with layers, components, data flow and environments."""
+    names = draw(st.lists(NAMES.filter(lambda n: n not in RESERVED), min_size=1, max_size=7, unique=True))
+    numbers = sorted(draw(st.lists(st.integers(1, 9), min_size=1, max_size=len(names), unique=True)))
+    groups: list[list[str]] = [[] for _ in numbers]
+    for index, name in enumerate(names):
+        groups[index % len(numbers)].append(name)
+    components = {name: draw(component(name, [n for n in names if n != name])) for name in names}
+    layers = [
+        {
+            "number": number,
+            "name": f"layer{number}",
+            "hot_path": draw(st.booleans()),
+            "components": [components[n] for n in group],
+        }
+        for number, group in zip(numbers, groups, strict=True)
+        if group
+    ]
+    environments: dict[str, Any] = {}
+    for env in draw(st.lists(st.sampled_from(["dev", "staging", "prod"]), unique=True, max_size=2)):
+        chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names)))
+        environments[env] = {
+            "namespace": f"sys-{env}",
+            "components": {n: draw(override(components[n])) for n in chosen},
+        }
+        if draw(st.booleans()):
+            environments[env]["tag"] = "9.9.9"
+    return {
+        "system": {
+            "name": "sys",
+            "namespace": "sys",
+            "registry": "registry.example.internal/sys",
+            "tag": "1.0.0",
+        },
+        "layers": layers,
+        "observability": {
+            "prometheus": {"image": "prom/prometheus", "tag": "v2.53.1"},
+            "grafana": {"image": "grafana/grafana", "tag": "11.1.3"},
+            "otel_collector": {"image": "otel/opentelemetry-collector-contrib", "tag": "0.105.0"},
+        },
+        "environments": environments,
+    }
+
+
+def expected_bounds(spec: dict[str, Any], env: str | None) -> dict[str, tuple[int, int, int]]:
+    """The autoscaling bounds each scaled component must end with, computed from the spec data alone."""
+    result: dict[str, tuple[int, int, int]] = {}
+    overrides = spec["environments"][env]["components"] if env else {}
+    for layer in spec["layers"]:
+        for comp in layer["components"]:
+            if "autoscaling" not in comp:
+                continue
+            merged = {**comp["autoscaling"], **overrides.get(comp["name"], {}).get("autoscaling", {})}
+            result[comp["name"]] = (merged["min"], merged["max"], merged["cpu"])
+    return result
