@@ -130,6 +130,14 @@ def render_command(
     sys.stdout.write(_run(lambda: dump_all(build_environment(envs[env])), fmt, debug))
 
 
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the spec (committed as out/schema.json) for editors."""
+    from compiler.schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -152,9 +152,29 @@ class EnvPlan:
 
 
 @dataclass(frozen=True)
+class Application:
+    """An Argo CD Application that syncs one environment's overlay into its cluster."""
+
+    name: str
+    environment: str
+    argocd_namespace: str
+    project: str
+    repository: str
+    revision: str
+    path: str
+    cluster: str
+    namespace: str
+    automated: bool
+    prune: bool
+    self_heal: bool
+    scaled: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     """The base and every environment, each fully resolved."""
 
     source: str
     base: EnvPlan
     environments: tuple[EnvPlan, ...]
+    applications: tuple[Application, ...] = ()

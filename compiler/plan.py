@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from compiler.gitops import plan_applications
 from compiler.merge import merged_bounds, merged_sizing
 from compiler.model import (
     EnvPlan,
@@ -29,7 +30,7 @@ def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Pla
         _env_plan(spec, name, spec.environments[name], ports, monitoring)
         for name in sorted(spec.environments)
     )
-    return Plan(source=source, base=base, environments=envs)
+    return Plan(source=source, base=base, environments=envs, applications=plan_applications(spec, envs))
 
 
 def _env_plan(

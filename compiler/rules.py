@@ -27,6 +27,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     for loc, component, hot_path in locations.values():
         yield from _component(doc, spec, loc, component, hot_path, set(locations))
     yield from _environments(doc, spec, locations)
+    yield from _delivery(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
@@ -188,3 +189,16 @@ def _environments(
                     bounds = merged_bounds(component.autoscaling, override)
                     yield from _bounds(doc, (*where, "autoscaling"), bounds.min, bounds.max, suffix)
             yield from _sizing(doc, spec, where, component, override, hot_path, suffix)
+
+
+def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """An environment can only change an Argo CD Application that the top-level delivery defines."""
+    if spec.delivery is not None:
+        return
+    for env_name, env in spec.environments.items():
+        if env.delivery is not None:
+            yield at_key(
+                doc,
+                ("environments", env_name, "delivery"),
+                "environment delivery needs a top-level 'delivery' with the repository",
+            )

@@ -15,6 +15,10 @@ DIGEST = r"^sha256:[a-f0-9]{64}$"
 DURATION = r"^[1-9][0-9]*(h|d|w|y)$"
 PATH = r"^/[A-Za-z0-9._/-]*$"
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
+REPOSITORY = r"^(https://|ssh://|git@)[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$"
+CLUSTER = r"^https://[A-Za-z0-9._:/-]+$"
+REVISION = r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,254}$"
+FOLDER = r"^[A-Za-z0-9_][A-Za-z0-9._/-]*$"
 
 Name = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 Cpu = Annotated[str, StringConstraints(pattern=CPU)]
@@ -28,6 +32,10 @@ Percent = Annotated[int, Field(ge=1, le=100)]
 Replicas = Annotated[int, Field(ge=1, le=1000)]
 Window = Annotated[int, Field(ge=0, le=3600)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Repository = Annotated[str, StringConstraints(pattern=REPOSITORY, max_length=2048)]
+Cluster = Annotated[str, StringConstraints(pattern=CLUSTER, max_length=2048)]
+Revision = Annotated[str, StringConstraints(pattern=REVISION)]
+Folder = Annotated[str, StringConstraints(pattern=FOLDER, max_length=253)]
 
 
 class Model(BaseModel):
@@ -63,17 +71,21 @@ class Autoscaling(Model):
 class AutoscalingOverride(Model):
     """Environment changes to a component's autoscaling."""
 
-    min: Replicas | None = None
-    max: Replicas | None = None
-    cpu: Percent | None = None
+    min: Replicas | None = Field(None, description="Minimum replicas in this environment")
+    max: Replicas | None = Field(None, description="Maximum replicas in this environment")
+    cpu: Percent | None = Field(None, description="Target average CPU utilisation in this environment")
 
 
 class SecretRef(Model):
     """An environment variable read from a key of a Kubernetes Secret; the value never lives here."""
 
     secret: Name = Field(description="Name of the Secret in the namespace")
-    key: Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)]
-    env: Annotated[str, StringConstraints(pattern=ENV_NAME, max_length=128)]
+    key: Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)] = Field(
+        description="Key inside the Secret"
+    )
+    env: Annotated[str, StringConstraints(pattern=ENV_NAME, max_length=128)] = Field(
+        description="Name of the environment variable in the container"
+    )
 
 
 class Storage(Model):
@@ -88,7 +100,7 @@ class Component(Model):
     """One workload: a Deployment, or a StatefulSet when it has storage."""
 
     name: Name = Field(description="DNS-1123 name; also the name of its Service and labels")
-    description: Text | None = None
+    description: Text | None = Field(None, description="What the component does, for people")
     image: Image | None = Field(None, description="Image repository; defaults to <registry>/<name>")
     tag: Tag | None = Field(None, description="Image tag; defaults to the system tag")
     digest: Digest | None = Field(None, description="Pin the image to this digest")
@@ -96,11 +108,15 @@ class Component(Model):
     probe: Literal["http", "tcp"] = Field("http", description="Health check kind")
     health: AbsolutePath | None = Field(None, description="HTTP health path; defaults to defaults.health")
     replicas: Replicas | None = Field(None, description="Fixed replica count; not with autoscaling")
-    autoscaling: Autoscaling | None = None
-    resources: Resources | None = None
+    autoscaling: Autoscaling | None = Field(
+        None, description="A HorizontalPodAutoscaler; the workload then sets no replicas"
+    )
+    resources: Resources | None = Field(
+        None, description="Requests and limits; defaults.resources fills gaps"
+    )
     storage: Storage | None = Field(None, description="Makes the component a StatefulSet")
     talks_to: list[Name] = Field([], description="Components this one opens connections to")
-    secrets: list[SecretRef] = []
+    secrets: list[SecretRef] = Field([], description="Environment variables read from Kubernetes Secrets")
     writable: list[AbsolutePath] = Field(
         ["/tmp"], description="Writable paths, each a size-limited emptyDir; the root is read-only"
     )
@@ -109,17 +125,19 @@ class Component(Model):
 class Layer(Model):
     """A numbered layer of the system; compiled to out/base/layer-<number>.yaml."""
 
-    number: Annotated[int, Field(ge=1, le=99)]
-    name: Name
-    description: Text | None = None
+    number: Annotated[int, Field(ge=1, le=99)] = Field(description="Layer number; orders the layers")
+    name: Name = Field(description="Layer name; the component label of its workloads")
+    description: Text | None = Field(None, description="What the layer does, for people")
     hot_path: bool = Field(False, description="On the market-data hot path: Guaranteed QoS, high priority")
-    components: Annotated[list[Component], Field(min_length=1)]
+    components: Annotated[list[Component], Field(min_length=1)] = Field(
+        description="The workloads of this layer"
+    )
 
 
 class System(Model):
     """The system as a whole."""
 
-    name: Name
+    name: Name = Field(description="System name; the instance and part-of label of every object")
     namespace: Name = Field(description="Namespace of the base")
     registry: Image = Field(description="Image registry and path prefix for the system's own images")
     tag: Tag = Field(description="Default image tag of the system's own images")
@@ -128,58 +146,110 @@ class System(Model):
 class Defaults(Model):
     """Values every component inherits unless it says otherwise."""
 
-    port: Port = 8080
-    health: AbsolutePath = "/healthz"
-    resources: Resources = Resources(cpu="100m", memory="128Mi")
-    autoscaling: AutoscalingDefaults = AutoscalingDefaults()
+    port: Port = Field(8080, description="Container and Service port of every component")
+    health: AbsolutePath = Field("/healthz", description="HTTP health path of every component")
+    resources: Resources = Field(
+        Resources(cpu="100m", memory="128Mi"), description="Requests and limits of every container"
+    )
+    autoscaling: AutoscalingDefaults = Field(
+        AutoscalingDefaults(), description="HPA behaviour of every autoscaled component"
+    )
 
 
 class ObservedTool(Model):
     """An observability tool's image."""
 
-    image: Image
-    tag: Tag
-    digest: Digest | None = None
-    resources: Resources | None = None
+    image: Image = Field(description="Image repository")
+    tag: Tag = Field(description="Image tag")
+    digest: Digest | None = Field(None, description="Pin the image to this digest")
+    resources: Resources | None = Field(
+        None, description="Requests and limits; defaults.resources fills gaps"
+    )
 
 
 class Prometheus(ObservedTool):
     """Prometheus server settings."""
 
-    retention: Annotated[str, StringConstraints(pattern=DURATION)] = "15d"
-    storage: Memory = "20Gi"
+    retention: Annotated[str, StringConstraints(pattern=DURATION)] = Field(
+        "15d", description="How long Prometheus keeps samples, e.g. 15d"
+    )
+    storage: Memory = Field("20Gi", description="Size of the Prometheus volume")
 
 
 class Observability(Model):
     """The observability stack."""
 
-    prometheus: Prometheus
-    grafana: ObservedTool
-    otel_collector: ObservedTool
+    prometheus: Prometheus = Field(description="Metrics and alerting")
+    grafana: ObservedTool = Field(description="Dashboards")
+    otel_collector: ObservedTool = Field(description="OpenTelemetry Collector for traces and metrics")
 
 
 class ComponentOverride(Model):
     """What an environment may change in a component."""
 
-    replicas: Replicas | None = None
-    autoscaling: AutoscalingOverride | None = None
-    resources: Resources | None = None
-    tag: Tag | None = None
+    replicas: Replicas | None = Field(None, description="Fixed replica count in this environment")
+    autoscaling: AutoscalingOverride | None = Field(
+        None, description="Autoscaling bounds in this environment"
+    )
+    resources: Resources | None = Field(None, description="Requests and limits in this environment")
+    tag: Tag | None = Field(None, description="Image tag in this environment")
+
+
+class SyncPolicy(Model):
+    """How Argo CD brings a cluster to what out/ says."""
+
+    automated: bool = Field(True, description="Sync every new commit without waiting for a person")
+    prune: bool = Field(True, description="Delete objects that no longer appear in out/ (automated only)")
+    self_heal: bool = Field(True, description="Undo changes made in the cluster by hand (automated only)")
+
+
+class Delivery(Model):
+    """Argo CD Applications that sync out/overlays/<env> into the clusters."""
+
+    repository: Repository = Field(description="Git repository that holds the committed out/")
+    revision: Revision = Field("HEAD", description="Branch, tag or commit Argo CD follows")
+    path: Folder = Field("out", description="Folder of out/ inside the repository")
+    project: Name = Field("default", description="Argo CD project of the Applications")
+    namespace: Name = Field("argocd", description="Namespace where Argo CD runs")
+    cluster: Cluster = Field(
+        "https://kubernetes.default.svc", description="API server URL of the destination cluster"
+    )
+    sync: SyncPolicy = Field(SyncPolicy(), description="Sync policy of every environment")
+
+
+class EnvironmentDelivery(Model):
+    """What an environment changes in its Argo CD Application."""
+
+    cluster: Cluster | None = Field(None, description="API server URL of this environment's cluster")
+    revision: Revision | None = Field(None, description="Branch, tag or commit this environment follows")
+    sync: SyncPolicy | None = Field(None, description="Sync policy of this environment")
 
 
 class Environment(Model):
     """A deployment target; compiled to out/overlays/<name>/."""
 
-    namespace: Name
+    namespace: Name = Field(description="Namespace of this environment")
     tag: Tag | None = Field(None, description="Image tag of the system's own images here")
-    components: dict[Name, ComponentOverride] = {}
+    components: dict[Name, ComponentOverride] = Field(
+        {}, description="Changes to components, by component name"
+    )
+    delivery: EnvironmentDelivery | None = Field(
+        None, description="Changes to this environment's Argo CD Application; needs a top-level delivery"
+    )
 
 
 class Spec(Model):
     """The whole spec file."""
 
-    system: System
-    defaults: Defaults = Defaults()
-    layers: Annotated[list[Layer], Field(min_length=1)]
-    observability: Observability
-    environments: dict[Name, Environment] = {}
+    system: System = Field(description="Name, namespace, registry and default tag")
+    defaults: Defaults = Field(Defaults(), description="Values every component inherits")
+    layers: Annotated[list[Layer], Field(min_length=1)] = Field(
+        description="Numbered layers, each compiled to out/base/layer-<number>.yaml"
+    )
+    observability: Observability = Field(description="Prometheus, Grafana and the OpenTelemetry Collector")
+    environments: dict[Name, Environment] = Field(
+        {}, description="Deployment targets, each compiled to out/overlays/<name>/"
+    )
+    delivery: Delivery | None = Field(
+        None, description="Argo CD Applications for the environments, compiled to out/argocd/"
+    )

@@ -10,10 +10,13 @@ from compiler.kustomize import legacy_order
 from compiler.model import Plan
 from compiler.overlay import Overlay, derive_overlay
 from compiler.render import render
+from compiler.render.delivery import application
 from compiler.render.types import ConfigSource, Rendered
+from compiler.schema import SCHEMA_FILE, schema_text
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 CONFIG_DIR = "config"
+ARGOCD_DIR = "argocd"
 
 
 def header(source: str) -> str:
@@ -32,7 +35,22 @@ def build_tree(plan: Plan) -> dict[str, str]:
         tree.update(
             {f"overlays/{env_plan.name}/{path}": text for path, text in _overlay_files(overlay, top).items()}
         )
+    tree.update(_argocd_files(plan, top))
+    tree[SCHEMA_FILE] = schema_text()
     return dict(sorted(tree.items()))
+
+
+def _argocd_files(plan: Plan, top: str) -> dict[str, str]:
+    """One Application per environment, and a kustomization to apply them all (app of apps)."""
+    if not plan.applications:
+        return {}
+    files = {
+        f"{ARGOCD_DIR}/{app.environment}.yaml": top + dump(application(app, plan.base.system))
+        for app in plan.applications
+    }
+    kustomization = {**KUSTOMIZATION, "resources": [path.split("/", 1)[1] for path in files]}
+    files[f"{ARGOCD_DIR}/kustomization.yaml"] = top + dump(kustomization)
+    return files
 
 
 def _config_files(configs: tuple[ConfigSource, ...]) -> dict[str, str]:
