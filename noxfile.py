@@ -15,15 +15,15 @@ PYTHON = "3.11"
 def lint(session: nox.Session) -> None:
     """ruff over the compiler, tests and this file."""
     session.install("-e", ".[lint]")
-    session.run("ruff", "check", "compiler", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "compiler", "tests", "noxfile.py")
+    session.run("ruff", "check", "compiler", "tests", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "compiler", "tests", "bench", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
 def types(session: nox.Session) -> None:
     """mypy --strict over the compiler and tests."""
     session.install("-e", ".[lint,test]")
-    session.run("mypy", "--strict", "compiler", "tests")
+    session.run("mypy", "--strict", "compiler", "tests", "bench")
 
 
 @nox.session(python=PYTHON)
@@ -45,3 +45,10 @@ def kustomize(session: nox.Session) -> None:
     """Build every overlay with the real kubectl and validate it strictly."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.tools", "kustomize")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Time nifty against kubectl kustomize (not part of the default run)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "bench.run")

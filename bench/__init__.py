@@ -1,0 +1,1 @@
+"""Benchmarks of nifty (outside the normal test run)."""
