@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["lint", "types", "tests", "drift", "kustomize"]
+nox.options.sessions = ["lint", "types", "tests", "drift", "kustomize", "scan"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -52,3 +52,11 @@ def bench(session: nox.Session) -> None:
     """Time nifty against kubectl kustomize (not part of the default run)."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "bench.run")
+
+
+@nox.session(python=PYTHON)
+def scan(session: nox.Session) -> None:
+    """checkov over every environment built with kubectl: no failed check, no unexplained skip."""
+    # checkov pins dependencies that clash with the test tools, so it gets a virtualenv of its own.
+    session.install("-e", ".[scan]")
+    session.run("python", "-m", "tests.tools", "scan")

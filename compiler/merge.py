@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler.model import Sizing
-from compiler.spec import Autoscaling, Component, ComponentOverride, Resources
+from compiler.model import Sizing, Skip
+from compiler.spec import Autoscaling, CheckException, Component, ComponentOverride, Resources
+
+# checkov's "Image should use digest": moot where the spec pins one.
+DIGEST_CHECK = "CKV_K8S_43"
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,20 @@ def merged_sizing(
     # The rules refuse defaults without a CPU and memory request, so both are set here.
     cpu, memory = chosen["cpu"] or "", chosen["memory"] or ""
     return Sizing(cpu, memory, chosen["cpu_limit"] or cpu, chosen["memory_limit"] or memory)
+
+
+def merged_skips(
+    defaults: list[CheckException], own: list[CheckException], digest: str | None
+) -> tuple[Skip, ...]:
+    """The workload's exceptions and the defaults', sorted by check; its own reason wins."""
+    chosen = {e.check: e.reason for e in defaults}
+    chosen.update({e.check: e.reason for e in own})
+    if digest:
+        chosen.pop(DIGEST_CHECK, None)
+    return tuple(Skip(check, chosen[check]) for check in sorted(chosen, key=_check_order))
+
+
+def _check_order(check: str) -> tuple[str, int]:
+    """CKV_K8S_9 before CKV_K8S_10."""
+    prefix, _, number = check.rpartition("_")
+    return (prefix, int(number))

@@ -29,11 +29,39 @@ class Sizing:
 
 @dataclass(frozen=True)
 class SecretEnv:
-    """An environment variable read from a Secret key."""
+    """A Secret key: a variable holding its value, or a mounted file (whose path env may hold)."""
 
     secret: str
     key: str
-    env: str
+    env: str | None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A scanner check that cannot hold for a workload, and the spec's reason."""
+
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class External:
+    """A connection to an address block outside the cluster."""
+
+    cidr: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Route:
+    """A public HTTP entry point through the cluster's ingress controller."""
+
+    host: str
+    path: str
+    tls_secret: str
+    class_name: str
+    controller_namespace: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +127,22 @@ class Workload:
     own_image: bool = True
     probe_port: int | None = None
     liveness: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    startup_seconds: int | None = None
+    route: Route | None = None
+    external: tuple[External, ...] = ()
+    skips: tuple[Skip, ...] = ()
+    dedicated_cores: bool = False
+
+    @property
+    def least_replicas(self) -> int:
+        """The fewest pods it runs: the HPA minimum or the fixed count."""
+        return self.scaling.min_replicas if self.scaling else self.replicas or 1
+
+    @property
+    def most_replicas(self) -> int:
+        """The most pods it runs: the HPA maximum or the fixed count."""
+        return self.scaling.max_replicas if self.scaling else self.replicas or 1
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from compiler.gitops import plan_applications
-from compiler.merge import merged_bounds, merged_sizing
+from compiler.merge import merged_bounds, merged_sizing, merged_skips
 from compiler.model import (
     EnvPlan,
+    External,
     Flow,
     LayerPlan,
     MonitoringFile,
     ObservabilityPlan,
     Plan,
+    Route,
     Scaling,
     SecretEnv,
     Volume,
@@ -114,9 +116,26 @@ def _workload(
         scaling=scaling,
         sizing=sizing,
         hot_path=layer.hot_path,
-        secrets=tuple(SecretEnv(s.secret, s.key, s.env) for s in component.secrets),
+        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in component.secrets),
         volume=Volume(storage.size, storage.path, storage.storage_class) if storage else None,
         flows=tuple(Flow(target, ports[target]) for target in component.talks_to),
         writable=tuple(component.writable),
+        args=tuple(component.args),
         own_image=own_image,
+        env=tuple(sorted(component.env.items())),
+        startup_seconds=component.startup_seconds,
+        route=_route(spec, component, override),
+        external=tuple(External(e.cidr, e.port) for e in component.external),
+        skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
+        dedicated_cores=component.dedicated_cores,
     )
+
+
+def _route(spec: Spec, component: Component, override: ComponentOverride | None) -> Route | None:
+    """The component's public entry point, with the environment's host."""
+    ingress = component.ingress
+    if ingress is None:
+        return None
+    host = override.host if override and override.host else ingress.host
+    controller = spec.defaults.ingress
+    return Route(host, ingress.path, ingress.tls_secret, controller.class_name, controller.namespace)

@@ -9,6 +9,7 @@ from compiler.load import Document, Loc
 from compiler.merge import merged_bounds, merged_sizing
 from compiler.positions import at_key, at_value
 from compiler.quantities import cpu_millis, memory_bytes
+from compiler.security_rules import check_security
 from compiler.spec import Component, ComponentOverride, Spec
 
 OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector")
@@ -28,6 +29,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
         yield from _component(doc, spec, loc, component, hot_path, set(locations))
     yield from _environments(doc, spec, locations)
     yield from _delivery(doc, spec)
+    yield from check_security(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
@@ -104,6 +106,8 @@ def _component(
         seen.add(target)
     envs: set[str] = set()
     for index, secret in enumerate(component.secrets):
+        if secret.env is None:
+            continue
         if secret.env in envs:
             yield at_value(
                 doc,

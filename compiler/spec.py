@@ -19,6 +19,13 @@ REPOSITORY = r"^(https://|ssh://|git@)[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$"
 CLUSTER = r"^https://[A-Za-z0-9._:/-]+$"
 REVISION = r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,254}$"
 FOLDER = r"^[A-Za-z0-9_][A-Za-z0-9._/-]*$"
+CHECK = r"^CKV2?_K8S_[0-9]+$"
+OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+CIDR = rf"^({OCTET}\.){{3}}{OCTET}/(3[0-2]|[12]?[0-9])$"
+HOST = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$"
+# checkov splits a skip annotation at "=", so a reason cannot hold one.
+REASON = r"^[^=\n]{10,300}$"
+ARG = r"^[^\n]{1,500}$"
 
 Name = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 Cpu = Annotated[str, StringConstraints(pattern=CPU)]
@@ -36,6 +43,9 @@ Repository = Annotated[str, StringConstraints(pattern=REPOSITORY, max_length=204
 Cluster = Annotated[str, StringConstraints(pattern=CLUSTER, max_length=2048)]
 Revision = Annotated[str, StringConstraints(pattern=REVISION)]
 Folder = Annotated[str, StringConstraints(pattern=FOLDER, max_length=253)]
+EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME, max_length=128)]
+Host = Annotated[str, StringConstraints(pattern=HOST, max_length=253)]
+Seconds = Annotated[int, Field(ge=1, le=3600)]
 
 
 class Model(BaseModel):
@@ -77,15 +87,48 @@ class AutoscalingOverride(Model):
 
 
 class SecretRef(Model):
-    """An environment variable read from a key of a Kubernetes Secret; the value never lives here."""
+    """A key of a Kubernetes Secret, as a mounted file or an environment variable; never its value."""
 
     secret: Name = Field(description="Name of the Secret in the namespace")
     key: Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)] = Field(
         description="Key inside the Secret"
     )
-    env: Annotated[str, StringConstraints(pattern=ENV_NAME, max_length=128)] = Field(
-        description="Name of the environment variable in the container"
+    env: EnvName | None = Field(
+        None, description="Variable holding the value, or the file's path when file is set"
     )
+    file: AbsolutePath | None = Field(None, description="Mount the value read-only at this path")
+
+
+class CheckException(Model):
+    """A scanner check that cannot hold for a workload, and why; emitted as a skip annotation."""
+
+    check: Annotated[str, StringConstraints(pattern=CHECK)] = Field(description="checkov check ID")
+    reason: Annotated[str, StringConstraints(pattern=REASON)] = Field(
+        description="Why the check cannot hold (10 to 300 characters, no '=')"
+    )
+
+
+class External(Model):
+    """A connection a component opens to an address outside the cluster."""
+
+    cidr: Annotated[str, StringConstraints(pattern=CIDR)] = Field(description="IPv4 block, e.g. 0.0.0.0/0")
+    port: Port = Field(description="TCP port it connects to")
+    description: Text | None = Field(None, description="What lives there, for people")
+
+
+class Ingress(Model):
+    """A public HTTP entry point: an Ingress with TLS from a named Secret."""
+
+    host: Host = Field(description="Public host name")
+    tls_secret: Name = Field(description="Secret of type kubernetes.io/tls holding the certificate")
+    path: AbsolutePath = Field("/", description="Path prefix routed to the component")
+
+
+class IngressDefaults(Model):
+    """The cluster's ingress controller."""
+
+    class_name: Name = Field("nginx", description="IngressClass of the controller")
+    namespace: Name = Field("ingress-nginx", description="Namespace of the controller's pods")
 
 
 class Storage(Model):
@@ -116,10 +159,25 @@ class Component(Model):
     )
     storage: Storage | None = Field(None, description="Makes the component a StatefulSet")
     talks_to: list[Name] = Field([], description="Components this one opens connections to")
-    secrets: list[SecretRef] = Field([], description="Environment variables read from Kubernetes Secrets")
+    secrets: list[SecretRef] = Field(
+        [], description="Keys of Kubernetes Secrets, as variables or mounted files"
+    )
     writable: list[AbsolutePath] = Field(
         ["/tmp"], description="Writable paths, each a size-limited emptyDir; the root is read-only"
     )
+    args: list[Annotated[str, StringConstraints(pattern=ARG)]] = Field(
+        [], description="Container arguments; $(VAR) expands a variable, secrets included"
+    )
+    env: dict[EnvName, Annotated[str, StringConstraints(max_length=1000)]] = Field(
+        {}, description="Plain environment variables; never secret values"
+    )
+    startup_seconds: Seconds | None = Field(
+        None, description="Slow starter: a startup probe allows this long"
+    )
+    dedicated_cores: bool = Field(False, description="Whole CPUs, requests equal to limits (Guaranteed QoS)")
+    ingress: Ingress | None = Field(None, description="Public entry point of layer 7")
+    external: list[External] = Field([], description="Connections to addresses outside the cluster")
+    exceptions: list[CheckException] = Field([], description="Scanner checks that cannot hold, with reasons")
 
 
 class Layer(Model):
@@ -154,6 +212,10 @@ class Defaults(Model):
     autoscaling: AutoscalingDefaults = Field(
         AutoscalingDefaults(), description="HPA behaviour of every autoscaled component"
     )
+    ingress: IngressDefaults = Field(IngressDefaults(), description="The cluster's ingress controller")
+    exceptions: list[CheckException] = Field(
+        [], description="Scanner checks that cannot hold for any workload, with reasons"
+    )
 
 
 class ObservedTool(Model):
@@ -165,6 +227,7 @@ class ObservedTool(Model):
     resources: Resources | None = Field(
         None, description="Requests and limits; defaults.resources fills gaps"
     )
+    exceptions: list[CheckException] = Field([], description="Scanner checks that cannot hold, with reasons")
 
 
 class Prometheus(ObservedTool):
@@ -193,6 +256,8 @@ class ComponentOverride(Model):
     )
     resources: Resources | None = Field(None, description="Requests and limits in this environment")
     tag: Tag | None = Field(None, description="Image tag in this environment")
+
+    host: Host | None = Field(None, description="Ingress host in this environment")
 
 
 class SyncPolicy(Model):

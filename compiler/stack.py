@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.merge import merged_sizing
+from compiler.merge import merged_sizing, merged_skips
 from compiler.model import ConfigMount, Flow, LayerPlan, NamedPort, Volume, Workload
 from compiler.spec import ObservedTool, Spec
 
@@ -124,4 +124,5 @@ def _tool(
         own_image=False,
         probe_port=probe_port,
         liveness=liveness,
+        skips=merged_skips(spec.defaults.exceptions, tool.exceptions, tool.digest),
     )

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from compiler.diagnostics import Diagnostic, SpecError
+from compiler.leaks import find_leaks
 from compiler.load import Document, Loc
 from compiler.positions import at_key, at_value
 from compiler.rules import check_rules
@@ -17,11 +18,13 @@ from compiler.spec import Spec
 
 def validate(doc: Document) -> Spec:
     """Return the Spec of doc, or raise SpecError with every problem found."""
+    # Secret literals are refused whatever else is wrong: they must not reach a commit.
+    leaks = find_leaks(doc)
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
-        raise SpecError(_pydantic_diagnostics(doc, exc)) from None
-    problems = check_rules(doc, spec)
+        raise SpecError([*leaks, *_pydantic_diagnostics(doc, exc)]) from None
+    problems = [*leaks, *check_rules(doc, spec)]
     if problems:
         raise SpecError(problems)
     return spec

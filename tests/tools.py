@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -54,23 +55,90 @@ def validate_strict(text: str, workdir: Path) -> None:
 def build_all(out: Path, workdir: Path) -> dict[str, str]:
     """Build the base and every overlay of out/, validating each strictly."""
     built: dict[str, str] = {}
-    folders = [out / "base", *sorted((out / "overlays").iterdir())]
-    for folder in folders:
+    for folder in environment_folders(out):
         text = kustomize(folder)
         validate_strict(text, workdir)
         built[folder.name] = text
     return built
 
 
+def environment_folders(out: Path) -> list[Path]:
+    """The base and every overlay of out/."""
+    return [out / "base", *sorted((out / "overlays").iterdir())]
+
+
+def checkov(text: str, workdir: Path) -> dict[str, Any]:
+    """checkov's JSON report (`--framework kubernetes`) over one rendered stream."""
+    path = workdir / "rendered.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [tool("checkov"), "--framework", "kubernetes", "--skip-download", "-o", "json", "-f", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if not result.stdout.strip().startswith("{"):
+        raise AssertionError(f"checkov gave no report:\n{result.stdout}{result.stderr}")
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def scan_problems(report: dict[str, Any], text: str) -> list[str]:
+    """Failed checks, and skips whose reason is not one the build's annotations state."""
+    results = report.get("results", {})
+    problems = [
+        f"{c['check_id']} failed for {c['resource']}: {c['check_name']}"
+        for c in results.get("failed_checks", [])
+    ]
+    problems += [f"cannot parse: {e}" for e in results.get("parsing_errors", [])]
+    stated = {
+        value
+        for doc in objects(text)
+        for key, value in ((doc.get("metadata") or {}).get("annotations") or {}).items()
+        if key.startswith("checkov.io/skip")
+    }
+    for skipped in results.get("skipped_checks", []):
+        claim = f"{skipped['check_id']}={skipped['check_result'].get('suppress_comment', '')}"
+        if claim not in stated:
+            problems.append(
+                f"{skipped['check_id']} skipped for {skipped['resource']} without a stated reason"
+            )
+    return problems
+
+
+def scan(out: Path, workdir: Path) -> dict[str, dict[str, Any]]:
+    """Build every environment with kubectl and scan it with checkov; raise on any problem."""
+    reports: dict[str, dict[str, Any]] = {}
+    failures: list[str] = []
+    for folder in environment_folders(out):
+        text = kustomize(folder)
+        report = checkov(text, workdir)
+        failures += [f"{folder.name}: {p}" for p in scan_problems(report, text)]
+        reports[folder.name] = report
+    if failures:
+        raise AssertionError("checkov:\n" + "\n".join(failures))
+    return reports
+
+
 def main(argv: list[str]) -> int:
-    """`python -m tests.tools kustomize [OUT]`: build and validate every overlay."""
+    """`python -m tests.tools kustomize|scan [OUT]`: build and validate, or scan, every overlay."""
     import tempfile
 
-    if argv[:1] != ["kustomize"]:
-        print("usage: python -m tests.tools kustomize [OUT]", file=sys.stderr)
+    if argv[:1] not in (["kustomize"], ["scan"]):
+        print("usage: python -m tests.tools kustomize|scan [OUT]", file=sys.stderr)
         return 2
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "out"
     with tempfile.TemporaryDirectory() as workdir:
+        if argv[0] == "scan":
+            try:
+                reports = scan(out, Path(workdir))
+            except AssertionError as exc:
+                print(exc, file=sys.stderr)
+                return 1
+            for name, report in reports.items():
+                summary = report["summary"]
+                print(f"{name}: checkov passed {summary['passed']}, failed 0, skipped {summary['skipped']}")
+            return 0
         for name, text in build_all(out, Path(workdir)).items():
             print(f"{name}: {len(objects(text))} objects built and valid")
     return 0

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from compiler.model import EnvPlan
-from compiler.render import autoscaling, configs, platform, rbac, services, workloads
+from compiler.render import (
+    autoscaling,
+    configs,
+    disruption,
+    ingress,
+    network,
+    platform,
+    rbac,
+    services,
+    workloads,
+)
 from compiler.render.types import ConfigSource, Placed, Rendered
 
 Renderer = Callable[[EnvPlan], Iterable[Placed | ConfigSource]]
@@ -16,6 +26,9 @@ RENDERERS: tuple[Renderer, ...] = (
     workloads.render,
     services.render,
     autoscaling.render,
+    disruption.render,
+    network.render,
+    ingress.render,
     rbac.render,
     configs.render,
 )

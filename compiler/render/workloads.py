@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.model import EnvPlan, Workload
+from compiler.model import EnvPlan, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels
 from compiler.render.platform import PRIORITIES
 from compiler.render.types import Placed
 
 RUN_AS = 10001
 SCRATCH_SIZE = "64Mi"
+SKIP_PREFIX = "checkov.io/skip"
+SECRET_FILE_MODE = 0o440
+STARTUP_PERIOD = 5
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
@@ -65,9 +68,20 @@ def workload_manifest(env: EnvPlan, workload: Workload) -> dict[str, Any]:
         "metadata": metadata(env, workload.name, labels),
         "spec": spec,
     }
+    annotations = skip_annotations(workload)
     if workload.description:
-        manifest["metadata"]["annotations"] = {"nifty.io/description": workload.description}
+        annotations["nifty.io/description"] = workload.description
+    if annotations:
+        manifest["metadata"]["annotations"] = annotations
     return manifest
+
+
+def skip_annotations(workload: Workload) -> dict[str, str]:
+    """checkov's skip annotations, one per exception the spec states, with its reason."""
+    return {
+        f"{SKIP_PREFIX}{index}": f"{skip.check}={skip.reason}"
+        for index, skip in enumerate(workload.skips, start=1)
+    }
 
 
 def _pod_spec(env: EnvPlan, workload: Workload) -> dict[str, Any]:
@@ -83,6 +97,9 @@ def _pod_spec(env: EnvPlan, workload: Workload) -> dict[str, Any]:
             "seccompProfile": {"type": "RuntimeDefault"},
         },
     }
+    if workload.volume is not None:
+        # Only walk a large volume to fix ownership when its root does not match already.
+        pod["securityContext"]["fsGroupChangePolicy"] = "OnRootMismatch"
     if _spreads(workload):
         pod["topologySpreadConstraints"] = [
             {
@@ -99,8 +116,7 @@ def _pod_spec(env: EnvPlan, workload: Workload) -> dict[str, Any]:
 
 def _spreads(workload: Workload) -> bool:
     """Whether the workload can run two or more pods."""
-    most = workload.scaling.max_replicas if workload.scaling else workload.replicas or 1
-    return most >= 2
+    return workload.most_replicas >= 2
 
 
 def _container(workload: Workload) -> dict[str, Any]:
@@ -114,10 +130,7 @@ def _container(workload: Workload) -> dict[str, Any]:
     ports = [{"name": "main", "containerPort": workload.port, "protocol": "TCP"}]
     ports += [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in workload.extra_ports]
     container["ports"] = ports
-    env = [
-        {"name": s.env, "valueFrom": {"secretKeyRef": {"name": s.secret, "key": s.key}}}
-        for s in workload.secrets
-    ]
+    env = _env(workload)
     if env:
         container["env"] = env
     container["resources"] = {
@@ -126,6 +139,12 @@ def _container(workload: Workload) -> dict[str, Any]:
     }
     container["readinessProbe"] = _probe(workload, workload.health, period=5, failures=3)
     container["livenessProbe"] = _probe(workload, workload.liveness or workload.health, period=10, failures=6)
+    if workload.startup_seconds:
+        # Liveness only starts once this passes, so a slow start is not killed mid-way.
+        failures = -(-workload.startup_seconds // STARTUP_PERIOD)
+        container["startupProbe"] = _probe(
+            workload, workload.liveness or workload.health, period=STARTUP_PERIOD, failures=failures
+        )
     container["securityContext"] = {
         "allowPrivilegeEscalation": False,
         "readOnlyRootFilesystem": True,
@@ -135,6 +154,41 @@ def _container(workload: Workload) -> dict[str, Any]:
     }
     container["volumeMounts"] = _mounts(workload)
     return container
+
+
+def _env(workload: Workload) -> list[dict[str, Any]]:
+    """Plain variables, then secret values by reference, then the paths of mounted secret files."""
+    env: list[dict[str, Any]] = [{"name": name, "value": value} for name, value in workload.env]
+    for secret in workload.secrets:
+        if secret.env is None:
+            continue
+        if secret.file is not None:
+            env.append({"name": secret.env, "value": secret.file})
+        else:
+            ref = {"name": secret.secret, "key": secret.key}
+            env.append({"name": secret.env, "valueFrom": {"secretKeyRef": ref}})
+    return env
+
+
+def _secret_folders(workload: Workload) -> dict[str, list[SecretEnv]]:
+    """Secret files grouped by folder: one read-only projected volume per folder."""
+    folders: dict[str, list[SecretEnv]] = {}
+    for secret in workload.secrets:
+        if secret.file is not None:
+            folders.setdefault(secret.file.rpartition("/")[0], []).append(secret)
+    return dict(sorted(folders.items()))
+
+
+def _secret_volume(index: int, secrets: list[SecretEnv]) -> dict[str, Any]:
+    by_secret: dict[str, list[dict[str, str]]] = {}
+    for secret in secrets:
+        item = {"key": secret.key, "path": (secret.file or "").rpartition("/")[2]}
+        by_secret.setdefault(secret.secret, []).append(item)
+    sources = [{"secret": {"name": name, "items": items}} for name, items in sorted(by_secret.items())]
+    return {
+        "name": f"secrets-{index}",
+        "projected": {"defaultMode": SECRET_FILE_MODE, "sources": sources},
+    }
 
 
 def _probe(workload: Workload, path: str, *, period: int, failures: int) -> dict[str, Any]:
@@ -156,6 +210,10 @@ def _mounts(workload: Workload) -> list[dict[str, Any]]:
         {"name": _scratch_name(i), "mountPath": path} for i, path in enumerate(workload.writable)
     ]
     mounts += [{"name": m.config, "mountPath": m.path, "readOnly": True} for m in workload.mounts]
+    mounts += [
+        {"name": f"secrets-{i}", "mountPath": folder, "readOnly": True}
+        for i, folder in enumerate(_secret_folders(workload))
+    ]
     if workload.volume is not None:
         mounts.append({"name": "data", "mountPath": workload.volume.path})
     return mounts
@@ -167,4 +225,5 @@ def _volumes(workload: Workload) -> list[dict[str, Any]]:
         for i in range(len(workload.writable))
     ]
     volumes += [{"name": m.config, "configMap": {"name": m.config}} for m in workload.mounts]
+    volumes += [_secret_volume(i, group) for i, group in enumerate(_secret_folders(workload).values())]
     return volumes

@@ -1,0 +1,92 @@
+"""Refuse secret values written into the spec: Secrets are named by reference, never inlined."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.diagnostics import Diagnostic
+from compiler.load import Document, Loc
+from compiler.positions import at_key, at_value
+
+# Names that hold credentials; the spec has no field of that kind, so such a key is a pasted secret.
+SECRET_NAME = re.compile(
+    r"(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|credentials?|auth)($|[-_])",
+    re.IGNORECASE,
+)
+# The spec's own fields that name a Secret (never hold one).
+REFERENCE_KEYS = frozenset({"secrets", "secret", "tls_secret", "key", "env", "file"})
+# Values that merely point somewhere: a $(VAR) expansion or an absolute path.
+POINTER = re.compile(r"^(\$\([A-Z_][A-Z0-9_]*\)|/[A-Za-z0-9._/-]*)$")
+# Well-known credential formats, and `name=value` / `name: value` assignments inside text.
+CREDENTIAL_SHAPES = (
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
+    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+    re.compile(r"\b[0-9]{8,10}:[A-Za-z0-9_-]{35}\b"),
+    re.compile(r"://[^/\s:@]+:[^/\s@]+@"),
+    re.compile(
+        r"(?<![A-Za-z])(pass(word|wd)?|pwd|secret|token|api[-_]?key)\s*[:=]\s*(?!\$\()[^\s,;]{4,}",
+        re.IGNORECASE,
+    ),
+)
+# A flag such as --requirepass or --password=..., whose value must be a $(VAR) expansion.
+SECRET_FLAG = re.compile(r"^--?[a-z-]*(pass|secret|token|key)[a-z-]*(=(.*))?$", re.IGNORECASE)
+DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+MESSAGE = "looks like a secret value; name a Kubernetes Secret under `secrets:` instead"
+
+
+def find_leaks(doc: Document) -> list[Diagnostic]:
+    """Every secret-looking literal of doc, positioned."""
+    return list(_walk(doc, doc.data, ()))
+
+
+def _walk(doc: Document, node: Any, loc: Loc) -> Iterator[Diagnostic]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            child = (*loc, key)
+            if _is_secret_key(key, value):
+                yield at_key(doc, child, f"key '{key}' {MESSAGE}")
+            else:
+                yield from _walk(doc, value, child)
+    elif isinstance(node, list):
+        if loc[-1:] == ("args",):
+            yield from _args(doc, node, loc)
+        for index, item in enumerate(node):
+            yield from _walk(doc, item, (*loc, index))
+    elif isinstance(node, str) and looks_like_credential(node):
+        yield at_value(doc, loc, MESSAGE)
+
+
+def _is_secret_key(key: str, value: Any) -> bool:
+    """A credential-named key holding a literal (not a reference field, not a pointer)."""
+    if key in REFERENCE_KEYS or not SECRET_NAME.search(key):
+        return False
+    if isinstance(value, dict | list) or value is None or isinstance(value, bool):
+        return False
+    return not POINTER.match(str(value))
+
+
+def looks_like_credential(text: str) -> bool:
+    """Whether text has the shape of a credential."""
+    if DIGEST.match(text):
+        return False
+    return any(shape.search(text) for shape in CREDENTIAL_SHAPES)
+
+
+def _args(doc: Document, args: list[Any], loc: Loc) -> Iterator[Diagnostic]:
+    """A secret flag's value must come from a variable, e.g. --requirepass $(REDIS_PASSWORD)."""
+    for index, arg in enumerate(args):
+        match = SECRET_FLAG.match(arg) if isinstance(arg, str) else None
+        if match is None:
+            continue
+        if match.group(2) is not None:
+            value: Any = match.group(3)
+        else:
+            value = args[index + 1] if index + 1 < len(args) else None
+            index += 1  # noqa: PLW2901 - the value follows the flag
+        if isinstance(value, str) and value and not POINTER.match(value):
+            yield at_value(doc, (*loc, index), f"argument {MESSAGE} (use $(VAR) with a secret's env)")

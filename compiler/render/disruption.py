@@ -1,0 +1,33 @@
+"""PodDisruptionBudgets: multi-replica workloads keep serving while a node drains."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.model import EnvPlan, Workload
+from compiler.render.labels import metadata, selector, workload_labels
+from compiler.render.types import Placed
+
+
+def render(env: EnvPlan) -> Iterator[Placed]:
+    """A PDB for every workload that always runs two or more pods."""
+    for group in env.groups:
+        for workload in group.workloads:
+            if workload.least_replicas >= 2:
+                yield Placed(group.file, budget(env, workload))
+
+
+def budget(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+    """One pod below the fewest the workload runs, so a drain can always evict one."""
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": metadata(env, workload.name, workload_labels(env, workload)),
+        "spec": {
+            "minAvailable": workload.least_replicas - 1,
+            "selector": {"matchLabels": selector(env, workload.name)},
+            # A pod that is not ready serves nobody; evicting it must not block a drain.
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        },
+    }

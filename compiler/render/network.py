@@ -1,0 +1,130 @@
+"""NetworkPolicies: deny by default, then allow exactly the declared data flow, DNS, scraping and OTLP."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.model import EnvPlan, Workload
+from compiler.render.labels import metadata, selector, system_labels, workload_labels
+from compiler.render.platform import PLATFORM_FILE
+from compiler.render.types import Placed
+from compiler.stack import OTLP_GRPC_PORT, OTLP_HTTP_PORT
+
+SCRAPER = "prometheus"
+COLLECTOR = "otel-collector"
+OTLP_PORTS = (OTLP_GRPC_PORT, OTLP_HTTP_PORT)
+SCRAPED_PORT_NAMES = ("metrics",)
+DNS_PORT = 53
+# The API server is not a pod that a selector can name; its Service answers on 443, its hosts on 6443.
+API_SERVER_PORTS = (443, 6443)
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+BOTH = ["Ingress", "Egress"]
+
+
+def render(env: EnvPlan) -> Iterator[Placed]:
+    """Default deny and DNS for the namespace, then one allow policy per workload next to it."""
+    yield Placed(PLATFORM_FILE, _policy(env, "default-deny", system_labels(env), {}, [], []))
+    yield Placed(PLATFORM_FILE, _allow_dns(env))
+    for group in env.groups:
+        for workload in group.workloads:
+            yield Placed(group.file, allow_policy(env, workload))
+
+
+def _policy(
+    env: EnvPlan,
+    name: str,
+    labels: dict[str, str],
+    pods: dict[str, Any],
+    ingress: list[dict[str, Any]],
+    egress: list[dict[str, Any]],
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {"podSelector": pods, "policyTypes": BOTH}
+    if ingress:
+        spec["ingress"] = ingress
+    if egress:
+        spec["egress"] = egress
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(env, name, labels),
+        "spec": spec,
+    }
+
+
+def _allow_dns(env: EnvPlan) -> dict[str, Any]:
+    """Every pod may resolve names through the cluster DNS."""
+    dns = {
+        "namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: "kube-system"}},
+        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+    }
+    ports = [{"protocol": protocol, "port": DNS_PORT} for protocol in ("UDP", "TCP")]
+    return _policy(env, "allow-dns", system_labels(env), {}, [], [{"to": [dns], "ports": ports}])
+
+
+def _ports(ports: list[int] | tuple[int, ...]) -> list[dict[str, Any]]:
+    return [{"protocol": "TCP", "port": port} for port in sorted(set(ports))]
+
+
+def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
+    return {"podSelector": {"matchLabels": selector(env, name)}}
+
+
+def scrape_ports(workload: Workload) -> list[int]:
+    """The ports Prometheus scrapes on a workload: its main port and any metrics port."""
+    extra = [p.port for p in workload.extra_ports if p.name in SCRAPED_PORT_NAMES]
+    return [workload.port, *extra]
+
+
+def allow_policy(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+    """The traffic one workload's pods may receive and send, derived from the plan."""
+    return _policy(
+        env,
+        workload.name,
+        workload_labels(env, workload),
+        {"matchLabels": selector(env, workload.name)},
+        _ingress(env, workload),
+        _egress(env, workload),
+    )
+
+
+def _ingress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
+    by_port: dict[int, list[str]] = defaultdict(list)
+    for client in env.workloads:
+        for flow in client.flows:
+            if flow.target == workload.name:
+                by_port[flow.port].append(client.name)
+    for port, clients in sorted(by_port.items()):
+        rules.append({"from": [_pods(env, c) for c in sorted(clients)], "ports": _ports([port])})
+    if workload.name != SCRAPER:
+        rules.append({"from": [_pods(env, SCRAPER)], "ports": _ports(scrape_ports(workload))})
+    if workload.name == COLLECTOR:
+        everyone = {"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": env.system}}}
+        rules.append({"from": [everyone], "ports": _ports(OTLP_PORTS)})
+    if workload.route is not None:
+        controller = {"matchLabels": {NAMESPACE_LABEL: workload.route.controller_namespace}}
+        rules.append({"from": [{"namespaceSelector": controller}], "ports": _ports([workload.port])})
+    return rules
+
+
+def _egress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = [
+        {"to": [_pods(env, flow.target)], "ports": _ports([flow.port])} for flow in workload.flows
+    ]
+    if workload.name != COLLECTOR:
+        rules.append({"to": [_pods(env, COLLECTOR)], "ports": _ports(OTLP_PORTS)})
+    if workload.name == SCRAPER:
+        rules += [
+            {"to": [_pods(env, target.name)], "ports": _ports(scrape_ports(target))}
+            for target in env.workloads
+            if target.name != SCRAPER
+        ]
+    if workload.uses_api:
+        rules.append({"ports": _ports(API_SERVER_PORTS)})
+    rules += [
+        {"to": [{"ipBlock": {"cidr": external.cidr}}], "ports": _ports([external.port])}
+        for external in workload.external
+    ]
+    return rules

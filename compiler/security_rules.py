@@ -1,0 +1,114 @@
+"""Rules over the hardening fields: secrets, exceptions, dedicated cores, ingress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.load import Document, Loc
+from compiler.merge import DIGEST_CHECK, merged_sizing
+from compiler.positions import at_key, at_value
+from compiler.quantities import cpu_millis
+from compiler.spec import CheckException, Component, ComponentOverride, Spec
+
+
+def check_security(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """Every violation of the hardening rules, positioned in doc."""
+    yield from _exceptions(doc, ("defaults", "exceptions"), spec.defaults.exceptions)
+    for name in ("prometheus", "grafana", "otel_collector"):
+        tool = getattr(spec.observability, name)
+        yield from _exceptions(doc, ("observability", name, "exceptions"), tool.exceptions, tool.digest)
+    components: dict[str, tuple[Loc, Component]] = {}
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc: Loc = ("layers", li, "components", ci)
+            components.setdefault(component.name, (loc, component))
+            yield from _component(doc, loc, component)
+            yield from _dedicated(doc, spec, (*loc, "resources"), component, None, "")
+    for env_name, env in spec.environments.items():
+        for name, override in env.components.items():
+            if name not in components:
+                continue
+            component = components[name][1]
+            where: Loc = ("environments", env_name, "components", name)
+            suffix = f" after merging environment '{env_name}'"
+            yield from _dedicated(doc, spec, (*where, "resources"), component, override, suffix)
+            if override.host is not None and component.ingress is None:
+                yield at_key(doc, (*where, "host"), f"'{name}' has no ingress to set the host of")
+    yield from _hosts(doc, spec, components)
+
+
+def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component]]) -> Iterator[Diagnostic]:
+    """Two entry points of one environment cannot share a host."""
+    for env_name in (None, *spec.environments):
+        env = spec.environments[env_name] if env_name else None
+        seen: set[str] = set()
+        for name, (loc, component) in components.items():
+            if component.ingress is None:
+                continue
+            override = env.components.get(name) if env else None
+            host, where = component.ingress.host, (*loc, "ingress", "host")
+            if override and override.host:
+                host, where = override.host, ("environments", env_name or "", "components", name, "host")
+            if host in seen:
+                place = f" in environment '{env_name}'" if env_name else ""
+                yield at_value(doc, where, f"host '{host}' is already routed to another component{place}")
+            seen.add(host)
+
+
+def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
+    variables: set[str] = set(component.env)
+    files: set[str] = set()
+    for index, secret in enumerate(component.secrets):
+        where = (*loc, "secrets", index)
+        if secret.env is None and secret.file is None:
+            yield at_key(doc, where, "a secret needs `env` (the value), `file` (a mounted file) or both")
+        if secret.env is not None:
+            if secret.env in component.env:
+                yield at_value(doc, (*where, "env"), f"'{secret.env}' is also set under env")
+            variables.add(secret.env)
+        if secret.file is not None:
+            if secret.file in files:
+                yield at_value(doc, (*where, "file"), f"file '{secret.file}' is mounted twice")
+            if secret.file.rstrip("/").rpartition("/")[0] in (*component.writable, ""):
+                yield at_value(doc, (*where, "file"), "mount secret files in their own folder, not in /")
+            files.add(secret.file)
+    yield from _exceptions(doc, (*loc, "exceptions"), component.exceptions, component.digest)
+
+
+def _exceptions(
+    doc: Document, loc: Loc, exceptions: list[CheckException], digest: str | None = None
+) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for index, exception in enumerate(exceptions):
+        where = (*loc, index, "check")
+        if exception.check in seen:
+            yield at_value(doc, where, f"check {exception.check} is excepted twice")
+        elif exception.check == DIGEST_CHECK and digest:
+            yield at_value(doc, where, f"the image pins a digest; {DIGEST_CHECK} holds without an exception")
+        seen.add(exception.check)
+
+
+def _dedicated(
+    doc: Document,
+    spec: Spec,
+    loc: Loc,
+    component: Component,
+    override: ComponentOverride | None,
+    suffix: str,
+) -> Iterator[Diagnostic]:
+    """Dedicated cores: whole CPUs, limits equal to requests (the static CPU manager's condition)."""
+    if not component.dedicated_cores:
+        return
+    sizing = merged_sizing(spec.defaults.resources, component, override)
+    if (
+        cpu_millis(sizing.cpu) % 1000
+        or sizing.cpu_limit != sizing.cpu
+        or sizing.memory_limit != sizing.memory
+    ):
+        yield at_key(
+            doc,
+            loc,
+            f"dedicated cores need whole CPUs with limits equal to requests "
+            f"(found cpu {sizing.cpu}, limit {sizing.cpu_limit}){suffix}",
+        )
