@@ -52,7 +52,9 @@ def _run(action: Callable[[], T], fmt: Format, debug: bool) -> T:
     try:
         return action()
     except SpecError as error:
-        sys.stderr.write(format_diagnostics(error.diagnostics, fmt.value))
+        # Text is for people (stderr); JSON and annotations are for tools, which read stdout.
+        stream = sys.stderr if fmt is Format.text else sys.stdout
+        stream.write(format_diagnostics(error.diagnostics, fmt.value))
         raise typer.Exit(EXIT_FAILED) from None
     except (typer.Exit, KeyboardInterrupt):
         raise

@@ -34,11 +34,16 @@ class Diagnostic:
 
     def github(self) -> str:
         """Render as a GitHub Actions workflow annotation."""
-        props = [f"file={self.path}"]
+        props = [f"file={_escape(self.path, properties=True)}"]
         if self.line:
             props += [f"line={self.line}", f"col={self.column}"]
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity.value} {','.join(props)}::{message}"
+        return f"::{self.severity.value} {','.join(props)}::{_escape(self.message)}"
+
+
+def _escape(text: str, *, properties: bool = False) -> str:
+    """Escape text for a workflow command, as the Actions toolkit does."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if properties else text
 
 
 class SpecError(Exception):

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from compiler.scalars import resolve, resolve_yaml11
+
 # Words YAML 1.1 (read by the Kubernetes decoder) or 1.2 turn into booleans, nulls or numbers.
 _RESERVED = {
     word
@@ -28,16 +30,20 @@ _RESERVED = {
     )
     for word in (base, base.upper(), base.capitalize())
 }
-_NUMBER_LIKE = re.compile(r"^[-+]?(\.?[0-9]|0[xXoObB])[0-9a-fA-FxXoObB_.:eE+-]*$")
+# Loose on purpose: parsers' number patterns are looser than the specs (PyYAML reads "._" as a float).
+_NUMBER_LIKE = re.compile(r"^[-+]?(\.?[0-9_]|0[xXoObB])[0-9a-fA-FxXoObB_.:eE+-]*$")
 _SAFE = re.compile(r"^[A-Za-z0-9_./$][A-Za-z0-9_./:@ ,=+()$%^*-]*$")
 _INDICATOR_START = "-?:,[]{}#&*!|>'\"%@`= "
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def needs_quotes(text: str) -> bool:
     """Whether a string would not read back as the same string if written plain."""
     if not text or text in _RESERVED or text in {"<<", "="}:
         return True
-    if _NUMBER_LIKE.match(text) or not _SAFE.match(text):
+    if resolve(text) != text or resolve_yaml11(text) != text:
+        return True
+    if _NUMBER_LIKE.match(text) or not _SAFE.fullmatch(text):
         return True
     return text[0] in _INDICATOR_START or text[-1] in " :" or ": " in text or " #" in text
 
@@ -53,7 +59,31 @@ def scalar(value: Any) -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     text = str(value)
-    return json.dumps(text, ensure_ascii=False) if needs_quotes(text) else text
+    return double_quoted(text) if needs_quotes(text) else text
+
+
+def double_quoted(text: str) -> str:
+    """text as a double-quoted scalar that YAML 1.1 and 1.2 read back unchanged."""
+    return '"' + "".join(_ESCAPES.get(ch) or (ch if _printable(ch) else _escape(ch)) for ch in text) + '"'
+
+
+def _printable(ch: str) -> bool:
+    """Whether ch may stand as itself in a quoted scalar (NEL and the Unicode line breaks may not)."""
+    code = ord(ch)
+    return (
+        0x20 <= code <= 0x7E
+        or 0xA0 <= code <= 0xD7FF
+        or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
+        or code >= 0x10000
+    ) and code not in {0x2028, 0x2029}
+
+
+def _escape(ch: str) -> str:
+    """A YAML escape sequence for ch."""
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _block_ok(text: str) -> bool:
@@ -97,7 +127,12 @@ def _emit(value: Any, indent: str, out: list[str], prefix: str) -> None:
             else:
                 _emit_entry(f"{head}-", item, indent + "  ", out)
     else:
-        out.append(prefix.rstrip() if value in ({}, []) else prefix + scalar(value))
+        out.append(prefix + _empty(value) if isinstance(value, dict | list) else prefix + scalar(value))
+
+
+def _empty(value: dict[Any, Any] | list[Any]) -> str:
+    """An empty mapping or list in flow style."""
+    return "{}" if isinstance(value, dict) else "[]"
 
 
 def _emit_entry(head: str, item: Any, indent: str, out: list[str]) -> None:

@@ -1,57 +1,60 @@
-"""Load the spec: bytes to a plain YAML tree plus the position of every key and value."""
+"""Load the spec: bytes to a plain YAML tree plus the position of every key and value.
+
+The tree is composed from the parser's event stream rather than by ruamel's composer, so that
+aliases are never expanded (no alias bombs), nesting is capped before it can recurse, and every
+plain scalar is resolved by the YAML 1.2 core schema and checked against its YAML 1.1 reading.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+)
 
 from compiler.diagnostics import Diagnostic, SpecError
+from compiler.document import Document, Loc, Pos, Positions
+from compiler.positions import describe
+from compiler.scalars import ambiguity, resolve
 
-MAX_BYTES = 1024 * 1024
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "Document",
+    "Loc",
+    "Pos",
+    "Positions",
+    "parse_spec",
+    "read_spec",
+]
+
+# The shipped spec is a few KiB; the pure-Python parser needs about a second per 256 KiB.
+MAX_BYTES = 256 * 1024
 MAX_DEPTH = 32
-
-Pos = tuple[int, int]
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Positions:
-    """Where each key and value of the tree stands in the file (1-based line and column)."""
-
-    keys: dict[Loc, Pos] = field(default_factory=dict)
-    values: dict[Loc, Pos] = field(default_factory=dict)
-
-    def of_value(self, loc: Loc) -> Pos:
-        """Position of the value at loc, or of its nearest ancestor that has one."""
-        return self._nearest(loc, prefer_key=False)
-
-    def of_key(self, loc: Loc) -> Pos:
-        """Position of the key at loc, or of its nearest ancestor that has one."""
-        return self._nearest(loc, prefer_key=True)
-
-    def _nearest(self, loc: Loc, *, prefer_key: bool) -> Pos:
-        first, second = (self.keys, self.values) if prefer_key else (self.values, self.keys)
-        for end in range(len(loc), -1, -1):
-            prefix = loc[:end]
-            if prefix in first:
-                return first[prefix]
-            if prefix in second:
-                return second[prefix]
-        return (1, 1)
+# The shipped spec has about 250 values; the cap bounds parsing time for any input.
+MAX_NODES = 5_000
+MAX_PROBLEMS = 100
+# Characters YAML forbids in a stream (c-printable), reported before the parser sees them.
+_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-@dataclass(frozen=True)
-class Document:
-    """A loaded spec: its display path, plain data and positions."""
-
-    path: str
-    data: dict[str, Any]
-    positions: Positions
+class _StopError(Exception):
+    """A fatal problem was found; composing stops at once."""
 
 
 def read_spec(path: Path, display: str | None = None) -> Document:
@@ -62,57 +65,59 @@ def read_spec(path: Path, display: str | None = None) -> Document:
     if path.is_dir():
         raise SpecError([Diagnostic(shown, 0, 0, "is a directory, expected a YAML file")])
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # Read one byte past the cap: enough to refuse a huge file without reading it all.
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise SpecError([Diagnostic(shown, 0, 0, f"cannot read: {exc.strerror}")]) from None
+        raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}")]) from None
     return parse_spec(raw, shown)
 
 
 def parse_spec(raw: bytes, path: str) -> Document:
     """Parse spec bytes into a Document, refusing YAML hazards with positioned diagnostics."""
     if len(raw) > MAX_BYTES:
-        raise SpecError([Diagnostic(path, 0, 0, f"file is {len(raw)} bytes; the limit is {MAX_BYTES}")])
+        raise SpecError(
+            [
+                Diagnostic(
+                    path, 0, 0, f"the spec is larger than {MAX_BYTES // 1024} KiB; is this the right file?"
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _position_of_offset(raw, exc.start)
-        raise SpecError([Diagnostic(path, line, column, "file is not valid UTF-8")]) from None
+        raise SpecError(
+            [Diagnostic(path, line, column, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save as UTF-8")]
+        ) from None
     text = text.removeprefix("\ufeff")
     _refuse_text_hazards(text, path)
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
-    try:
-        tree = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = exc.problem or exc.context or "malformed YAML"
-        if "duplicate key" in str(exc):
-            problem = _duplicate_key_message(str(exc))
-        raise SpecError([Diagnostic(path, line, column, problem)]) from None
-    except YAMLError as exc:
-        raise SpecError([Diagnostic(path, 1, 1, f"malformed YAML: {exc}")]) from None
-    except RecursionError:
-        raise SpecError([Diagnostic(path, 1, 1, f"nesting is deeper than {MAX_DEPTH} levels")]) from None
+    composer = _Composer(path)
+    tree = composer.compose(_events(text))
+    if composer.fatal:
+        raise SpecError(composer.problems)
     if tree is None:
         raise SpecError(
             [Diagnostic(path, 1, 1, "the spec is empty; expected a mapping with 'system' and 'layers'")]
         )
-    if not isinstance(tree, CommentedMap):
+    if not isinstance(tree, dict):
         raise SpecError(
-            [Diagnostic(path, 1, 1, f"the spec must be a mapping at the top level, found {_kind(tree)}")]
+            [
+                *composer.problems,
+                Diagnostic(path, 1, 1, f"the spec must be a mapping at the top level, found {_kind(tree)}"),
+            ]
         )
-    positions = Positions()
-    problems: list[Diagnostic] = []
-    data = _plain(tree, (), positions, problems, path)
-    if problems:
-        raise SpecError(problems)
-    assert isinstance(data, dict)
-    return Document(path, data, positions)
+    return Document(path, tree, composer.positions, tuple(composer.problems), frozenset(composer.refused))
+
+
+def _events(text: str) -> Iterator[Event]:
+    """The parser's events for text; lazy, so that a refusal stops the parser too."""
+    yaml = YAML(typ="safe", pure=True)
+    return iter(yaml.parse(text))
 
 
 def _refuse_text_hazards(text: str, path: str) -> None:
-    """Refuse what the parser would accept silently: tab indentation and the %YAML directive."""
+    """Refuse what the parser would accept silently or report badly: tabs, directives, control bytes."""
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
@@ -122,65 +127,230 @@ def _refuse_text_hazards(text: str, path: str) -> None:
             )
         if line.startswith("%YAML"):
             problems.append(
-                Diagnostic(path, number, 1, "a %YAML directive is not allowed; the spec is YAML 1.2")
+                Diagnostic(path, number, 1, "a %YAML directive is not allowed; the spec is read as YAML 1.2")
             )
+        elif line.startswith("%TAG"):
+            problems.append(Diagnostic(path, number, 1, "a %TAG directive is not allowed"))
+        for match in _NON_PRINTABLE.finditer(line):
+            problems.append(
+                Diagnostic(
+                    path,
+                    number,
+                    match.start() + 1,
+                    f"control character U+{ord(match.group()):04X} is not allowed; remove it",
+                )
+            )
+        if len(problems) >= MAX_PROBLEMS:
+            break
     if problems:
         raise SpecError(problems)
 
 
-def _plain(node: Any, loc: Loc, positions: Positions, problems: list[Diagnostic], path: str) -> Any:
-    """Convert a ruamel node to plain Python, recording positions and refusing anchors."""
-    if len(loc) > MAX_DEPTH:
-        line, column = positions.of_value(loc)
-        problems.append(Diagnostic(path, line, column, f"nesting is deeper than {MAX_DEPTH} levels"))
-        return None
-    anchor = getattr(node, "anchor", None)
-    if anchor is not None and getattr(anchor, "value", None):
-        line, column = positions.of_value(loc)
-        problems.append(
-            Diagnostic(path, line, column, f"anchors and aliases are not allowed (found '&{anchor.value}')")
-        )
-    if isinstance(node, CommentedMap):
-        result: dict[str, Any] = {}
-        for key in node:
-            key_line, key_col = node.lc.key(key)
-            value_line, value_col = node.lc.value(key)
-            child = (*loc, str(key))
-            positions.keys[child] = (key_line + 1, key_col + 1)
-            positions.values[child] = (value_line + 1, value_col + 1)
-            if not isinstance(key, str):
-                problems.append(
-                    Diagnostic(
-                        path,
-                        key_line + 1,
-                        key_col + 1,
-                        f"keys must be strings, found {_kind(key)} {key!r}",
+@dataclass
+class _Frame:
+    """A mapping or sequence being composed."""
+
+    loc: Loc
+    value: dict[str, Any] | list[Any]
+    key: str | None = None
+    key_pos: Pos = (0, 0)
+    skip: bool = False
+
+
+@dataclass
+class _Composer:
+    """Builds plain data from parser events, recording positions and collecting problems."""
+
+    path: str
+    positions: Positions = field(default_factory=Positions)
+    problems: list[Diagnostic] = field(default_factory=list)
+    root: Any = None
+    stack: list[_Frame] = field(default_factory=list)
+    hazards: list[tuple[Loc, Pos, str, bool]] = field(default_factory=list)
+    refused: set[Loc] = field(default_factory=set)
+    fatal: bool = False
+
+    def compose(self, events: Iterable[Event]) -> Any:
+        """The first document's data, or None when problems stop composing."""
+        documents = 0
+        try:
+            for count, event in enumerate(events):
+                if count > 2 * MAX_NODES:
+                    self._fatal(
+                        _pos(event), f"the spec has more than {MAX_NODES} values; is this the right file?"
                     )
-                )
-            result[str(key)] = _plain(node[key], child, positions, problems, path)
-        return result
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, item in enumerate(node):
-            item_line, item_col = node.lc.item(index)
-            child = (*loc, index)
-            positions.values[child] = (item_line + 1, item_col + 1)
-            items.append(_plain(item, child, positions, problems, path))
-        return items
-    return _scalar(node)
+                if isinstance(event, DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        self._fatal(_pos(event), "only one YAML document is allowed; remove the '---'")
+                else:
+                    self._event(event)
+                if len(self.problems) >= MAX_PROBLEMS:
+                    self.fatal = True
+                    break
+        except _StopError:
+            pass
+        except MarkedYAMLError as exc:
+            self.fatal = True
+            self._problem(
+                _mark(exc.problem_mark or exc.context_mark), f"malformed YAML: {_parser_message(exc)}"
+            )
+        except YAMLError as exc:
+            self.fatal = True
+            self._problem((1, 1), f"malformed YAML: {_one_line(str(exc))}")
+        self._report_hazards()
+        return self.root
+
+    def _event(self, event: Event) -> None:
+        """Apply one event to the tree under construction."""
+        if isinstance(event, ScalarEvent):
+            self._refuse_anchor_and_tag(event)
+            self._add(self._scalar(event), _pos(event), is_scalar=True)
+        elif isinstance(event, AliasEvent):
+            self._problem(
+                _pos(event),
+                f"aliases are not allowed (found '*{event.anchor}'); write the value out",
+                self._next_loc()[0],
+            )
+            self._add(None, _pos(event), is_scalar=True)
+        elif isinstance(event, CollectionStartEvent):
+            self._refuse_anchor_and_tag(event)
+            if len(self.stack) >= MAX_DEPTH:
+                self._fatal(_pos(event), f"nesting is deeper than {MAX_DEPTH} levels")
+            value: dict[str, Any] | list[Any] = {} if isinstance(event, MappingStartEvent) else []
+            loc = self._add(value, _pos(event), is_scalar=False)
+            self.stack.append(_Frame(loc, value))
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            self.stack.pop()
+
+    def _scalar(self, event: ScalarEvent) -> Any:
+        """A scalar's value: plain ones by the YAML 1.2 core schema, quoted and block ones as text."""
+        if event.style is not None or event.tag is not None:
+            return event.value
+        value = resolve(event.value)
+        loc, is_key = self._next_loc(event.value)
+        if not is_key and not isinstance(value, str):
+            self.positions.texts[loc] = event.value
+        reason = ambiguity(event.value)
+        if reason is not None:
+            self.hazards.append((loc, _pos(event), reason, is_key))
+        return value
+
+    def _next_loc(self, key: str = "") -> tuple[Loc, bool]:
+        """The location the next node takes, and whether it is a key (named key if so)."""
+        if not self.stack:
+            return (), False
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            return (*frame.loc, len(frame.value)), False
+        if frame.key is None and not frame.skip:
+            return (*frame.loc, key), True
+        return (*frame.loc, frame.key or ""), False
+
+    def _add(self, value: Any, pos: Pos, *, is_scalar: bool) -> Loc:
+        """Place a node in its parent (as a key or a value) and return its location."""
+        if not self.stack:
+            self.root = value
+            self.positions.values[()] = pos
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            loc = (*frame.loc, len(frame.value))
+            frame.value.append(value)
+            self.positions.values[loc] = pos
+            return loc
+        if frame.key is None and not frame.skip:
+            return self._add_key(frame, value, pos, is_scalar=is_scalar)
+        loc = (*frame.loc, frame.key or "")
+        if not frame.skip and frame.key is not None:
+            frame.value[frame.key] = value
+            self.positions.values[loc] = pos
+        frame.key, frame.skip = None, False
+        return loc
+
+    def _add_key(self, frame: _Frame, key: Any, pos: Pos, *, is_scalar: bool) -> Loc:
+        """Record a mapping key; refuse keys that are not strings and keys given twice."""
+        assert isinstance(frame.value, dict)
+        frame.skip = True
+        if not is_scalar:
+            self._problem(pos, "a key must be a plain string, not a list or mapping")
+            self.fatal = True
+        elif not isinstance(key, str):
+            self._problem(pos, f'a key must be a string, found {_kind(key)}; quote it: "{_shown(key)}"')
+        elif key in frame.value:
+            first = self.positions.keys[(*frame.loc, key)]
+            self._problem(pos, f"duplicate key '{key}' (first at line {first[0]}); each key may appear once")
+        else:
+            frame.key, frame.skip = key, False
+            self.positions.keys[(*frame.loc, key)] = pos
+            frame.value[key] = None
+        # A refused key's value is composed into a detached place and dropped.
+        return (*frame.loc, "")
+
+    def _refuse_anchor_and_tag(self, event: ScalarEvent | CollectionStartEvent) -> None:
+        """Anchors enable alias bombs and tags change types; a spec needs neither."""
+        if event.anchor:
+            self._problem(
+                _pos(event), f"anchors are not allowed (found '&{event.anchor}'); write the value out"
+            )
+        if event.tag is None:
+            return
+        tag = event.tag
+        if tag.startswith("tag:yaml.org,2002:"):
+            tag = "!!" + tag.rsplit(":", 1)[-1]
+        loc = self._next_loc(event.value if isinstance(event, ScalarEvent) else "")[0]
+        self._problem(_pos(event), f"tags are not allowed (found '{tag}'); write the plain value", loc)
+
+    def _report_hazards(self) -> None:
+        """Ambiguous scalars, named by where they stand (needs the composed tree for layer names)."""
+        data = self.root if isinstance(self.root, dict) else {}
+        for loc, pos, reason, is_key in self.hazards:
+            where = describe(data, loc[:-1] if is_key else loc)
+            self._problem(pos, f"{where}: {reason}" if where else reason, loc)
+
+    def _problem(self, pos: Pos, message: str, refused: Loc | None = None) -> None:
+        """Record a problem that leaves the tree whole; validation skips what lies below refused."""
+        self.problems.append(Diagnostic(self.path, pos[0], pos[1], message))
+        if refused is not None:
+            self.refused.add(refused)
+
+    def _fatal(self, pos: Pos, message: str) -> None:
+        """Record a problem after which the tree cannot be trusted, and stop composing."""
+        self.fatal = True
+        self._problem(pos, message)
+        raise _StopError
 
 
-def _scalar(node: Any) -> Any:
-    """Strip ruamel's scalar subclasses so that strict validation sees plain types."""
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return bool(node) if type(node).__name__ == "ScalarBoolean" else int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return str(node)
+def _pos(event: Event) -> Pos:
+    """1-based line and column of an event."""
+    return (event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _mark(mark: Any) -> Pos:
+    """1-based line and column of a parser mark."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _parser_message(exc: MarkedYAMLError) -> str:
+    """The parser's problem, and the construct it was reading when that is elsewhere."""
+    message = _one_line(exc.problem or exc.context)
+    if exc.problem and exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+        line, column = _mark(exc.context_mark)
+        if (line, column) != _mark(exc.problem_mark):
+            message += f" ({_one_line(exc.context)} that starts at line {line}, column {column})"
+    return message
+
+
+def _one_line(text: str | None) -> str:
+    """A parser message on one line."""
+    return " ".join((text or "unexpected content").split())
+
+
+def _shown(value: Any) -> str:
+    """A scalar as it was probably written."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "null" if value is None else str(value)
 
 
 def _kind(value: Any) -> str:
@@ -193,20 +363,14 @@ def _kind(value: Any) -> str:
         return "a boolean"
     if isinstance(value, int | float):
         return "a number"
+    if value is None:
+        return "null"
     return "a string" if isinstance(value, str) else "a scalar"
 
 
-def _duplicate_key_message(text: str) -> str:
-    """Turn ruamel's duplicate-key report into one line."""
-    for line in text.splitlines():
-        if "found duplicate key" in line:
-            return line.strip().rstrip(".") + " (each key may appear once in a mapping)"
-    return "duplicate key"
-
-
 def _position_of_offset(raw: bytes, offset: int) -> Pos:
-    """1-based line and column of a byte offset."""
+    """1-based line and column (in characters) of a byte offset."""
     before = raw[:offset]
-    line = before.count(b"\n") + 1
-    column = offset - (before.rfind(b"\n") + 1) + 1
-    return line, column
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + 1, column

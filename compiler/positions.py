@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
-from compiler.load import Document, Loc
+from compiler.document import Document, Loc
 
 
-def describe(data: dict[str, Any], loc: Loc) -> str:
-    """Say where loc is, e.g. "layer 4 'analysis', component 'indicator-engine', autoscaling.min"."""
+def describe(data: dict[str, Any], loc: Loc, *, field: bool = True) -> str:
+    """Say where loc is, e.g. "layer 4 'analysis', component 'indicator-engine', autoscaling.min".
+
+    Without field, name only the layer, component or environment that owns loc.
+    """
     parts: list[str] = []
     rest: list[str | int] = list(loc)
     if rest[:1] == ["layers"] and len(rest) >= 2 and isinstance(rest[1], int):
@@ -26,7 +29,7 @@ def describe(data: dict[str, Any], loc: Loc) -> str:
         if rest[:1] == ["components"] and len(rest) >= 2:
             parts.append(f"component '{rest[1]}'")
             rest = rest[2:]
-    if rest:
+    if rest and field:
         parts.append(_dotted(rest))
     return ", ".join(parts)
 
@@ -56,19 +59,19 @@ def _quoted(node: Any, key: str) -> str:
     return f"'{value}'" if isinstance(value, str) else ""
 
 
-def at_value(doc: Document, loc: Loc, message: str) -> Diagnostic:
-    """A diagnostic at the value of loc, prefixed with where it is."""
+def at_value(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:
+    """A diagnostic at the value of loc, prefixed with where it is (with the field path if field)."""
     line, column = doc.positions.of_value(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message))
+    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message, field))
 
 
-def at_key(doc: Document, loc: Loc, message: str) -> Diagnostic:
-    """A diagnostic at the key of loc, prefixed with where it is."""
+def at_key(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:
+    """A diagnostic at the key of loc, prefixed with where it is (with the field path if field)."""
     line, column = doc.positions.of_key(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message))
+    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message, field))
 
 
-def _prefixed(doc: Document, loc: Loc, message: str) -> str:
+def _prefixed(doc: Document, loc: Loc, message: str, field: bool) -> str:
     """Prefix a message with the place it speaks of."""
-    where = describe(doc.data, loc)
+    where = describe(doc.data, loc, field=field)
     return f"{where}: {message}" if where else message

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterable, Iterator
 
 from compiler.diagnostics import Diagnostic
-from compiler.load import Document, Loc
+from compiler.document import Document, Loc
 from compiler.merge import merged_bounds, merged_sizing
 from compiler.positions import at_key, at_value
 from compiler.quantities import cpu_millis, memory_bytes
@@ -33,39 +34,56 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
-    seen_numbers: dict[int, int] = {}
+    seen_numbers: dict[int, str] = {}
     seen_names: dict[str, int] = {}
     for index, layer in enumerate(spec.layers):
         if layer.number in seen_numbers:
-            first = seen_numbers[layer.number] + 1
             yield at_value(
                 doc,
                 ("layers", index, "number"),
-                f"layer number {layer.number} is already used by layer #{first}",
+                f"number {layer.number} is already used by layer '{seen_numbers[layer.number]}'",
+                field=False,
             )
         if layer.name in seen_names:
-            yield at_value(doc, ("layers", index, "name"), f"layer name '{layer.name}' is already used")
-        seen_numbers.setdefault(layer.number, index)
-        seen_names.setdefault(layer.name, index)
+            yield at_value(
+                doc,
+                ("layers", index, "name"),
+                f"name '{layer.name}' is already used by layer {seen_names[layer.name]}",
+                field=False,
+            )
+        seen_numbers.setdefault(layer.number, layer.name)
+        seen_names.setdefault(layer.name, layer.number)
 
 
 def _unique_components(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for li, layer in enumerate(spec.layers):
         for ci, component in enumerate(layer.components):
             loc = ("layers", li, "components", ci, "name")
             if component.name in OBSERVABILITY_NAMES:
-                yield at_value(doc, loc, f"name '{component.name}' is reserved for the observability stack")
+                yield at_value(
+                    doc, loc, f"name '{component.name}' is reserved for the observability stack", field=False
+                )
             elif component.name in seen:
-                yield at_value(doc, loc, f"component name '{component.name}' is already used")
-            seen.add(component.name)
+                yield at_value(
+                    doc,
+                    loc,
+                    f"name '{component.name}' is already used by a component of layer {seen[component.name]}",
+                    field=False,
+                )
+            seen.setdefault(component.name, layer.number)
 
 
 def _defaults(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     resources = spec.defaults.resources
     for field in ("cpu", "memory"):
         if getattr(resources, field) is None:
-            yield at_key(doc, ("defaults", "resources"), f"defaults must set a {field} request")
+            yield at_key(
+                doc,
+                ("defaults", "resources"),
+                f"defaults.resources must set {field}: every component inherits it",
+                field=False,
+            )
 
 
 def _component_locations(spec: Spec) -> dict[str, tuple[Loc, Component, bool]]:
@@ -85,12 +103,14 @@ def _component(
             doc,
             (*loc, "replicas"),
             "set either replicas or autoscaling, not both (the autoscaler owns the replica count)",
+            field=False,
         )
     if component.storage is not None and component.autoscaling is not None:
         yield at_key(
             doc,
             (*loc, "autoscaling"),
             "a component with storage is a StatefulSet and cannot autoscale",
+            field=False,
         )
     if component.autoscaling is not None:
         yield from _bounds(doc, (*loc, "autoscaling"), component.autoscaling.min, component.autoscaling.max)
@@ -98,11 +118,16 @@ def _component(
     for index, target in enumerate(component.talks_to):
         where = (*loc, "talks_to", index)
         if target == component.name:
-            yield at_value(doc, where, f"'{target}' cannot talk to itself")
+            yield at_value(doc, where, f"'{target}' cannot talk to itself", field=False)
         elif target not in names:
-            yield at_value(doc, where, f"talks_to '{target}', which is not a component of the system")
+            yield at_value(
+                doc,
+                where,
+                f"talks_to '{target}', which is not a component{_suggest(target, names)}",
+                field=False,
+            )
         elif target in seen:
-            yield at_value(doc, where, f"'{target}' is listed twice in talks_to")
+            yield at_value(doc, where, f"'{target}' is listed twice in talks_to", field=False)
         seen.add(target)
     envs: set[str] = set()
     for index, secret in enumerate(component.secrets):
@@ -113,6 +138,7 @@ def _component(
                 doc,
                 (*loc, "secrets", index, "env"),
                 f"environment variable '{secret.env}' is set twice",
+                field=False,
             )
         envs.add(secret.env)
     yield from _sizing(doc, spec, loc, component, None, hot_path)
@@ -120,7 +146,9 @@ def _component(
 
 def _bounds(doc: Document, loc: Loc, low: int, high: int, suffix: str = "") -> Iterator[Diagnostic]:
     if low > high:
-        yield at_value(doc, (*loc, "min"), f"autoscaling min ({low}) is above max ({high}){suffix}")
+        yield at_value(
+            doc, (*loc, "min"), f"autoscaling min ({low}) is above max ({high}){suffix}", field=False
+        )
 
 
 def _sizing(
@@ -141,18 +169,21 @@ def _sizing(
             doc,
             where,
             f"cpu_limit ({sizing.cpu_limit}) is below the cpu request ({sizing.cpu}){suffix}",
+            field=False,
         )
     if memory_bytes(sizing.memory_limit) < memory_bytes(sizing.memory):
         yield at_key(
             doc,
             where,
             f"memory_limit ({sizing.memory_limit}) is below the memory request ({sizing.memory}){suffix}",
+            field=False,
         )
     if hot_path and (sizing.cpu_limit != sizing.cpu or sizing.memory_limit != sizing.memory):
         yield at_key(
             doc,
             where,
             f"a hot-path component needs limits equal to requests (Guaranteed QoS){suffix}",
+            field=False,
         )
 
 
@@ -167,12 +198,15 @@ def _environments(
                 doc,
                 (*env_loc, "namespace"),
                 f"namespace '{env.namespace}' is already used by environment '{namespaces[env.namespace]}'",
+                field=False,
             )
         namespaces.setdefault(env.namespace, env_name)
         for name, override in env.components.items():
             where = (*env_loc, "components", name)
             if name not in locations:
-                yield at_key(doc, where, f"'{name}' is not a component of the system")
+                yield at_key(
+                    doc, where, f"'{name}' is not a component{_suggest(name, set(locations))}", field=False
+                )
                 continue
             _, component, hot_path = locations[name]
             suffix = f" after merging environment '{env_name}'"
@@ -181,6 +215,7 @@ def _environments(
                     doc,
                     (*where, "replicas"),
                     f"'{name}' autoscales; change its autoscaling bounds instead of replicas",
+                    field=False,
                 )
             if override.autoscaling is not None:
                 if component.autoscaling is None:
@@ -188,6 +223,7 @@ def _environments(
                         doc,
                         (*where, "autoscaling"),
                         f"'{name}' does not autoscale in the base; it cannot here",
+                        field=False,
                     )
                 else:
                     bounds = merged_bounds(component.autoscaling, override)
@@ -205,4 +241,11 @@ def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 doc,
                 ("environments", env_name, "delivery"),
                 "environment delivery needs a top-level 'delivery' with the repository",
+                field=False,
             )
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    """'; did you mean 'x'?' for the closest known name, or nothing."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else " of the system"

@@ -9,11 +9,36 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from compiler.diagnostics import Diagnostic, SpecError
+from compiler.document import Document, Loc
 from compiler.leaks import find_leaks
-from compiler.load import Document, Loc
 from compiler.positions import at_key, at_value
 from compiler.rules import check_rules
-from compiler.spec import Spec
+from compiler.spec import (
+    CPU,
+    DIGEST,
+    DNS_LABEL,
+    DURATION,
+    ENV_NAME,
+    IMAGE,
+    MEMORY,
+    PATH,
+    TAG,
+    Spec,
+)
+
+# What each pattern of the spec means, in words a spec author knows.
+PATTERN_HINTS = {
+    DNS_LABEL: "a valid name: lowercase letters, digits and '-', starting and ending with a letter or digit",
+    CPU: "a CPU quantity such as 250m or 1",
+    MEMORY: "a size such as 512Mi or 2Gi (Ki, Mi, Gi or Ti)",
+    TAG: "a valid image tag: letters, digits, '_', '.' and '-', at most 128",
+    IMAGE: "a valid image name such as prom/prometheus or registry.example:5000/team/app (lowercase)",
+    DIGEST: "a digest of the form sha256:<64 hex digits>",
+    DURATION: "a duration such as 15d, 12h, 2w or 1y",
+    PATH: "an absolute path such as /data",
+    ENV_NAME: "a valid environment variable name: uppercase letters, digits and '_'",
+    r"^[-._a-zA-Z0-9]+$": "a valid Secret key: letters, digits, '-', '_' and '.'",
+}
 
 
 def validate(doc: Document) -> Spec:
@@ -23,7 +48,9 @@ def validate(doc: Document) -> Spec:
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
-        raise SpecError([*leaks, *_pydantic_diagnostics(doc, exc)]) from None
+        raise SpecError([*doc.problems, *leaks, *_pydantic_diagnostics(doc, exc)]) from None
+    if doc.problems:
+        raise SpecError([*doc.problems, *leaks])
     problems = [*leaks, *check_rules(doc, spec)]
     if problems:
         raise SpecError(problems)
@@ -34,14 +61,19 @@ def _pydantic_diagnostics(doc: Document, exc: ValidationError) -> list[Diagnosti
     """Translate Pydantic errors into positioned diagnostics in the user's terms."""
     found: list[Diagnostic] = []
     for error in exc.errors(include_url=False):
-        loc: Loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        raw_loc = tuple(error["loc"])
+        loc: Loc = tuple(part for part in raw_loc if not _is_union_tag(part))
+        if doc.is_refused(loc):
+            continue
         kind = error["type"]
         if kind == "extra_forbidden":
             found.append(at_key(doc, loc, _unknown_key(loc)))
         elif kind == "missing":
             found.append(at_key(doc, loc[:-1], f"missing required key '{loc[-1]}'"))
+        elif "[key]" in raw_loc:
+            found.append(at_key(doc, loc, _value_message(doc, loc, error), field=False))
         else:
-            found.append(at_value(doc, loc, _value_message(error)))
+            found.append(at_value(doc, loc, _value_message(doc, loc, error)))
     return found
 
 
@@ -50,14 +82,56 @@ def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part in {"str", "int", "bool", "float", "none"})
 
 
-def _value_message(error: Any) -> str:
-    """Pydantic's message with the value that was found."""
+def _value_message(doc: Document, loc: Loc, error: Any) -> str:
+    """What is wrong with a value, quoting what the user wrote."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    written = doc.positions.texts.get(loc)
+    found = _found(value, written)
+    if kind == "string_pattern_mismatch":
+        return f"'{value}' is not {PATTERN_HINTS.get(ctx.get('pattern', ''), 'in the expected form')}"
+    if kind == "string_too_long":
+        return f"is {len(value)} characters long; the limit is {ctx['max_length']}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "greater_than_equal":
+        return f"{found} is below the minimum of {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"{found} is above the maximum of {ctx['le']}"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length', 1)} entry, found none"
+    if kind == "literal_error":
+        return f"expected {ctx['expected']}, found {found}"
+    if kind == "string_type":
+        hint = (
+            f'; quote it: "{written}"' if written is not None and not isinstance(value, dict | list) else ""
+        )
+        return f"expected a string, found {found}{hint}"
+    if kind == "int_type":
+        hint = f"; write {value} without quotes" if isinstance(value, str) and value.isdigit() else ""
+        return f"expected a whole number, found {found}{hint}"
+    if kind == "bool_type":
+        return f"expected true or false, found {found}"
+    if kind in {"model_type", "dict_type"}:
+        return f"expected a mapping of keys, found {found}"
+    if kind == "list_type":
+        return f"expected a list, found {found}"
     message = str(error["msg"])
-    message = message[0].lower() + message[1:]
-    value = error.get("input")
-    if isinstance(value, dict | list):
-        return f"{message} (found a {'mapping' if isinstance(value, dict) else 'list'})"
-    return f"{message} (found {value!r})"
+    return f"{message[0].lower()}{message[1:]} (found {found})"
+
+
+def _found(value: Any, written: str | None) -> str:
+    """A value in words, as the user wrote it where known."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {written or str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {written or value}"
+    return f"the string '{value}'"
 
 
 def _unknown_key(loc: Loc) -> str:

@@ -1,15 +1,16 @@
-"""Write, check or diff the out/ tree; writing is atomic and serialised."""
+"""Write, check or diff the out/ tree; writing is atomic, serialised and survives interruption."""
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
+
+from compiler.atomic import DeferredSignals, StopSignalError, exchange, locked
+from compiler.diagnostics import Diagnostic, SpecError
 
 
 def read_tree(root: Path) -> dict[str, str]:
@@ -17,12 +18,13 @@ def read_tree(root: Path) -> dict[str, str]:
     tree: dict[str, str] = {}
     if not root.is_dir():
         return tree
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            try:
-                tree[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError):
-                tree[path.relative_to(root).as_posix()] = "\0 unreadable"
+    with locked(root.absolute().parent, shared=True):
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                try:
+                    tree[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+                except (UnicodeDecodeError, OSError):
+                    tree[path.relative_to(root).as_posix()] = "\0 unreadable"
     return tree
 
 
@@ -50,45 +52,76 @@ def unified_diff(old: Mapping[str, str], new: Mapping[str, str], prefix: str) ->
     )
 
 
-@contextlib.contextmanager
-def locked(directory: Path) -> Iterator[None]:
-    """Hold an exclusive lock on directory so that concurrent compiles take turns."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
 def write_tree(root: Path, tree: Mapping[str, str]) -> None:
-    """Replace root with exactly tree: build it aside, then swap it in."""
-    parent = root.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with locked(parent):
-        staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=parent))
-        try:
-            for relative, text in tree.items():
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-            _swap(staging, root)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    """Replace root with exactly tree: build it aside, then swap it in under a lock.
+
+    A failure or a stop signal before the swap leaves the old tree; after it, the new one.
+    """
+    shown = root.as_posix()
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        raise SpecError([Diagnostic(shown, 0, 0, "exists and is not a directory; refusing to replace it")])
+    parent = root.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with DeferredSignals() as signals, locked(parent):
+            _recover(parent, root.name)
+            staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=parent))
+            try:
+                os.chmod(staging, _directory_mode(root))
+                for relative, text in tree.items():
+                    signals.check()
+                    target = staging / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
+                signals.check()
+                _swap(staging, parent / root.name)
+            finally:
+                # After the swap, staging holds the old tree.
+                shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        raise SpecError([Diagnostic(shown, 0, 0, f"cannot write: {exc.strerror or exc}")]) from None
+    except StopSignalError:
+        # The signal is acted on when DeferredSignals exits; reaching here means it was ignored.
+        return
 
 
 def _swap(staging: Path, root: Path) -> None:
-    """Move staging to root, keeping the old tree until the new one is in place."""
+    """Put staging in root's place in one step where the kernel allows it."""
     if not root.exists():
         staging.rename(root)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=staging.parent))
-    retired.rmdir()
+    elif not exchange(staging, root):
+        _swap_by_renames(staging, root)
+
+
+def _swap_by_renames(staging: Path, root: Path) -> None:
+    """Fallback swap: retire root, move staging in; _recover() repairs a kill between the two."""
+    retired = staging.with_name(staging.name.replace(".new-", ".old-", 1))
     root.rename(retired)
     try:
         staging.rename(root)
-    except OSError:
+    except BaseException:
         retired.rename(root)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    retired.rename(staging)
+
+
+def _recover(parent: Path, name: str) -> None:
+    """Clear what a killed compile left behind; bring back a retired tree if root went missing."""
+    root = parent / name
+    for leftover in sorted(parent.glob(f".{name}.old-*")):
+        if not root.exists():
+            leftover.rename(root)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _directory_mode(root: Path) -> int:
+    """Keep root's permissions (mkdtemp makes 0700 directories)."""
+    try:
+        return root.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o777 & ~umask

@@ -1,0 +1,56 @@
+"""A loaded spec: plain data plus the line and column of every key and value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.diagnostics import Diagnostic
+
+Pos = tuple[int, int]
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where each key and value of the tree stands in the file (1-based line and column)."""
+
+    keys: dict[Loc, Pos] = field(default_factory=dict)
+    values: dict[Loc, Pos] = field(default_factory=dict)
+    # The source text of each plain scalar, so that messages can quote what the user wrote.
+    texts: dict[Loc, str] = field(default_factory=dict)
+
+    def of_value(self, loc: Loc) -> Pos:
+        """Position of the value at loc, or of its nearest ancestor that has one."""
+        return self._nearest(loc, prefer_key=False)
+
+    def of_key(self, loc: Loc) -> Pos:
+        """Position of the key at loc, or of its nearest ancestor that has one."""
+        return self._nearest(loc, prefer_key=True)
+
+    def _nearest(self, loc: Loc, *, prefer_key: bool) -> Pos:
+        first, second = (self.keys, self.values) if prefer_key else (self.values, self.keys)
+        for end in range(len(loc), -1, -1):
+            prefix = loc[:end]
+            if prefix in first:
+                return first[prefix]
+            if prefix in second:
+                return second[prefix]
+        return (1, 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded spec: its display path, plain data and positions."""
+
+    path: str
+    data: dict[str, Any]
+    positions: Positions
+    # Problems that left the tree whole (ambiguous scalars, anchors, duplicate keys): reported
+    # together with the model's own, which are dropped below the refused locations.
+    problems: tuple[Diagnostic, ...] = ()
+    refused: frozenset[Loc] = frozenset()
+
+    def is_refused(self, loc: Loc) -> bool:
+        """Whether loc lies at or below a value the loader already refused."""
+        return any(loc[:end] in self.refused for end in range(len(loc) + 1))
