@@ -64,6 +64,9 @@ def read_spec(path: Path, display: str | None = None) -> Document:
         raise SpecError([Diagnostic(shown, 0, 0, "spec file not found")])
     if path.is_dir():
         raise SpecError([Diagnostic(shown, 0, 0, "is a directory, expected a YAML file")])
+    if not path.is_file():
+        # A FIFO or a device would block or never end.
+        raise SpecError([Diagnostic(shown, 0, 0, "is not a regular file, expected a YAML file")])
     try:
         with path.open("rb") as handle:
             # Read one byte past the cap: enough to refuse a huge file without reading it all.
@@ -331,13 +334,39 @@ def _mark(mark: Any) -> Pos:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+# The parser's wording, in the words of someone editing the spec (checked in this order).
+_PARSER_PROBLEMS = (
+    (
+        "expected <block end>, but found '<block mapping start>'",
+        "this line is indented differently from the lines above it",
+    ),
+    ("expected <block end>", "unexpected content; check the indentation of this line"),
+    ("mapping values are not allowed here", "a ':' is not allowed here; quote a value that contains ': '"),
+    ("could not find expected ':'", "expected 'key: value'; is a ':' missing?"),
+    ("expected ',' or ']'", "expected ',' or ']'; is the closing ']' missing?"),
+    ("expected ',' or '}'", "expected ',' or '}'; is the closing '}' missing?"),
+    ("cannot start any token", "this character cannot start a value; quote the value"),
+    ("found unexpected end of stream", "the file ends inside a quoted value; is a closing quote missing?"),
+)
+_PARSER_CONTEXTS = (
+    ("block collection", "the block"),
+    ("block mapping", "the mapping"),
+    ("flow sequence", "the [...] list"),
+    ("flow mapping", "the {...} mapping"),
+    ("quoted scalar", "the quoted value"),
+    ("simple key", "the key"),
+)
+
+
 def _parser_message(exc: MarkedYAMLError) -> str:
-    """The parser's problem, and the construct it was reading when that is elsewhere."""
-    message = _one_line(exc.problem or exc.context)
+    """The parser's problem in plain words, and the construct it was reading when that is elsewhere."""
+    problem = _one_line(exc.problem or exc.context)
+    message = next((plain for jargon, plain in _PARSER_PROBLEMS if jargon in problem), problem)
     if exc.problem and exc.context and exc.context_mark is not None and exc.problem_mark is not None:
         line, column = _mark(exc.context_mark)
+        where = next((plain for jargon, plain in _PARSER_CONTEXTS if jargon in exc.context), "the value")
         if (line, column) != _mark(exc.problem_mark):
-            message += f" ({_one_line(exc.context)} that starts at line {line}, column {column})"
+            message += f" (in {where} that starts at line {line}, column {column})"
     return message
 
 

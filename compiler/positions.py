@@ -75,3 +75,9 @@ def _prefixed(doc: Document, loc: Loc, message: str, field: bool) -> str:
     """Prefix a message with the place it speaks of."""
     where = describe(doc.data, loc, field=field)
     return f"{where}: {message}" if where else message
+
+
+def at_key_in(doc: Document, loc: Loc, message: str) -> Diagnostic:
+    """A diagnostic at the key of loc, prefixed with the place that holds that key."""
+    line, column = doc.positions.of_key(loc)
+    return Diagnostic(doc.path, line, column, _prefixed(doc, loc[:-1], message, True))

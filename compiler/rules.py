@@ -228,7 +228,9 @@ def _environments(
                 else:
                     bounds = merged_bounds(component.autoscaling, override)
                     yield from _bounds(doc, (*where, "autoscaling"), bounds.min, bounds.max, suffix)
-            yield from _sizing(doc, spec, where, component, override, hot_path, suffix)
+            if override.resources is not None:
+                # Without its own resources the environment inherits the base sizing, checked above.
+                yield from _sizing(doc, spec, where, component, override, hot_path, suffix)
 
 
 def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from compiler.diagnostics import Diagnostic, SpecError
 from compiler.document import Document, Loc
 from compiler.leaks import find_leaks
-from compiler.positions import at_key, at_value
+from compiler.positions import at_key, at_key_in, at_value
 from compiler.rules import check_rules
 from compiler.spec import (
     CPU,
@@ -67,7 +67,7 @@ def _pydantic_diagnostics(doc: Document, exc: ValidationError) -> list[Diagnosti
             continue
         kind = error["type"]
         if kind == "extra_forbidden":
-            found.append(at_key(doc, loc, _unknown_key(loc)))
+            found.append(at_key_in(doc, loc, _unknown_key(loc)))
         elif kind == "missing":
             found.append(at_key(doc, loc[:-1], f"missing required key '{loc[-1]}'"))
         elif "[key]" in raw_loc:
