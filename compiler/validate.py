@@ -14,14 +14,18 @@ from compiler.leaks import find_leaks
 from compiler.positions import at_key, at_key_in, at_value
 from compiler.rules import check_rules
 from compiler.spec import (
+    CLUSTER,
     CPU,
     DIGEST,
     DNS_LABEL,
     DURATION,
     ENV_NAME,
+    FOLDER,
     IMAGE,
     MEMORY,
     PATH,
+    REPOSITORY,
+    REVISION,
     TAG,
     Spec,
 )
@@ -37,6 +41,10 @@ PATTERN_HINTS = {
     DURATION: "a duration such as 15d, 12h, 2w or 1y",
     PATH: "an absolute path such as /data",
     ENV_NAME: "a valid environment variable name: uppercase letters, digits and '_'",
+    REPOSITORY: "a Git repository URL starting with https://, ssh:// or git@",
+    CLUSTER: "an API server URL starting with https://",
+    REVISION: "a branch, tag or commit: letters, digits, '_', '.', '/' and '-'",
+    FOLDER: "a relative folder such as out or deploy/out",
     r"^[-._a-zA-Z0-9]+$": "a valid Secret key: letters, digits, '-', '_' and '.'",
 }
 
