@@ -14,6 +14,9 @@ from compiler.leaks import find_leaks
 from compiler.positions import at_key, at_key_in, at_value
 from compiler.rules import check_rules
 from compiler.spec import (
+    ARG,
+    CHECK,
+    CIDR,
     CLUSTER,
     CPU,
     DIGEST,
@@ -21,9 +24,11 @@ from compiler.spec import (
     DURATION,
     ENV_NAME,
     FOLDER,
+    HOST,
     IMAGE,
     MEMORY,
     PATH,
+    REASON,
     REPOSITORY,
     REVISION,
     TAG,
@@ -45,6 +50,11 @@ PATTERN_HINTS = {
     CLUSTER: "an API server URL starting with https://",
     REVISION: "a branch, tag or commit: letters, digits, '_', '.', '/' and '-'",
     FOLDER: "a relative folder such as out or deploy/out",
+    CHECK: "a checkov check ID such as CKV_K8S_22 or CKV2_K8S_6",
+    CIDR: "an IPv4 block such as 10.0.0.0/8 or 0.0.0.0/0",
+    HOST: "a public host name such as api.nifty50.example (lowercase, with a dot)",
+    REASON: "a reason of 10 to 300 characters on one line, without '='",
+    ARG: "an argument of 1 to 500 characters on one line",
     r"^[-._a-zA-Z0-9]+$": "a valid Secret key: letters, digits, '-', '_' and '.'",
 }
 
