@@ -1,0 +1,238 @@
+"""Build a kustomization of an in-memory out/ tree as `kubectl kustomize` does, without Kustomize.
+
+Only the features nifty emits are understood (resources, namespace, images, configMapGenerator,
+JSON 6902 patches and `$patch: delete`); anything else is refused rather than guessed, so that a
+diff never rests on a wrong build. Transformers run in Kustomize's order: patches, namespace, images.
+"""
+
+from __future__ import annotations
+
+import copy
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from io import StringIO
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from compiler.jsonpatch import PatchError, apply_patch
+from compiler.kustomize import (
+    CLUSTER_SCOPED,
+    generated_configmaps,
+    legacy_order,
+    rewrite_config_references,
+)
+from compiler.render.types import ConfigSource, Manifest
+
+KUSTOMIZATION = "kustomization.yaml"
+KNOWN_FIELDS = frozenset(
+    {"apiVersion", "kind", "namespace", "resources", "images", "configMapGenerator", "patches"}
+)
+
+
+class TreeBuildError(Exception):
+    """The tree holds something this build does not understand, or something broken."""
+
+
+@dataclass
+class _Build:
+    """Objects and generated ConfigMaps (by plain name, not yet hashed) of one kustomization."""
+
+    objects: list[Manifest] = field(default_factory=list)
+    configs: dict[str, dict[str, str]] = field(default_factory=dict)
+    namespace: str | None = None
+
+
+def environments(tree: Mapping[str, str]) -> list[str]:
+    """The buildable folders of an out/ tree: base, each overlay, and argocd when present."""
+    names = ["base"] if f"base/{KUSTOMIZATION}" in tree else []
+    names += sorted(
+        {
+            path.split("/")[1]
+            for path in tree
+            if path.startswith("overlays/") and path.endswith(f"/{KUSTOMIZATION}") and path.count("/") == 2
+        }
+    )
+    if f"argocd/{KUSTOMIZATION}" in tree:
+        names.append("argocd")
+    return names
+
+
+def folder_of(env: str) -> str:
+    """The folder of out/ that builds env."""
+    return env if env in ("base", "argocd") else f"overlays/{env}"
+
+
+def build_folder(tree: Mapping[str, str], folder: str) -> list[Manifest]:
+    """Every object `kubectl kustomize out/<folder>` prints, in its order."""
+    built = _build(tree, folder.strip("/"), ())
+    sources = [ConfigSource(name, tuple(sorted(data.items()))) for name, data in built.configs.items()]
+    configmaps, names = generated_configmaps(sources, built.namespace or "")
+    if built.namespace is None:
+        for configmap in configmaps:
+            del configmap["metadata"]["namespace"]
+    objects = [rewrite_config_references(o, names) for o in built.objects]
+    return legacy_order([*objects, *configmaps])
+
+
+def _build(tree: Mapping[str, str], folder: str, seen: tuple[str, ...]) -> _Build:
+    if folder in seen:
+        raise TreeBuildError(f"{folder}: kustomization cycle through {' -> '.join(seen)}")
+    kustomization = _load_one(tree, f"{folder}/{KUSTOMIZATION}")
+    unknown = sorted(set(kustomization) - KNOWN_FIELDS)
+    if unknown:
+        raise TreeBuildError(f"{folder}/{KUSTOMIZATION}: unsupported fields {', '.join(unknown)}")
+    result = _Build()
+    for resource in kustomization.get("resources", []):
+        path = posixpath.normpath(posixpath.join(folder, resource))
+        if f"{path}/{KUSTOMIZATION}" in tree:
+            inner = _build(tree, path, (*seen, folder))
+            result.objects.extend(inner.objects)
+            result.configs.update(inner.configs)
+            result.namespace = inner.namespace
+        else:
+            result.objects.extend(_load_all(tree, path))
+    for generator in kustomization.get("configMapGenerator", []):
+        _generate(tree, folder, generator, result.configs)
+    for patch in kustomization.get("patches", []):
+        result.objects = _patch(tree, folder, patch, result.objects)
+    namespace = kustomization.get("namespace")
+    if namespace:
+        result.objects = [_set_namespace(o, result.namespace, namespace) for o in result.objects]
+        result.namespace = namespace
+    for image in kustomization.get("images", []):
+        result.objects = [_set_image(o, image) for o in result.objects]
+    return result
+
+
+def _generate(
+    tree: Mapping[str, str], folder: str, generator: dict[str, Any], configs: dict[str, dict[str, str]]
+) -> None:
+    """Add, replace or merge one generated ConfigMap's data, as its behavior says."""
+    name = generator["name"]
+    data: dict[str, str] = {}
+    for entry in generator.get("files", []):
+        key, _, source = entry.partition("=") if "=" in entry else (posixpath.basename(entry), "", entry)
+        data[key] = _read(tree, posixpath.normpath(posixpath.join(folder, source)))
+    for literal in generator.get("literals", []):
+        key, _, value = literal.partition("=")
+        data[key] = value
+    behavior = generator.get("behavior", "create")
+    if behavior == "create":
+        if name in configs:
+            raise TreeBuildError(f"{folder}: ConfigMap {name} is generated twice")
+        configs[name] = data
+    elif name not in configs:
+        raise TreeBuildError(f"{folder}: ConfigMap {name} has behavior {behavior} but no base to change")
+    elif behavior == "replace":
+        configs[name] = data
+    elif behavior == "merge":
+        configs[name] = {**configs[name], **data}
+    else:
+        raise TreeBuildError(f"{folder}: unknown configMapGenerator behavior {behavior}")
+
+
+def _patch(
+    tree: Mapping[str, str], folder: str, patch: dict[str, Any], objects: list[Manifest]
+) -> list[Manifest]:
+    """Objects with one `patches:` entry applied to its targets."""
+    target = patch.get("target", {})
+    if set(target) - {"kind", "name"}:
+        raise TreeBuildError(f"{folder}: unsupported patch target {sorted(target)}")
+    body = (
+        _load_one(tree, posixpath.normpath(posixpath.join(folder, patch["path"])))
+        if "path" in patch
+        else None
+    )
+    if body is None:
+        body = _parse(patch.get("patch", ""), f"{folder}: inline patch")[0]
+    if isinstance(body, dict) and body.get("$patch") == "delete":
+        return [o for o in objects if not _matches(o, target)]
+    if not isinstance(body, list):
+        raise TreeBuildError(f"{folder}: only JSON 6902 patches and $patch: delete are supported")
+    try:
+        return [apply_patch(o, body) if _matches(o, target) else o for o in objects]
+    except PatchError as exc:
+        raise TreeBuildError(f"{folder}: patch {patch.get('path', 'inline')}: {exc}") from None
+
+
+def _matches(manifest: Manifest, target: dict[str, Any]) -> bool:
+    meta = manifest.get("metadata", {})
+    return all(
+        expected == (manifest.get("kind") if key == "kind" else meta.get("name"))
+        for key, expected in target.items()
+    )
+
+
+def _set_namespace(manifest: Manifest, old: str | None, namespace: str) -> Manifest:
+    """The namespace transformer: namespaced objects, the Namespace itself and ServiceAccount subjects."""
+    result = copy.deepcopy(manifest)
+    kind = result["kind"]
+    if kind == "Namespace":
+        result["metadata"]["name"] = namespace
+    elif kind not in CLUSTER_SCOPED:
+        result.setdefault("metadata", {})["namespace"] = namespace
+    for subject in result.get("subjects", []):
+        if subject.get("kind") == "ServiceAccount" and subject.get("namespace") in (old, None):
+            subject["namespace"] = namespace
+    return result
+
+
+def _set_image(manifest: Manifest, image: dict[str, Any]) -> Manifest:
+    """The images transformer over the containers and init containers of a pod template."""
+    template = manifest.get("spec", {}).get("template")
+    if not template:
+        return manifest
+    result = copy.deepcopy(manifest)
+    pod = result["spec"]["template"]["spec"]
+    for container in (*pod.get("initContainers", []), *pod.get("containers", [])):
+        name, tag, digest = split_image(container["image"])
+        if name != image["name"]:
+            continue
+        name = image.get("newName", name)
+        if "digest" in image:
+            container["image"] = f"{name}@{image['digest']}"
+        elif "newTag" in image:
+            container["image"] = f"{name}:{image['newTag']}"
+        else:
+            container["image"] = name + (f"@{digest}" if digest else f":{tag}" if tag else "")
+    return result
+
+
+def split_image(image: str) -> tuple[str, str | None, str | None]:
+    """(name, tag, digest) of an image reference; a registry port is part of the name."""
+    name, _, digest = image.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        return name[:colon], name[colon + 1 :], digest or None
+    return name, None, digest or None
+
+
+def _read(tree: Mapping[str, str], path: str) -> str:
+    if path not in tree:
+        raise TreeBuildError(f"{path}: not found in the tree")
+    return tree[path]
+
+
+def _load_one(tree: Mapping[str, str], path: str) -> Any:
+    documents = _parse(_read(tree, path), path)
+    if len(documents) != 1:
+        raise TreeBuildError(f"{path}: expected one YAML document, found {len(documents)}")
+    return documents[0]
+
+
+def _load_all(tree: Mapping[str, str], path: str) -> list[Manifest]:
+    documents = _parse(_read(tree, path), path)
+    if not all(isinstance(d, dict) and "kind" in d for d in documents):
+        raise TreeBuildError(f"{path}: every document must be a Kubernetes object")
+    return documents
+
+
+def _parse(text: str, where: str) -> list[Any]:
+    try:
+        return [d for d in YAML(typ="safe", pure=True).load_all(StringIO(text)) if d is not None]
+    except YAMLError as exc:
+        raise TreeBuildError(f"{where}: malformed YAML: {exc}") from None
