@@ -36,6 +36,13 @@ class Format(StrEnum):
     github = "github"
 
 
+class DiffFormat(StrEnum):
+    """How `nifty diff` prints its report."""
+
+    text = "text"
+    markdown = "markdown"
+
+
 SpecOption = Annotated[Path, typer.Option("--spec", help="The spec file.")]
 OutOption = Annotated[Path, typer.Option("--out", help="The output tree.")]
 MonitoringOption = Annotated[Path, typer.Option("--monitoring", help="Hand-authored dashboards and alerts.")]
@@ -130,6 +137,42 @@ def render_command(
         sys.stderr.write(f"error: unknown environment '{env}'; expected one of: {', '.join(sorted(envs))}\n")
         raise typer.Exit(EXIT_USAGE)
     sys.stdout.write(_run(lambda: dump_all(build_environment(envs[env])), fmt, debug))
+
+
+@app.command("diff")
+def diff_command(
+    against: Annotated[
+        str, typer.Option("--against", help="The git revision whose committed out/ is compared.")
+    ] = "HEAD",
+    spec: SpecOption = Path("spec/system.yaml"),
+    out: OutOption = Path("out"),
+    monitoring: MonitoringOption = Path("monitoring"),
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", help="The report as text or markdown (diagnostics stay text).")
+    ] = DiffFormat.text,
+    debug: DebugOption = False,
+) -> None:
+    """Compare the compiled spec with out/ at a git revision, object by object; write nothing."""
+    from compiler.diffreport import report_markdown, report_text, summary
+    from compiler.objdiff import diff_trees
+    from compiler.pipeline import compile_spec, display_path
+    from compiler.revision import RevisionError, read_revision
+    from compiler.treebuild import TreeBuildError
+
+    tree = _run(lambda: compile_spec(spec, monitoring), Format.text, debug)
+    shown = display_path(out)
+    try:
+        committed = read_revision(out, against)
+        diff = diff_trees(committed, tree)
+    except (RevisionError, TreeBuildError) as error:
+        sys.stderr.write(f"error: {error}\n")
+        raise typer.Exit(EXIT_USAGE) from None
+    if fmt is DiffFormat.markdown:
+        sys.stdout.write(report_markdown(diff, against, shown))
+    else:
+        sys.stdout.write(report_text(diff, shown))
+    sys.stderr.write(summary(diff, against) + "\n")
+    raise typer.Exit(EXIT_OK if diff.empty else EXIT_FAILED)
 
 
 @app.command("schema")

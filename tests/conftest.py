@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,27 @@ def shipped_out(tmp_path_factory: pytest.TempPathFactory, shipped_tree: dict[str
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return out
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in repo with a fixed identity; raise on failure."""
+    command = ["git", "-c", "user.name=nifty", "-c", "user.email=nifty@example.invalid", *args]
+    return subprocess.run(command, cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace old (which must occur) by new in a text file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository holding the project's spec, monitoring files and committed out/."""
+    for folder in ("spec", "monitoring", "out"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "start")
+    return tmp_path

@@ -1,0 +1,174 @@
+"""Compare two out/ trees as the cluster sees them: per environment, object by object, field by field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from compiler.kustomize import configmap_hash
+from compiler.render.types import Manifest
+from compiler.treebuild import build_folder, environments, folder_of
+from compiler.write import changed_files
+
+
+class _Missing:
+    """The value of a field that is absent on one side."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+BUILT_FOLDERS = ("base/", "overlays/", "argocd/")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field whose value differs; old or new is MISSING when the field is absent there."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class ObjectChange:
+    """An object of one environment that appears, disappears or changes."""
+
+    environment: str
+    kind: str
+    name: str
+    namespace: str
+    change: Literal["added", "removed", "changed"]
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class TreeDiff:
+    """What changes between two out/ trees: objects, and files that no object explains."""
+
+    objects: tuple[ObjectChange, ...]
+    files: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        """True when the trees are the same."""
+        return not self.objects and not self.files
+
+
+def stable_name(manifest: Manifest) -> str:
+    """The object's name, without the content hash Kustomize appends to a generated ConfigMap."""
+    name = str(manifest.get("metadata", {}).get("name", ""))
+    if manifest.get("kind") == "ConfigMap":
+        suffix = f"-{configmap_hash(manifest.get('data') or {})}"
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
+def _key(manifest: Manifest) -> tuple[str, str, str]:
+    return (
+        str(manifest.get("kind")),
+        str(manifest.get("metadata", {}).get("namespace", "")),
+        stable_name(manifest),
+    )
+
+
+def diff_objects(environment: str, old: Sequence[Manifest], new: Sequence[Manifest]) -> list[ObjectChange]:
+    """Objects added, changed (with their fields) and removed, in the order of the builds.
+
+    A generated ConfigMap's new hash suffix is implied by its data change and not listed.
+    """
+    before = {_key(m): m for m in old}
+    after = {_key(m): m for m in new}
+    changes: list[ObjectChange] = []
+    for key, manifest in after.items():
+        kind, namespace, name = key
+        if key not in before:
+            changes.append(ObjectChange(environment, kind, name, namespace, "added"))
+        else:
+            fields = tuple(
+                f
+                for f in diff_values(before[key], manifest)
+                if not (kind == "ConfigMap" and f.path == "metadata.name")
+            )
+            if fields:
+                changes.append(ObjectChange(environment, kind, name, namespace, "changed", fields))
+    changes.extend(
+        ObjectChange(environment, key[0], key[2], key[1], "removed") for key in before if key not in after
+    )
+    return changes
+
+
+def diff_values(old: Any, new: Any, path: str = "") -> Iterator[FieldChange]:
+    """Every leaf that differs; lists of named items are matched by name, other lists by position."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(k for k in new if k not in old)]:
+            where = _join(path, key)
+            if key not in new:
+                yield FieldChange(where, old[key], MISSING)
+            elif key not in old:
+                yield FieldChange(where, MISSING, new[key])
+            else:
+                yield from diff_values(old[key], new[key], where)
+    elif isinstance(old, list) and isinstance(new, list) and _named(old) and _named(new):
+        yield from _diff_named(old, new, path)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            yield from diff_values(a, b, f"{path}[{index}]")
+    elif type(old) is not type(new) or old != new:
+        yield FieldChange(path, old, new)
+
+
+def _named(items: list[Any]) -> bool:
+    """True when every item is a mapping with a distinct string name (containers, ports, volumes…)."""
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    return (
+        len(names) == len(items) and all(isinstance(n, str) for n in names) and len(set(names)) == len(names)
+    )
+
+
+def _diff_named(old: list[dict[str, Any]], new: list[dict[str, Any]], path: str) -> Iterator[FieldChange]:
+    before = {item["name"]: item for item in old}
+    after = {item["name"]: item for item in new}
+    found = False
+    for name in [*before, *(n for n in after if n not in before)]:
+        where = f"{path}[{name}]"
+        if name not in after:
+            found = True
+            yield FieldChange(where, before[name], MISSING)
+        elif name not in before:
+            found = True
+            yield FieldChange(where, MISSING, after[name])
+        else:
+            for change in diff_values(before[name], after[name], where):
+                found = True
+                yield change
+    if not found and list(before) != list(after):
+        # Same items in another order: still a change of the manifest.
+        yield FieldChange(f"{path} (order)", list(before), list(after))
+
+
+def _join(path: str, key: Any) -> str:
+    text = str(key)
+    if PLAIN_KEY.match(text):
+        return f"{path}.{text}" if path else text
+    return f'{path}["{text}"]'
+
+
+def diff_trees(old: Mapping[str, str], new: Mapping[str, str]) -> TreeDiff:
+    """Build every environment of both trees and compare them; list changed files no build holds."""
+    names = environments(new)
+    names += [name for name in environments(old) if name not in names]
+    objects: list[ObjectChange] = []
+    for name in names:
+        before = build_folder(old, folder_of(name)) if name in environments(old) else []
+        after = build_folder(new, folder_of(name)) if name in environments(new) else []
+        objects.extend(diff_objects(name, before, after))
+    files = changed_files(old, new)
+    # Files of the builds are explained by their objects; name them only when no object changes.
+    outside = [f for f in files if not f.startswith(BUILT_FOLDERS)] if objects else files
+    return TreeDiff(tuple(objects), tuple(outside))

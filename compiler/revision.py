@@ -1,0 +1,68 @@
+"""Read the out/ tree as a git revision holds it: the input side of `nifty diff`."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+UNREADABLE = "\0 unreadable"
+
+
+class RevisionError(Exception):
+    """git cannot give the tree: not a repository, or an unknown revision."""
+
+
+def _git(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(["git", "-C", str(top), *args], input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise RevisionError("git is not installed") from None
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RevisionError(message[-1] if message else f"git {args[0]} failed")
+    return result.stdout
+
+
+def read_revision(out: Path, revision: str) -> dict[str, str]:
+    """Every file below out/ at revision, keyed by POSIX path relative to out/ (empty if out/ was absent)."""
+    if revision.startswith("-"):
+        raise RevisionError(f"'{revision}' is not a revision")
+    target = out.resolve()
+    anchor = next(p for p in (target, *target.parents) if p.is_dir())
+    top = Path(_git(anchor, "rev-parse", "--show-toplevel").decode().strip()).resolve()
+    try:
+        prefix = target.relative_to(top).as_posix()
+    except ValueError:
+        raise RevisionError(f"{out} is not inside the git repository {top}") from None
+    try:
+        _git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except RevisionError:
+        raise RevisionError(f"unknown revision '{revision}'") from None
+    listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", revision, "--", prefix)
+    blobs: list[tuple[str, str]] = []
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, path = entry.decode("utf-8").partition("\t")
+        _mode, kind, oid = meta.split()
+        if kind == "blob" and _mode != "120000":
+            blobs.append((path.removeprefix(f"{prefix}/"), oid))
+    contents = _cat(top, [oid for _, oid in blobs])
+    return dict(sorted((path, contents[oid]) for path, oid in blobs))
+
+
+def _cat(top: Path, oids: list[str]) -> dict[str, str]:
+    """The contents of blobs by id, read in one `git cat-file --batch`."""
+    if not oids:
+        return {}
+    output = _git(top, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid in oids).encode())
+    contents: dict[str, str] = {}
+    position = 0
+    for oid in oids:
+        header_end = output.index(b"\n", position)
+        size = int(output[position:header_end].split()[2])
+        body = output[header_end + 1 : header_end + 1 + size]
+        position = header_end + 1 + size + 1
+        try:
+            contents[oid] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            contents[oid] = UNREADABLE
+    return contents

@@ -1,0 +1,149 @@
+"""`nifty diff`: per environment, object by object, field by field, against a git revision."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compiler.diffreport import report_markdown, report_text
+from compiler.objdiff import MISSING, FieldChange, diff_trees, diff_values
+from compiler.revision import RevisionError, read_revision
+from compiler.write import read_tree
+from tests.conftest import edit, git
+from tests.tools import tool
+
+HPA_LINE = "{env}: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24"
+
+
+def _nifty(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([tool("nifty"), *args], cwd=repo, capture_output=True, text=True, check=False)
+
+
+def _snapshot(repo: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(repo).as_posix(): p.read_bytes()
+        for p in repo.rglob("*")
+        if p.is_file() and ".git" not in p.parts
+    }
+
+
+def test_nothing_changes_exit_0(repo: Path) -> None:
+    result = _nifty(repo, "diff")
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert "no changes against HEAD" in result.stderr
+
+
+def test_spec_edit_names_each_changed_field_and_writes_nothing(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    edit(spec, "autoscaling: {min: 5, max: 20, cpu: 60}", "autoscaling: {min: 5, max: 24, cpu: 60}")
+    before = _snapshot(repo)
+    result = _nifty(repo, "diff")
+    assert result.returncode == 1, result.stderr
+    # dev sets its own bounds for indicator-engine, so only the base and prod change.
+    assert result.stdout.splitlines() == [HPA_LINE.format(env="base"), HPA_LINE.format(env="prod")]
+    markdown = _nifty(repo, "diff", "--format", "markdown")
+    assert markdown.returncode == 1
+    assert (
+        "| HorizontalPodAutoscaler `indicator-engine` | `spec.maxReplicas` | `20` | `24` |" in markdown.stdout
+    )
+    assert _snapshot(repo) == before
+    assert git(repo, "status", "--porcelain").splitlines() == [" M spec/system.yaml"]
+
+
+def test_config_change_reads_as_data_change(repo: Path) -> None:
+    edit(repo / "monitoring" / "alerts" / "platform.yaml", "for: 10m", "for: 12m")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert 'base: ConfigMap prometheus-rules data["platform.yaml"] changed:' in lines
+    assert "    +        for: 12m" in lines
+    assert not [line for line in lines if "added" in line or "removed" in line]
+
+
+def test_against_an_older_revision(repo: Path) -> None:
+    edit(
+        repo / "spec" / "system.yaml",
+        "autoscaling: {min: 5, max: 20, cpu: 60}",
+        "autoscaling: {min: 5, max: 24, cpu: 60}",
+    )
+    assert _nifty(repo, "compile").returncode == 0
+    git(repo, "commit", "-q", "-am", "raise the ceiling")
+    assert _nifty(repo, "diff").returncode == 0
+    result = _nifty(repo, "diff", "--against", "HEAD~1")
+    assert result.returncode == 1
+    assert HPA_LINE.format(env="prod") in result.stdout.splitlines()
+
+
+def test_removed_environment_and_unknown_revision(repo: Path) -> None:
+    result = _nifty(repo, "diff", "--against", "no-such-branch")
+    assert result.returncode == 2
+    assert "unknown revision 'no-such-branch'" in result.stderr
+    spec = repo / "spec" / "system.yaml"
+    text = spec.read_text(encoding="utf-8")
+    head, _, _ = text.partition("\n  prod:\n")
+    spec.write_text(head + "\n", encoding="utf-8")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 1, result.stderr
+    removed = [line for line in result.stdout.splitlines() if line.startswith("prod: ")]
+    assert removed and all(" removed " in line for line in removed)
+    assert "prod: removed HorizontalPodAutoscaler indicator-engine (namespace nifty50-prod)" in removed
+
+
+def test_read_revision_matches_the_committed_tree(repo: Path) -> None:
+    assert read_revision(repo / "out", "HEAD") == read_tree(repo / "out")
+    with pytest.raises(RevisionError):
+        read_revision(repo / "out", "--output=x")
+
+
+def test_diff_of_a_tree_with_itself_is_empty(shipped_tree: dict[str, str]) -> None:
+    diff = diff_trees(shipped_tree, shipped_tree)
+    assert diff.empty
+    assert report_text(diff, "out") == ""
+    assert "No changes" in report_markdown(diff, "HEAD", "out")
+
+
+def test_a_tree_against_nothing_adds_every_object(shipped_tree: dict[str, str]) -> None:
+    diff = diff_trees({}, shipped_tree)
+    assert {c.change for c in diff.objects} == {"added"}
+    assert {c.environment for c in diff.objects} == {"base", "dev", "prod", "argocd"}
+
+
+def test_named_lists_are_matched_by_name() -> None:
+    old = {"containers": [{"name": "a", "image": "x:1"}, {"name": "b", "image": "y:1"}]}
+    new = {"containers": [{"name": "b", "image": "y:2"}, {"name": "a", "image": "x:1"}]}
+    assert list(diff_values(old, new)) == [FieldChange("containers[b].image", "y:1", "y:2")]
+    reordered = {"containers": [old["containers"][1], old["containers"][0]]}
+    assert list(diff_values(old, reordered)) == [FieldChange("containers (order)", ["a", "b"], ["b", "a"])]
+    assert list(diff_values({"data": {"a.yml": "1"}}, {"data": {}})) == [
+        FieldChange('data["a.yml"]', "1", MISSING)
+    ]
+
+
+JSON: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", "b", "1", "x\ny"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["name", "a", "b.c"]), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _canonical(value: Any) -> str:
+    return "(absent)" if value is MISSING else json.dumps(value, sort_keys=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=JSON, new=JSON)
+def test_diff_is_empty_exactly_when_values_are_equal(old: Any, new: Any) -> None:
+    changes = list(diff_values(old, new))
+    assert (not changes) == (_canonical(old) == _canonical(new))
+    # Diffing the other way round names the same fields with old and new swapped.
+    backwards = {(c.path, _canonical(c.new), _canonical(c.old)) for c in diff_values(new, old)}
+    assert backwards == {(c.path, _canonical(c.old), _canonical(c.new)) for c in changes}

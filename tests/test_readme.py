@@ -1,0 +1,69 @@
+"""The README's example CI workflow runs nox and posts a nifty diff that works as written."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import ROOT, edit
+
+
+def _workflow() -> dict[str, Any]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+    (block,) = [b for b in blocks if b.startswith("# .github/workflows/")]
+    loaded: dict[str, Any] = yaml.safe_load(block)
+    return loaded
+
+
+def _steps() -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = _workflow()["jobs"]["check"]["steps"]
+    return steps
+
+
+def _diff_script() -> str:
+    (step,) = [s for s in _steps() if "nifty diff" in s.get("run", "")]
+    script: str = step["run"]
+    return script
+
+
+def test_workflow_runs_nox_on_pull_requests() -> None:
+    workflow = _workflow()
+    # YAML 1.1 (PyYAML) reads the key `on` as true; GitHub reads it as the string.
+    triggers = {str(key): value for key, value in workflow.items()}
+    assert triggers.get("on", triggers.get("True")) == "pull_request"
+    assert workflow["permissions"]["pull-requests"] == "write"
+    assert any("python -m nox" in s.get("run", "") for s in _steps())
+    assert "--format markdown" in _diff_script()
+    assert any("--body-file nifty-diff.md" in s.get("run", "") for s in _steps())
+
+
+def _run_diff_step(repo: Path) -> subprocess.CompletedProcess[str]:
+    """The workflow's diff step as bash runs it (-e), the target branch being HEAD, nifty installed."""
+    lines = [line for line in _diff_script().splitlines() if "pip install" not in line]
+    script = "\n".join(lines).replace("origin/${{ github.base_ref }}", "HEAD")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    command = ["bash", "-e", "-c", script]
+    return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+
+
+def test_diff_step_succeeds_with_and_without_changes(repo: Path) -> None:
+    result = _run_diff_step(repo)
+    assert result.returncode == 0, result.stderr
+    assert "No changes" in (repo / "nifty-diff.md").read_text(encoding="utf-8")
+    edit(
+        repo / "spec" / "system.yaml",
+        "autoscaling: {min: 2, max: 5, cpu: 70}",
+        "autoscaling: {min: 3, max: 5, cpu: 70}",
+    )
+    result = _run_diff_step(repo)
+    assert result.returncode == 0, result.stderr
+    assert "| HorizontalPodAutoscaler `api` | `spec.minReplicas` | `2` | `3` |" in (
+        repo / "nifty-diff.md"
+    ).read_text(encoding="utf-8")
