@@ -11,7 +11,7 @@ import pytest
 from compiler.leaks import looks_like_credential
 from compiler.model import EnvPlan, Plan, Workload
 from compiler.quantities import cpu_millis
-from compiler.render.network import COLLECTOR, OTLP_PORTS, SCRAPER, scrape_ports
+from tests.netpol import allowed_flows, expected_flows, matches, plan_ports, selects
 from tests.tools import environment_folders, kustomize, objects
 
 pytestmark = pytest.mark.tools
@@ -169,60 +169,15 @@ def test_multi_replica_workloads_spread_and_can_drain(
             if most >= 2:
                 spread = pod["topologySpreadConstraints"][0]
                 assert spread["topologyKey"] == "kubernetes.io/hostname", name
-                assert _matches(spread["labelSelector"]["matchLabels"], labels), name
+                assert matches(spread["labelSelector"]["matchLabels"], labels), name
             if least >= 2:
                 budgets_seen += 1
                 budget = budgets[name]["spec"]
                 assert 0 < budget["minAvailable"] < least, f"{env.name}/{name} could block a drain"
-                assert _matches(budget["selector"]["matchLabels"], labels), name
+                assert matches(budget["selector"]["matchLabels"], labels), name
             else:
                 assert name not in budgets, f"{env.name}/{name} runs one pod; a budget would block drains"
     assert budgets_seen
-
-
-def _matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
-    return all(labels.get(k) == v for k, v in selector.items())
-
-
-def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    return _matches(selector.get("matchLabels", {}), labels) and not selector.get("matchExpressions")
-
-
-def _peer_allows(peer: dict[str, Any], labels: dict[str, str]) -> bool:
-    """Whether a policy peer admits a pod of the system's own namespace with these labels."""
-    if "ipBlock" in peer or "namespaceSelector" in peer:
-        return False
-    return _selects(peer["podSelector"], labels)
-
-
-def _rule_allows(rule: dict[str, Any], side: str, labels: dict[str, str], port: int) -> bool:
-    ports = rule.get("ports")
-    if ports is not None and not any(p["port"] == port and p.get("protocol", "TCP") == "TCP" for p in ports):
-        return False
-    peers = rule.get(side)
-    return peers is None or any(_peer_allows(peer, labels) for peer in peers)
-
-
-def _allowed(
-    policies: list[dict[str, Any]], source: dict[str, str], target: dict[str, str], port: int
-) -> bool:
-    """NetworkPolicy semantics: the source's egress and the target's ingress must both admit it."""
-    out = [p["spec"] for p in policies if _selects(p["spec"]["podSelector"], source)]
-    into = [p["spec"] for p in policies if _selects(p["spec"]["podSelector"], target)]
-    egress = any(_rule_allows(r, "to", target, port) for s in out for r in s.get("egress", []))
-    ingress = any(_rule_allows(r, "from", source, port) for s in into for r in s.get("ingress", []))
-    return egress and ingress
-
-
-def _expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
-    """Declared data flow, scraping and OTLP export: everything that must pass, nothing more."""
-    expected = {(w.name, f.target, f.port) for w in env.workloads for f in w.flows}
-    for target in env.workloads:
-        if target.name != SCRAPER:
-            expected |= {(SCRAPER, target.name, port) for port in scrape_ports(target)}
-        if target.name != COLLECTOR:
-            expected |= {(target.name, COLLECTOR, port) for port in OTLP_PORTS}
-    return expected
 
 
 def test_network_allows_exactly_the_declared_flow(
@@ -237,17 +192,8 @@ def test_network_allows_exactly_the_declared_flow(
         ), "the namespace denies by default"
         pods = {name: w["spec"]["template"]["metadata"]["labels"] for name, w in _workloads(docs).items()}
         for name, labels in pods.items():
-            assert any(_selects(p["spec"]["podSelector"], labels) for p in policies if p not in deny), name
-        ports = {port for w in env.workloads for port in (w.port, *(p.port for p in w.extra_ports))}
-        actual = {
-            (source, target, port)
-            for source in pods
-            for target in pods
-            if source != target
-            for port in ports
-            if _allowed(policies, pods[source], pods[target], port)
-        }
-        assert actual == _expected_flows(env), env.name
+            assert any(selects(p["spec"]["podSelector"], labels) for p in policies if p not in deny), name
+        assert allowed_flows(docs, plan_ports(env)) == expected_flows(env), env.name
 
 
 def test_dns_and_outside_traffic_are_named(built: dict[str, tuple[EnvPlan, list[dict[str, Any]]]]) -> None:

@@ -1,0 +1,78 @@
+"""A NetworkPolicy evaluator for tests: which connections between a build's pods the policies admit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.model import EnvPlan
+from compiler.render.network import COLLECTOR, OTLP_PORTS, SCRAPER, scrape_ports
+
+
+def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    """Whether labels carry every key and value of selector."""
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a label selector (matchLabels only) selects labels."""
+    return matches(selector.get("matchLabels", {}), labels) and not selector.get("matchExpressions")
+
+
+def _peer_allows(peer: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a policy peer admits a pod of the system's own namespace with these labels."""
+    if "ipBlock" in peer or "namespaceSelector" in peer:
+        return False
+    return selects(peer["podSelector"], labels)
+
+
+def _rule_allows(rule: dict[str, Any], side: str, labels: dict[str, str], port: int) -> bool:
+    ports = rule.get("ports")
+    if ports is not None and not any(p["port"] == port and p.get("protocol", "TCP") == "TCP" for p in ports):
+        return False
+    peers = rule.get(side)
+    return peers is None or any(_peer_allows(peer, labels) for peer in peers)
+
+
+def _allowed(
+    policies: list[dict[str, Any]], source: dict[str, str], target: dict[str, str], port: int
+) -> bool:
+    """NetworkPolicy semantics: the source's egress and the target's ingress must both admit it."""
+    out = [p["spec"] for p in policies if selects(p["spec"]["podSelector"], source)]
+    into = [p["spec"] for p in policies if selects(p["spec"]["podSelector"], target)]
+    egress = any(_rule_allows(r, "to", target, port) for s in out for r in s.get("egress", []))
+    ingress = any(_rule_allows(r, "from", source, port) for s in into for r in s.get("ingress", []))
+    return egress and ingress
+
+
+def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
+    """Declared data flow, scraping and OTLP export: everything that must pass, nothing more."""
+    expected = {(w.name, f.target, f.port) for w in env.workloads for f in w.flows}
+    for target in env.workloads:
+        if target.name != SCRAPER:
+            expected |= {(SCRAPER, target.name, port) for port in scrape_ports(target)}
+        if target.name != COLLECTOR:
+            expected |= {(target.name, COLLECTOR, port) for port in OTLP_PORTS}
+    return expected
+
+
+def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str, str, int]]:
+    """(source, target, port) for every pair of distinct workloads the policies let connect."""
+    policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    pods = {
+        d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
+        for d in docs
+        if d["kind"] in ("Deployment", "StatefulSet")
+    }
+    return {
+        (source, target, port)
+        for source in pods
+        for target in pods
+        if source != target
+        for port in ports
+        if _allowed(policies, pods[source], pods[target], port)
+    }
+
+
+def plan_ports(env: EnvPlan) -> set[int]:
+    """Every port any workload of env listens on."""
+    return {port for w in env.workloads for port in (w.port, *(p.port for p in w.extra_ports))}
