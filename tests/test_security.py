@@ -10,7 +10,7 @@ import pytest
 
 from compiler.leaks import looks_like_credential
 from compiler.model import EnvPlan, Plan, Workload
-from compiler.quantities import cpu_millis
+from compiler.quantities import cpu_millis, memory_bytes
 from tests.netpol import allowed_flows, expected_flows, matches, plan_ports, selects
 from tests.tools import environment_folders, kustomize, objects
 
@@ -100,7 +100,14 @@ def test_resources_and_guaranteed_hot_path(built: dict[str, tuple[EnvPlan, list[
                 resources = container["resources"]
                 assert set(resources["requests"]) >= {"cpu", "memory"}, name
                 assert set(resources["limits"]) >= {"cpu", "memory"}, name
-                guaranteed = resources["requests"] == resources["limits"]
+                scratch = sum(
+                    memory_bytes(v["emptyDir"]["sizeLimit"]) for v in pod["volumes"] if "emptyDir" in v
+                )
+                assert memory_bytes(resources["requests"]["ephemeral-storage"]) >= scratch, name
+                assert memory_bytes(resources["limits"]["ephemeral-storage"]) > scratch, name
+                guaranteed = all(
+                    resources["requests"][k] == resources["limits"][k] for k in ("cpu", "memory")
+                )
                 if planned.hot_path:
                     hot += 1
                     assert guaranteed, f"{env.name}/{name} is on the hot path without Guaranteed QoS"

@@ -11,7 +11,10 @@ from compiler.render.platform import PRIORITIES
 from compiler.render.types import Placed
 
 RUN_AS = 10001
-SCRATCH_SIZE = "64Mi"
+SCRATCH_MI = 64
+SCRATCH_SIZE = f"{SCRATCH_MI}Mi"
+# Container logs count against the ephemeral-storage limit, so it leaves room for them.
+LOG_ALLOWANCE_MI = 256
 SKIP_PREFIX = "checkov.io/skip"
 SECRET_FILE_MODE = 0o440
 STARTUP_PERIOD = 5
@@ -133,9 +136,18 @@ def _container(workload: Workload) -> dict[str, Any]:
     env = _env(workload)
     if env:
         container["env"] = env
+    scratch = SCRATCH_MI * len(workload.writable)
     container["resources"] = {
-        "requests": {"cpu": workload.sizing.cpu, "memory": workload.sizing.memory},
-        "limits": {"cpu": workload.sizing.cpu_limit, "memory": workload.sizing.memory_limit},
+        "requests": {
+            "cpu": workload.sizing.cpu,
+            "memory": workload.sizing.memory,
+            "ephemeral-storage": f"{scratch}Mi",
+        },
+        "limits": {
+            "cpu": workload.sizing.cpu_limit,
+            "memory": workload.sizing.memory_limit,
+            "ephemeral-storage": f"{scratch + LOG_ALLOWANCE_MI}Mi",
+        },
     }
     container["readinessProbe"] = _probe(workload, workload.health, period=5, failures=3)
     container["livenessProbe"] = _probe(workload, workload.liveness or workload.health, period=10, failures=6)
