@@ -122,7 +122,7 @@ def test_references_to_secrets_are_not_secrets(added: str) -> None:
             "reason: Prometheus discovers",
             "reason: check=Prometheus discovers",
             "reason: check=Prometheus",
-            "string should match pattern",
+            "without '='",
         ),
     ],
 )
