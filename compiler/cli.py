@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -91,7 +92,7 @@ def compile_command(
     tree = _run(lambda: compile_spec(spec, monitoring), fmt, debug)
     shown = display_path(out)
     if check or diff:
-        current = read_tree(out)
+        current = _run(lambda: read_tree(out), fmt, debug)
         stale = changed_files(current, tree)
         if diff:
             sys.stdout.write(unified_diff(current, tree, shown))
@@ -190,3 +191,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`nifty render prod | head`): not an error of ours, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)

@@ -45,6 +45,9 @@ def needs_quotes(text: str) -> bool:
         return True
     if _NUMBER_LIKE.match(text) or not _SAFE.fullmatch(text):
         return True
+    if text.startswith(("---", "...")):
+        # Document markers at the start of a line.
+        return True
     return text[0] in _INDICATOR_START or text[-1] in " :" or ": " in text or " #" in text
 
 

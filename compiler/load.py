@@ -7,6 +7,7 @@ plain scalar is resolved by the YAML 1.2 core schema and checked against its YAM
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -134,7 +135,7 @@ def _refuse_text_hazards(text: str, path: str) -> None:
             )
         elif line.startswith("%TAG"):
             problems.append(Diagnostic(path, number, 1, "a %TAG directive is not allowed"))
-        for match in _NON_PRINTABLE.finditer(line):
+        for match in itertools.islice(_NON_PRINTABLE.finditer(line), MAX_PROBLEMS):
             problems.append(
                 Diagnostic(
                     path,
@@ -146,7 +147,7 @@ def _refuse_text_hazards(text: str, path: str) -> None:
         if len(problems) >= MAX_PROBLEMS:
             break
     if problems:
-        raise SpecError(problems)
+        raise SpecError(problems[:MAX_PROBLEMS])
 
 
 @dataclass

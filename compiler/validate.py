@@ -79,11 +79,14 @@ def _pydantic_diagnostics(doc: Document, exc: ValidationError) -> list[Diagnosti
     """Translate Pydantic errors into positioned diagnostics in the user's terms."""
     found: list[Diagnostic] = []
     for error in exc.errors(include_url=False):
+        kind = error["type"]
         raw_loc = tuple(error["loc"])
-        loc: Loc = tuple(part for part in raw_loc if not _is_union_tag(part))
+        if kind == "missing":
+            loc: Loc = (*_data_loc(doc.data, raw_loc[:-1]), raw_loc[-1])
+        else:
+            loc = _data_loc(doc.data, raw_loc)
         if doc.is_refused(loc):
             continue
-        kind = error["type"]
         if kind == "extra_forbidden":
             found.append(at_key_in(doc, loc, _unknown_key(loc)))
         elif kind == "missing":
@@ -95,9 +98,21 @@ def _pydantic_diagnostics(doc: Document, exc: ValidationError) -> list[Diagnosti
     return found
 
 
-def _is_union_tag(part: Any) -> bool:
-    """Pydantic adds the member type name to the location of union errors; drop it."""
-    return isinstance(part, str) and ("[" in part or part in {"str", "int", "bool", "float", "none"})
+def _data_loc(data: Any, raw_loc: tuple[str | int, ...]) -> Loc:
+    """The parts of a Pydantic location that step through the data.
+
+    Pydantic adds markers to locations (the member type of a union, '[key]' for a mapping key);
+    they are told apart from the user's own keys by walking the data, since any text can be a key.
+    """
+    loc: list[str | int] = []
+    node = data
+    for part in raw_loc:
+        inside_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
+        inside_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if inside_mapping or inside_list:
+            node = node[part]
+            loc.append(part)
+    return tuple(loc)
 
 
 def _value_message(doc: Document, loc: Loc, error: Any) -> str:
