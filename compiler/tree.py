@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from compiler.docs import DOC_FILE, document
 from compiler.emit import dump, dump_all
 from compiler.kustomize import legacy_order
 from compiler.model import Plan
@@ -37,6 +38,7 @@ def build_tree(plan: Plan) -> dict[str, str]:
         )
     tree.update(_argocd_files(plan, top))
     tree[SCHEMA_FILE] = schema_text()
+    tree[DOC_FILE] = document(plan, top.removeprefix("# ").strip())
     return dict(sorted(tree.items()))
 
 

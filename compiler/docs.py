@@ -1,0 +1,188 @@
+"""out/README.md: the system's layers and data flow, its autoscaling and its capacity, per environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from compiler.build import build_environment
+from compiler.model import EnvPlan, Plan, Workload
+from compiler.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
+from compiler.render.types import Manifest
+
+DOC_FILE = "README.md"
+WORKLOAD_KINDS = ("Deployment", "StatefulSet")
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Pods and the CPU (millicores) and memory (bytes) they request, at minimum and maximum scale."""
+
+    pods_min: int
+    pods_max: int
+    cpu_min: int
+    cpu_max: int
+    memory_min: int
+    memory_max: int
+
+
+def document(plan: Plan, header: str) -> str:
+    """The whole out/README.md."""
+    envs = (plan.base, *plan.environments)
+    sections = [
+        f"<!-- {header} -->",
+        f"# {plan.base.system}",
+        "",
+        f"Compiled by nifty from `{plan.source}`; `nifty render ENV` prints any environment in full "
+        "and `nifty diff` tells what a change of the spec does to each one.",
+        "",
+        "## Environments",
+        "",
+        *_environment_table(plan),
+        "",
+        "## Layers and data flow",
+        "",
+        "Arrows point from the component that opens a connection to the one it connects to;"
+        " pod counts are the base's.",
+        "",
+        "```mermaid",
+        *data_flow(plan.base),
+        "```",
+        "",
+        "## Autoscaling",
+        "",
+        "HorizontalPodAutoscalers on CPU utilisation of the requests;"
+        " the workloads they scale set no replicas.",
+        *(line for env in envs for line in _autoscaling_section(env)),
+        "",
+        "## Capacity",
+        "",
+        "CPU and memory requested by every pod of an environment, at minimum scale (HPA minimums)"
+        " and at maximum scale (HPA maximums); fixed replica counts count at both.",
+        "",
+        "| environment | pods (min) | CPU cores (min) | memory (min)"
+        " | pods (max) | CPU cores (max) | memory (max) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(_capacity_row(env.name, capacity(build_environment(env))) for env in envs),
+    ]
+    return "\n".join(sections) + "\n"
+
+
+def _environment_table(plan: Plan) -> Iterator[str]:
+    apps = {app.environment: app for app in plan.applications}
+    yield "| environment | namespace | tag of own images | folder | Argo CD sync |"
+    yield "| --- | --- | --- | --- | --- |"
+    for env in (plan.base, *plan.environments):
+        tags = ", ".join(sorted({w.tag for w in env.workloads if w.own_image})) or "—"
+        folder = "out/base" if env is plan.base else f"out/overlays/{env.name}"
+        app = apps.get(env.name)
+        if app is None:
+            sync = "—"
+        elif app.automated:
+            extras = [word for word, on in (("prune", app.prune), ("self-heal", app.self_heal)) if on]
+            sync = "automated" + (f" ({', '.join(extras)})" if extras else "")
+        else:
+            sync = "manual"
+        yield f"| {env.name} | {env.namespace} | {tags} | `{folder}` | {sync} |"
+
+
+def _node(name: str) -> str:
+    """A Mermaid node id: component names may hold hyphens, which Mermaid reads as edges."""
+    return name.replace("-", "_")
+
+
+def data_flow(env: EnvPlan) -> list[str]:
+    """A Mermaid flowchart: one subgraph per layer, an edge per declared connection."""
+    lines = ["flowchart TD"]
+    routed = [w for w in env.workloads if w.route is not None]
+    if routed:
+        lines.append('    ingress(["Ingress"])')
+    for group in env.groups:
+        title = f"Layer {group.number}: {group.name}" if group.number else group.name.capitalize()
+        if group.hot_path:
+            title += " (hot path)"
+        lines.append(f'    subgraph {_node(group.file.removesuffix(".yaml"))}["{title}"]')
+        lines.extend(f'        {_node(w.name)}["{_label(w)}"]' for w in group.workloads)
+        lines.append("    end")
+    outside = sorted({e.cidr for w in env.workloads for e in w.external})
+    lines.extend(f'    external_{index}[("{cidr}")]' for index, cidr in enumerate(outside))
+    for workload in routed:
+        assert workload.route is not None
+        lines.append(f'    ingress -->|"{workload.route.host}{workload.route.path}"| {_node(workload.name)}')
+    for workload in env.workloads:
+        lines.extend(f"    {_node(workload.name)} --> {_node(flow.target)}" for flow in workload.flows)
+        targets = sorted({(outside.index(e.cidr), e.port) for e in workload.external})
+        lines.extend(f'    {_node(workload.name)} -->|"{port}"| external_{index}' for index, port in targets)
+    return lines
+
+
+def _label(workload: Workload) -> str:
+    pods = (
+        f"{workload.scaling.min_replicas}-{workload.scaling.max_replicas} pods"
+        if workload.scaling
+        else f"{workload.replicas or 1} pod{'s' if (workload.replicas or 1) > 1 else ''}"
+    )
+    return f"{workload.name}<br/>{workload.kind}, {pods}"
+
+
+def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
+    yield ""
+    yield f"### {env.name}"
+    yield ""
+    scaled = [(group, w) for group in env.groups for w in group.workloads if w.scaling]
+    if not scaled:
+        yield "No component autoscales."
+        return
+    yield "| service | layer | min pods | max pods | scale trigger |"
+    yield "| --- | --- | ---: | ---: | --- |"
+    for group, workload in scaled:
+        assert workload.scaling is not None
+        layer = f"{group.number} ({group.name})" if group.number else group.name
+        scaling = workload.scaling
+        yield (
+            f"| **{workload.name}** | {layer} | {scaling.min_replicas} | {scaling.max_replicas} "
+            f"| CPU > {scaling.cpu_utilization}% |"
+        )
+
+
+def capacity(objects: Iterable[Manifest]) -> Capacity:
+    """What the workloads of one build request, with HPA bounds taken from its HPAs."""
+    objects = list(objects)
+    bounds = {
+        (h["spec"]["scaleTargetRef"]["kind"], h["spec"]["scaleTargetRef"]["name"]): (
+            h["spec"].get("minReplicas", 1),
+            h["spec"]["maxReplicas"],
+        )
+        for h in objects
+        if h["kind"] == "HorizontalPodAutoscaler"
+    }
+    totals = [0, 0, 0, 0, 0, 0]
+    for workload in (o for o in objects if o["kind"] in WORKLOAD_KINDS):
+        fixed = workload["spec"].get("replicas", 1)
+        low, high = bounds.get((workload["kind"], workload["metadata"]["name"]), (fixed, fixed))
+        cpu, memory = pod_requests(workload["spec"]["template"]["spec"])
+        for index, value in enumerate((low, high, cpu * low, cpu * high, memory * low, memory * high)):
+            totals[index] += value
+    return Capacity(*totals)
+
+
+def pod_requests(pod: Manifest) -> tuple[int, int]:
+    """A pod's effective CPU (millicores) and memory (bytes) requests, init containers included."""
+
+    def requested(container: Manifest) -> tuple[int, int]:
+        requests = container.get("resources", {}).get("requests", {})
+        return cpu_millis(str(requests.get("cpu", "0"))), memory_bytes(str(requests.get("memory", "0Ki")))
+
+    running = [requested(c) for c in pod.get("containers", [])]
+    starting = [requested(c) for c in pod.get("initContainers", [])]
+    # The scheduler reserves the larger of the running containers' sum and the largest init container.
+    cpu = max([sum(c for c, _ in running), *(c for c, _ in starting)])
+    memory = max([sum(m for _, m in running), *(m for _, m in starting)])
+    return cpu, memory
+
+
+def _capacity_row(name: str, found: Capacity) -> str:
+    return (
+        f"| {name} | {found.pods_min} | {format_cpu(found.cpu_min)} | {format_memory(found.memory_min)} "
+        f"| {found.pods_max} | {format_cpu(found.cpu_max)} | {format_memory(found.memory_max)} |"
+    )
