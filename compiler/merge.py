@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from compiler.model import Sizing, Skip
 from compiler.spec import Autoscaling, CheckException, Component, ComponentOverride, Resources
 
-# checkov's "Image should use digest": moot where the spec pins one.
-DIGEST_CHECK = "CKV_K8S_43"
-
 
 @dataclass(frozen=True)
 class Bounds:
@@ -54,13 +51,16 @@ def merged_sizing(
 
 
 def merged_skips(
-    defaults: list[CheckException], own: list[CheckException], digest: str | None
+    defaults: list[CheckException], own: list[CheckException], digest: str | None = None
 ) -> tuple[Skip, ...]:
-    """The workload's exceptions and the defaults', sorted by check; its own reason wins."""
+    """The workload's exceptions and the defaults', sorted by check; its own reason wins.
+
+    The renderer emits only those that can fail for the workload (compiler.checks); digest is
+    accepted for the callers that pass it.
+    """
+    del digest
     chosen = {e.check: e.reason for e in defaults}
     chosen.update({e.check: e.reason for e in own})
-    if digest:
-        chosen.pop(DIGEST_CHECK, None)
     return tuple(Skip(check, chosen[check]) for check in sorted(chosen, key=_check_order))
 
 

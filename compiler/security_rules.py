@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from compiler.checks import holds
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, Loc
-from compiler.merge import DIGEST_CHECK, merged_sizing
+from compiler.merge import merged_sizing
 from compiler.positions import at_key, at_value
 from compiler.quantities import cpu_millis
-from compiler.spec import CheckException, Component, ComponentOverride, Spec
+from compiler.spec import CheckException, Component, ComponentOverride, ObservedTool, Spec
 
 
 def check_security(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     """Every violation of the hardening rules, positioned in doc."""
     yield from _exceptions(doc, ("defaults", "exceptions"), spec.defaults.exceptions)
-    for name in ("prometheus", "grafana", "otel_collector"):
+    for name in type(spec.observability).model_fields:
         tool = getattr(spec.observability, name)
-        yield from _exceptions(doc, ("observability", name, "exceptions"), tool.exceptions, tool.digest)
+        if isinstance(tool, ObservedTool):
+            tool_loc: Loc = ("observability", name, "exceptions")
+            yield from _exceptions(doc, tool_loc, tool.exceptions, digest=tool.digest is not None)
     components: dict[str, tuple[Loc, Component]] = {}
     for li, layer in enumerate(spec.layers):
         for ci, component in enumerate(layer.components):
@@ -73,19 +76,36 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
             if secret.file.rstrip("/").rpartition("/")[0] in (*component.writable, ""):
                 yield at_value(doc, (*where, "file"), "mount secret files in their own folder, not in /")
             files.add(secret.file)
-    yield from _exceptions(doc, (*loc, "exceptions"), component.exceptions, component.digest)
+    values = any(s.env is not None and s.file is None for s in component.secrets)
+    # A component never mounts a service account token.
+    yield from _exceptions(
+        doc,
+        (*loc, "exceptions"),
+        component.exceptions,
+        digest=component.digest is not None,
+        secret_values=values,
+        token=False,
+    )
 
 
 def _exceptions(
-    doc: Document, loc: Loc, exceptions: list[CheckException], digest: str | None = None
+    doc: Document,
+    loc: Loc,
+    exceptions: list[CheckException],
+    *,
+    digest: bool = False,
+    secret_values: bool = True,
+    token: bool = True,
 ) -> Iterator[Diagnostic]:
+    """Each check once, and none that holds anyway; what only the plan knows may fail."""
     seen: set[str] = set()
     for index, exception in enumerate(exceptions):
         where = (*loc, index, "check")
+        why = holds(exception.check, digest=digest, secret_values=secret_values, token=token)
         if exception.check in seen:
             yield at_value(doc, where, f"check {exception.check} is excepted twice")
-        elif exception.check == DIGEST_CHECK and digest:
-            yield at_value(doc, where, f"the image pins a digest; {DIGEST_CHECK} holds without an exception")
+        elif why:
+            yield at_value(doc, where, why)
         seen.add(exception.check)
 
 

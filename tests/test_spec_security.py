@@ -119,6 +119,18 @@ def test_references_to_secrets_are_not_secrets(added: str) -> None:
             "already routed",
         ),
         (
+            BOT,
+            BOT + "        exceptions: [{check: CKV_K8S_38, reason: the bot reads no API at all}]\n",
+            "CKV_K8S_38, reason: the bot",
+            "no service account token is mounted",
+        ),
+        (
+            BOT,
+            BOT + "        exceptions: [{check: CKV_K8S_35, reason: the bot reads its token from env}]\n",
+            "CKV_K8S_35, reason: the bot",
+            "no variable holds a secret value",
+        ),
+        (
             "reason: Prometheus discovers",
             "reason: check=Prometheus discovers",
             "reason: check=Prometheus",

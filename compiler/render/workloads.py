@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from compiler.checks import holds_for
 from compiler.model import EnvPlan, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels
 from compiler.render.platform import PRIORITIES
@@ -80,10 +81,11 @@ def workload_manifest(env: EnvPlan, workload: Workload) -> dict[str, Any]:
 
 
 def skip_annotations(workload: Workload) -> dict[str, str]:
-    """checkov's skip annotations, one per exception the spec states, with its reason."""
+    """checkov's skip annotations: each exception the spec states, with its reason, where it can fail."""
+    applicable = [skip for skip in workload.skips if holds_for(skip.check, workload) is None]
     return {
         f"{SKIP_PREFIX}{index}": f"{skip.check}={skip.reason}"
-        for index, skip in enumerate(workload.skips, start=1)
+        for index, skip in enumerate(applicable, start=1)
     }
 
 
