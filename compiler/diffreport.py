@@ -10,6 +10,8 @@ from typing import Any
 from compiler.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff
 
 MAX_VALUE = 120
+# GitHub refuses comments over 65536 characters; keep room for the note that says where it stops.
+MAX_COMMENT = 60000
 ARROW = "→"
 
 
@@ -133,4 +135,14 @@ def report_markdown(diff: TreeDiff, against: str, out: str) -> str:
         lines += ["", *details]
     if diff.files:
         lines += ["Files that change:", "", *(f"- `{out}/{path}`" for path in diff.files), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return _fit("\n".join(lines).rstrip("\n") + "\n")
+
+
+def _fit(comment: str) -> str:
+    """The comment cut at a line boundary when it is too long for a pull-request comment."""
+    if len(comment) <= MAX_COMMENT:
+        return comment
+    kept = comment[:MAX_COMMENT].rsplit("\n", 1)[0]
+    if kept.count("```") % 2:
+        kept += "\n```"
+    return f"{kept}\n\n*The report is cut here; run `nifty diff` for all of it.*\n"

@@ -8,6 +8,7 @@ diff never rests on a wrong build. Transformers run in Kustomize's order: patche
 from __future__ import annotations
 
 import copy
+import functools
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -232,7 +233,14 @@ def _load_all(tree: Mapping[str, str], path: str) -> list[Manifest]:
 
 
 def _parse(text: str, where: str) -> list[Any]:
+    """The documents of text, each a fresh copy that the build may change."""
+    return copy.deepcopy(list(_parse_once(text, where)))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_once(text: str, where: str) -> tuple[Any, ...]:
+    """Parsed documents by text: every overlay reads the base's files again, and parsing is slow."""
     try:
-        return [d for d in YAML(typ="safe", pure=True).load_all(StringIO(text)) if d is not None]
+        return tuple(d for d in YAML(typ="safe", pure=True).load_all(StringIO(text)) if d is not None)
     except YAMLError as exc:
         raise TreeBuildError(f"{where}: malformed YAML: {exc}") from None

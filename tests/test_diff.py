@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.diffreport import report_markdown, report_text
-from compiler.objdiff import MISSING, FieldChange, diff_trees, diff_values
+from compiler.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
 from compiler.revision import RevisionError, read_revision
 from compiler.write import read_tree
 from tests.conftest import edit, git
@@ -151,3 +151,22 @@ def test_diff_is_empty_exactly_when_values_are_equal(old: Any, new: Any) -> None
     # Diffing the other way round names the same fields with old and new swapped.
     backwards = {(c.path, _canonical(c.new), _canonical(c.old)) for c in diff_values(new, old)}
     assert backwards == {(c.path, _canonical(c.old), _canonical(c.new)) for c in changes}
+
+
+def test_markdown_report_fits_a_pull_request_comment() -> None:
+    many = tuple(
+        ObjectChange(
+            "prod",
+            "ConfigMap",
+            f"config-{n}",
+            "nifty50-prod",
+            "changed",
+            (FieldChange('data["big.yaml"]', "a: 1\n" * 200, "a: 2\n" * 200),),
+        )
+        for n in range(40)
+    )
+    report = report_markdown(TreeDiff(many, ()), "HEAD", "out")
+    assert len(report) <= 65536
+    assert report.count("```") % 2 == 0
+    assert report.endswith("run `nifty diff` for all of it.*\n")
+    assert "config-0" in report
