@@ -46,6 +46,11 @@ def _escape(text: str, *, properties: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if properties else text
 
 
+def clip(text: str, limit: int = 100) -> str:
+    """Text for a message, shortened when it is absurdly long (a pasted file, a 200 KiB key)."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 class SpecError(Exception):
     """Raised by a stage that found problems; carries every diagnostic, sorted by position."""
 

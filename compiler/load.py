@@ -27,7 +27,7 @@ from ruamel.yaml.events import (
     SequenceEndEvent,
 )
 
-from compiler.diagnostics import Diagnostic, SpecError
+from compiler.diagnostics import Diagnostic, SpecError, clip
 from compiler.document import Document, Loc, Pos, Positions
 from compiler.positions import describe
 from compiler.scalars import ambiguity, resolve
@@ -170,7 +170,7 @@ class _Composer:
     problems: list[Diagnostic] = field(default_factory=list)
     root: Any = None
     stack: list[_Frame] = field(default_factory=list)
-    hazards: list[tuple[Loc, Pos, str, bool]] = field(default_factory=list)
+    placed: list[tuple[tuple[Loc, bool], Pos, str, bool]] = field(default_factory=list)
     refused: set[Loc] = field(default_factory=set)
     fatal: bool = False
 
@@ -189,7 +189,7 @@ class _Composer:
                         self._fatal(_pos(event), "only one YAML document is allowed; remove the '---'")
                 else:
                     self._event(event)
-                if len(self.problems) >= MAX_PROBLEMS:
+                if len(self.problems) + len(self.placed) >= MAX_PROBLEMS:
                     self.fatal = True
                     break
         except _StopError:
@@ -202,7 +202,7 @@ class _Composer:
         except YAMLError as exc:
             self.fatal = True
             self._problem((1, 1), f"malformed YAML: {_one_line(str(exc))}")
-        self._report_hazards()
+        self._report_placed()
         return self.root
 
     def _event(self, event: Event) -> None:
@@ -211,11 +211,8 @@ class _Composer:
             self._refuse_anchor_and_tag(event)
             self._add(self._scalar(event), _pos(event), is_scalar=True)
         elif isinstance(event, AliasEvent):
-            self._problem(
-                _pos(event),
-                f"aliases are not allowed (found '*{event.anchor}'); write the value out",
-                self._next_loc()[0],
-            )
+            message = f"aliases are not allowed (found '*{clip(event.anchor)}'); write the value out"
+            self._place(self._next_loc(), _pos(event), message, refuse=True)
             self._add(None, _pos(event), is_scalar=True)
         elif isinstance(event, CollectionStartEvent):
             self._refuse_anchor_and_tag(event)
@@ -237,7 +234,7 @@ class _Composer:
             self.positions.texts[loc] = event.value
         reason = ambiguity(event.value)
         if reason is not None:
-            self.hazards.append((loc, _pos(event), reason, is_key))
+            self._place((loc, is_key), _pos(event), reason, refuse=True)
         return value
 
     def _next_loc(self, key: str = "") -> tuple[Loc, bool]:
@@ -280,10 +277,12 @@ class _Composer:
             self._problem(pos, "a key must be a plain string, not a list or mapping")
             self.fatal = True
         elif not isinstance(key, str):
-            self._problem(pos, f'a key must be a string, found {_kind(key)}; quote it: "{_shown(key)}"')
+            message = f'a key must be a string, found {_kind(key)}; quote it: "{clip(_shown(key))}"'
+            self._place(((*frame.loc, ""), True), pos, message, refuse=False)
         elif key in frame.value:
             first = self.positions.keys[(*frame.loc, key)]
-            self._problem(pos, f"duplicate key '{key}' (first at line {first[0]}); each key may appear once")
+            message = f"duplicate key '{clip(key)}' (first at line {first[0]}); each key may appear once"
+            self._place(((*frame.loc, key), True), pos, message, refuse=False)
         else:
             frame.key, frame.skip = key, False
             self.positions.keys[(*frame.loc, key)] = pos
@@ -293,24 +292,28 @@ class _Composer:
 
     def _refuse_anchor_and_tag(self, event: ScalarEvent | CollectionStartEvent) -> None:
         """Anchors enable alias bombs and tags change types; a spec needs neither."""
+        place = self._next_loc(event.value if isinstance(event, ScalarEvent) else "")
         if event.anchor:
-            self._problem(
-                _pos(event), f"anchors are not allowed (found '&{event.anchor}'); write the value out"
-            )
+            message = f"anchors are not allowed (found '&{clip(event.anchor)}'); write the value out"
+            self._place(place, _pos(event), message, refuse=False)
         if event.tag is None:
             return
         tag = event.tag
         if tag.startswith("tag:yaml.org,2002:"):
             tag = "!!" + tag.rsplit(":", 1)[-1]
-        loc = self._next_loc(event.value if isinstance(event, ScalarEvent) else "")[0]
-        self._problem(_pos(event), f"tags are not allowed (found '{tag}'); write the plain value", loc)
+        message = f"tags are not allowed (found '{clip(tag)}'); write the plain value"
+        self._place(place, _pos(event), message, refuse=True)
 
-    def _report_hazards(self) -> None:
-        """Ambiguous scalars, named by where they stand (needs the composed tree for layer names)."""
+    def _place(self, place: tuple[Loc, bool], pos: Pos, message: str, *, refuse: bool) -> None:
+        """Record a problem at a place of the tree, to be named once the tree is complete."""
+        self.placed.append((place, pos, message, refuse))
+
+    def _report_placed(self) -> None:
+        """Placed problems, named by where they stand (layer names need the composed tree)."""
         data = self.root if isinstance(self.root, dict) else {}
-        for loc, pos, reason, is_key in self.hazards:
+        for (loc, is_key), pos, message, refuse in self.placed:
             where = describe(data, loc[:-1] if is_key else loc)
-            self._problem(pos, f"{where}: {reason}" if where else reason, loc)
+            self._problem(pos, f"{where}: {message}" if where else message, loc if refuse else None)
 
     def _problem(self, pos: Pos, message: str, refused: Loc | None = None) -> None:
         """Record a problem that leaves the tree whole; validation skips what lies below refused."""
@@ -349,6 +352,7 @@ _PARSER_PROBLEMS = (
     ("cannot start any token", "this character cannot start a value; quote the value"),
     ("found unexpected end of stream", "the file ends inside a quoted value; is a closing quote missing?"),
 )
+_MAX_KEY = 1024
 _PARSER_CONTEXTS = (
     ("block collection", "the block"),
     ("block mapping", "the mapping"),
@@ -362,6 +366,10 @@ _PARSER_CONTEXTS = (
 def _parser_message(exc: MarkedYAMLError) -> str:
     """The parser's problem in plain words, and the construct it was reading when that is elsewhere."""
     problem = _one_line(exc.problem or exc.context)
+    mark = exc.problem_mark
+    if "mapping values" in problem and mark is not None and mark.column > _MAX_KEY:
+        # YAML ends a plain key after 1024 characters, and the ':' then seems out of place.
+        return f"a key may be at most {_MAX_KEY} characters long"
     message = next((plain for jargon, plain in _PARSER_PROBLEMS if jargon in problem), problem)
     if exc.problem and exc.context and exc.context_mark is not None and exc.problem_mark is not None:
         line, column = _mark(exc.context_mark)

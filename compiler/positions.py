@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, clip
 from compiler.document import Document, Loc
 
 
@@ -24,10 +24,10 @@ def describe(data: dict[str, Any], loc: Loc, *, field: bool = True) -> str:
             parts.append(f"component {_quoted(component, 'name') or f'#{rest[1] + 1}'}")
             rest = rest[2:]
     elif rest[:1] == ["environments"] and len(rest) >= 2:
-        parts.append(f"environment '{rest[1]}'")
+        parts.append(f"environment '{clip(str(rest[1]))}'")
         rest = rest[2:]
         if rest[:1] == ["components"] and len(rest) >= 2:
-            parts.append(f"component '{rest[1]}'")
+            parts.append(f"component '{clip(str(rest[1]))}'")
             rest = rest[2:]
     if rest and field:
         parts.append(_dotted(rest))
@@ -38,7 +38,7 @@ def _dotted(loc: list[str | int]) -> str:
     """Join a location as a.b[2].c."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        text += f"[{part}]" if isinstance(part, int) else (f".{clip(part)}" if text else clip(part))
     return text
 
 
@@ -50,13 +50,13 @@ def _item(seq: Any, index: int) -> Any:
 def _label(node: Any, key: str, fallback: int) -> str:
     """A scalar field of a mapping as text, or the fallback."""
     value = node.get(key) if isinstance(node, dict) else None
-    return str(value) if isinstance(value, int | str) and not isinstance(value, bool) else str(fallback)
+    return clip(str(value)) if isinstance(value, int | str) and not isinstance(value, bool) else str(fallback)
 
 
 def _quoted(node: Any, key: str) -> str:
     """A string field of a mapping in quotes, or nothing."""
     value = node.get(key) if isinstance(node, dict) else None
-    return f"'{value}'" if isinstance(value, str) else ""
+    return f"'{clip(value)}'" if isinstance(value, str) else ""
 
 
 def at_value(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:

@@ -36,12 +36,19 @@ _TIMESTAMP_11 = re.compile(
 )
 
 
+# No number, boolean or timestamp is longer; longer text is a string, and the patterns and
+# conversions (int() of 200000 digits, base-60 overflow) never see it.
+MAX_TYPED_LENGTH = 64
+
+
 class Special(str):
     """A YAML 1.1 reading that is neither a string nor a number: a timestamp, a merge or value key."""
 
 
 def resolve(text: str) -> Any:
     """A plain scalar's value in the YAML 1.2 core schema."""
+    if len(text) > MAX_TYPED_LENGTH:
+        return text
     if _NULL_12.match(text):
         return None
     if text in _BOOL_12:
@@ -63,6 +70,8 @@ def resolve(text: str) -> Any:
 
 def resolve_yaml11(text: str) -> Any:
     """A plain scalar's value as a YAML 1.1 reader sees it."""
+    if len(text) > MAX_TYPED_LENGTH:
+        return text
     if _NULL_12.match(text):
         return None
     if text in _BOOL_11:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from compiler.diagnostics import Diagnostic, SpecError
+from compiler.diagnostics import Diagnostic, SpecError, clip
 from compiler.document import Document, Loc
 from compiler.leaks import find_leaks
 from compiler.positions import at_key, at_key_in, at_value
@@ -121,7 +121,7 @@ def _value_message(doc: Document, loc: Loc, error: Any) -> str:
     written = doc.positions.texts.get(loc)
     found = _found(value, written)
     if kind == "string_pattern_mismatch":
-        return f"'{value}' is not {PATTERN_HINTS.get(ctx.get('pattern', ''), 'in the expected form')}"
+        return f"'{clip(value)}' is not {PATTERN_HINTS.get(ctx.get('pattern', ''), 'in the expected form')}"
     if kind == "string_too_long":
         return f"is {len(value)} characters long; the limit is {ctx['max_length']}"
     if kind == "string_too_short":
@@ -136,11 +136,17 @@ def _value_message(doc: Document, loc: Loc, error: Any) -> str:
         return f"expected {ctx['expected']}, found {found}"
     if kind == "string_type":
         hint = (
-            f'; quote it: "{written}"' if written is not None and not isinstance(value, dict | list) else ""
+            f'; quote it: "{clip(written)}"'
+            if written is not None and not isinstance(value, dict | list)
+            else ""
         )
         return f"expected a string, found {found}{hint}"
     if kind == "int_type":
-        hint = f"; write {value} without quotes" if isinstance(value, str) and value.isdigit() else ""
+        hint = (
+            f"; write {value} without quotes"
+            if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10
+            else ""
+        )
         return f"expected a whole number, found {found}{hint}"
     if kind == "bool_type":
         return f"expected true or false, found {found}"
@@ -164,14 +170,14 @@ def _found(value: Any, written: str | None) -> str:
         return f"the boolean {written or str(value).lower()}"
     if isinstance(value, int | float):
         return f"the number {written or value}"
-    return f"the string '{value}'"
+    return f"the string '{clip(value)}'"
 
 
 def _unknown_key(loc: Loc) -> str:
     """Message for an unknown key, with a suggestion from the keys that are allowed there."""
     allowed = _fields_at(Spec, loc[:-1])
     key = str(loc[-1])
-    message = f"unknown key '{key}'"
+    message = f"unknown key '{clip(key)}'"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean '{close[0]}'?"
