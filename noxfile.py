@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["lint", "types", "tests", "drift", "kustomize", "scan"]
+nox.options.sessions = ["lint", "types", "tests", "drift", "kustomize", "promtool", "scan"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -60,3 +60,10 @@ def scan(session: nox.Session) -> None:
     # checkov pins dependencies that clash with the test tools, so it gets a virtualenv of its own.
     session.install("-e", ".[scan]")
     session.run("python", "-m", "tests.tools", "scan")
+
+
+@nox.session(python=PYTHON)
+def promtool(session: nox.Session) -> None:
+    """promtool check config, check rules and test rules (every alert fires once and stays quiet once)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.promtool")

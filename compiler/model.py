@@ -98,6 +98,15 @@ class ConfigMount:
 
 
 @dataclass(frozen=True)
+class ApiRule:
+    """Read access to some resources of one API group in the workload's own namespace."""
+
+    group: str
+    resources: tuple[str, ...]
+    verbs: tuple[str, ...] = ("get", "list", "watch")
+
+
+@dataclass(frozen=True)
 class Workload:
     """One component, resolved for one environment."""
 
@@ -124,6 +133,7 @@ class Workload:
     extra_ports: tuple[NamedPort, ...] = ()
     mounts: tuple[ConfigMount, ...] = ()
     uses_api: bool = False
+    api_rules: tuple[ApiRule, ...] = ()
     own_image: bool = True
     probe_port: int | None = None
     liveness: str | None = None
@@ -158,10 +168,55 @@ class LayerPlan:
 
 
 @dataclass(frozen=True)
+class ScrapeTarget:
+    """A Prometheus scrape job: one metrics port of one workload, found through its discovery Service."""
+
+    job: str
+    workload: str
+    layer_name: str
+    port: int
+    path: str
+    honor_labels: bool = False
+
+
+@dataclass(frozen=True)
+class ObjectivePlan:
+    """A declared objective of a component, alerted on."""
+
+    workload: str
+    layer_name: str
+    name: str
+    kind: Literal["latency", "staleness"]
+    metric: str
+    threshold: str
+    seconds: float
+    quantile: float
+    hold: str
+    severity: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class TracesPlan:
+    """The traces backend the collector exports to over OTLP/gRPC."""
+
+    endpoint: str
+    insecure: bool
+
+
+@dataclass(frozen=True)
 class ObservabilityPlan:
     """Settings of the observability stack that its configs need."""
 
     retention: str
+    retention_size: str
+    scrape_interval: str
+    evaluation_interval: str
+    runbooks: str
+    targets: tuple[ScrapeTarget, ...]
+    objectives: tuple[ObjectivePlan, ...]
+    dashboards: tuple[str, ...]
+    traces: TracesPlan | None
 
 
 @dataclass(frozen=True)

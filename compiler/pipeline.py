@@ -7,6 +7,7 @@ from pathlib import Path
 from compiler.diagnostics import Diagnostic, SpecError
 from compiler.load import read_spec
 from compiler.model import MonitoringFile, Plan
+from compiler.monitoring import check_monitoring
 from compiler.plan import plan
 from compiler.tree import build_tree
 from compiler.validate import validate
@@ -31,8 +32,15 @@ def source_name(path: Path) -> str:
 def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
     """Read, validate and plan the spec; raise SpecError with every problem found."""
     document = read_spec(spec_path, display_path(spec_path))
-    spec = validate(document)
-    return plan(spec, read_monitoring(monitoring_dir), source_name(spec_path))
+    monitoring = read_monitoring(monitoring_dir)
+    problems = check_monitoring(monitoring, display_path(monitoring_dir))
+    try:
+        spec = validate(document)
+    except SpecError as error:
+        raise SpecError([*error.diagnostics, *problems]) from None
+    if problems:
+        raise SpecError(problems)
+    return plan(spec, monitoring, source_name(spec_path))
 
 
 def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:

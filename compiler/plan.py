@@ -10,7 +10,6 @@ from compiler.model import (
     Flow,
     LayerPlan,
     MonitoringFile,
-    ObservabilityPlan,
     Plan,
     Route,
     Scaling,
@@ -19,7 +18,7 @@ from compiler.model import (
     Workload,
 )
 from compiler.spec import Component, ComponentOverride, Environment, Layer, Spec
-from compiler.stack import stack_plan
+from compiler.stack import observability_plan, stack_plan
 
 BASE = "base"
 
@@ -45,13 +44,14 @@ def _env_plan(
     layers = tuple(
         _layer_plan(spec, layer, env, ports) for layer in sorted(spec.layers, key=lambda layer: layer.number)
     )
+    namespace = env.namespace if env else spec.system.namespace
     return EnvPlan(
         name=name,
         system=spec.system.name,
-        namespace=env.namespace if env else spec.system.namespace,
+        namespace=namespace,
         layers=layers,
-        stack=stack_plan(spec),
-        observability=ObservabilityPlan(retention=spec.observability.prometheus.retention),
+        stack=stack_plan(spec, namespace, monitoring),
+        observability=observability_plan(spec, monitoring),
         monitoring=monitoring,
     )
 

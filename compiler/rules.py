@@ -8,12 +8,13 @@ from collections.abc import Iterable, Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.document import Document, Loc
 from compiler.merge import merged_bounds, merged_sizing
+from compiler.observability_rules import check_observability
 from compiler.positions import at_key, at_value
 from compiler.quantities import cpu_millis, memory_bytes
 from compiler.security_rules import check_security
 from compiler.spec import Component, ComponentOverride, Spec
 
-OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector")
+OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics")
 
 
 def check_rules(doc: Document, spec: Spec) -> list[Diagnostic]:
@@ -31,6 +32,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _environments(doc, spec, locations)
     yield from _delivery(doc, spec)
     yield from check_security(doc, spec)
+    yield from check_observability(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

@@ -13,6 +13,11 @@ TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 IMAGE = r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
 DIGEST = r"^sha256:[a-f0-9]{64}$"
 DURATION = r"^[1-9][0-9]*(h|d|w|y)$"
+INTERVAL = r"^[1-9][0-9]*(s|m|h)$"
+THRESHOLD = r"^[1-9][0-9]*(ms|s|m)$"
+METRIC = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
+ENDPOINT = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[0-9]{1,5}$"
+URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$"
 PATH = r"^/[A-Za-z0-9._/-]*$"
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
 REPOSITORY = r"^(https://|ssh://|git@)[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$"
@@ -46,6 +51,9 @@ Folder = Annotated[str, StringConstraints(pattern=FOLDER, max_length=253)]
 EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME, max_length=128)]
 Host = Annotated[str, StringConstraints(pattern=HOST, max_length=253)]
 Seconds = Annotated[int, Field(ge=1, le=3600)]
+Interval = Annotated[str, StringConstraints(pattern=INTERVAL)]
+Threshold = Annotated[str, StringConstraints(pattern=THRESHOLD)]
+Metric = Annotated[str, StringConstraints(pattern=METRIC, max_length=200)]
 
 
 class Model(BaseModel):
@@ -139,6 +147,29 @@ class Storage(Model):
     storage_class: Name | None = Field(None, description="StorageClass; the cluster default when unset")
 
 
+class Metrics(Model):
+    """Where a component serves Prometheus metrics, or that it serves none."""
+
+    scrape: bool = Field(True, description="Scrape it; false for images without a metrics endpoint")
+    port: Port | None = Field(None, description="Metrics port; defaults to the component's port")
+    path: AbsolutePath = Field("/metrics", description="Metrics path")
+
+
+class Objective(Model):
+    """A hot-path objective of a component, compiled into an alert and its unit tests."""
+
+    name: Name = Field(description="DNS-1123 name, e.g. tick-to-signal-latency")
+    kind: Literal["latency", "staleness"] = Field(
+        description="latency: a histogram's quantile; staleness: age of a Unix-seconds timestamp gauge"
+    )
+    metric: Metric = Field(description="Histogram base name (latency) or timestamp gauge (staleness)")
+    threshold: Threshold = Field(description="Alert above this, e.g. 250ms or 5s")
+    quantile: Annotated[float, Field(gt=0, lt=1)] = Field(0.99, description="Quantile of a latency")
+    hold: Interval = Field("5m", description="How long it must hold before the alert fires (its `for`)")
+    severity: Literal["critical", "warning"] = Field("critical", description="Severity label of the alert")
+    summary: Text | None = Field(None, description="Summary of the alert; generated when unset")
+
+
 class Component(Model):
     """One workload: a Deployment, or a StatefulSet when it has storage."""
 
@@ -178,6 +209,8 @@ class Component(Model):
     ingress: Ingress | None = Field(None, description="Public entry point of layer 7")
     external: list[External] = Field([], description="Connections to addresses outside the cluster")
     exceptions: list[CheckException] = Field([], description="Scanner checks that cannot hold, with reasons")
+    metrics: Metrics = Field(Metrics(), description="Where Prometheus scrapes it, or that it does not")
+    objectives: list[Objective] = Field([], description="Objectives alerted on, e.g. latency, staleness")
 
 
 class Layer(Model):
@@ -237,6 +270,35 @@ class Prometheus(ObservedTool):
         "15d", description="How long Prometheus keeps samples, e.g. 15d"
     )
     storage: Memory = Field("20Gi", description="Size of the Prometheus volume")
+    scrape_interval: Interval = Field("15s", description="How often Prometheus scrapes every target")
+    evaluation_interval: Interval = Field("15s", description="How often Prometheus evaluates the rules")
+
+
+class TracesBackend(Model):
+    """Where the collector sends traces, over OTLP/gRPC."""
+
+    endpoint: Annotated[str, StringConstraints(pattern=ENDPOINT, max_length=260)] = Field(
+        description="host:port of the backend's OTLP/gRPC receiver"
+    )
+    insecure: bool = Field(False, description="Plain text instead of TLS (inside the cluster only)")
+
+
+class Collector(ObservedTool):
+    """OpenTelemetry Collector settings."""
+
+    traces: TracesBackend | None = Field(None, description="Traces backend; no traces pipeline without it")
+
+
+KUBE_STATE_METRICS = ObservedTool(
+    image="registry.k8s.io/kube-state-metrics/kube-state-metrics",
+    tag="v2.13.0",
+    exceptions=[
+        CheckException(
+            check="CKV_K8S_38",
+            reason="kube-state-metrics reads pods, workloads and autoscalers through the API, read-only",
+        )
+    ],
+)
 
 
 class Observability(Model):
@@ -244,7 +306,13 @@ class Observability(Model):
 
     prometheus: Prometheus = Field(description="Metrics and alerting")
     grafana: ObservedTool = Field(description="Dashboards")
-    otel_collector: ObservedTool = Field(description="OpenTelemetry Collector for traces and metrics")
+    otel_collector: Collector = Field(description="OpenTelemetry Collector for traces and metrics")
+    kube_state_metrics: ObservedTool = Field(
+        KUBE_STATE_METRICS, description="Exports the state of pods and autoscalers that the alerts watch"
+    )
+    runbooks: Annotated[str, StringConstraints(pattern=URL, max_length=200)] = Field(
+        "https://runbooks.nifty50.internal", description="Base URL of the runbooks the alerts link to"
+    )
 
 
 class ComponentOverride(Model):

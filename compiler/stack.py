@@ -1,21 +1,76 @@
-"""Plan the observability stack (Prometheus, Grafana, OpenTelemetry Collector) as workloads."""
+"""Plan the observability stack (Prometheus, Grafana, OpenTelemetry Collector, kube-state-metrics)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 from compiler.merge import merged_sizing, merged_skips
-from compiler.model import ConfigMount, Flow, LayerPlan, NamedPort, Volume, Workload
+from compiler.model import (
+    ApiRule,
+    ConfigMount,
+    Flow,
+    LayerPlan,
+    MonitoringFile,
+    NamedPort,
+    ObjectivePlan,
+    ObservabilityPlan,
+    ScrapeTarget,
+    TracesPlan,
+    Volume,
+    Workload,
+)
+from compiler.quantities import memory_bytes
 from compiler.spec import ObservedTool, Spec
 
 STACK_FILE = "observability.yaml"
+STACK_LAYER = "observability"
 PROMETHEUS_PORT = 9090
 GRAFANA_PORT = 3000
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
 COLLECTOR_METRICS_PORT = 8889
+COLLECTOR_TELEMETRY_PORT = 8888
 COLLECTOR_HEALTH_PORT = 13133
+KSM_PORT = 8080
+KSM_TELEMETRY_PORT = 8081
+METRICS_PATH = "/metrics"
+DASHBOARDS_PATH = "/var/lib/grafana/dashboards"
+DASHBOARD_CONFIG_PREFIX = "grafana-dashboard-"
+DASHBOARDS_DIR = "dashboards/"
+# Prometheus deletes the oldest blocks beyond this share of its volume, before the disk fills.
+RETENTION_SHARE = 0.8
+# What kube-state-metrics watches: the objects the generated alerts and dashboards read.
+KSM_RESOURCES = ("deployments", "horizontalpodautoscalers", "pods", "statefulsets")
 
 
-def stack_plan(spec: Spec) -> LayerPlan:
+def layer_dashboard(number: int) -> str:
+    """The name of a layer's generated dashboard."""
+    return f"layer-{number}"
+
+
+def file_dashboard(path: str) -> str:
+    """The name of a hand-authored dashboard: its file name without .json."""
+    return PurePosixPath(path).stem
+
+
+def dashboard_config(name: str) -> str:
+    """The ConfigMap (and pod volume) that holds one dashboard."""
+    return f"{DASHBOARD_CONFIG_PREFIX}{name}"
+
+
+def dashboard_names(spec: Spec, monitoring: tuple[MonitoringFile, ...]) -> tuple[str, ...]:
+    """Every dashboard Grafana loads: one per layer, then the hand-authored ones, by name."""
+    generated = [layer_dashboard(layer.number) for layer in sorted(spec.layers, key=lambda x: x.number)]
+    authored = sorted(
+        file_dashboard(f.path)
+        for f in monitoring
+        if f.path.startswith(DASHBOARDS_DIR) and f.path.endswith(".json")
+    )
+    return (*generated, *authored)
+
+
+def stack_plan(spec: Spec, namespace: str, monitoring: tuple[MonitoringFile, ...]) -> LayerPlan:
     """The observability tools as one group of workloads, emitted into observability.yaml."""
     obs = spec.observability
     prometheus = _tool(
@@ -30,13 +85,17 @@ def stack_plan(spec: Spec) -> LayerPlan:
             "--config.file=/etc/prometheus/prometheus.yml",
             "--storage.tsdb.path=/prometheus",
             f"--storage.tsdb.retention.time={obs.prometheus.retention}",
+            f"--storage.tsdb.retention.size={retention_size(obs.prometheus.storage)}",
         ),
         mounts=(
             ConfigMount("prometheus-config", "/etc/prometheus"),
             ConfigMount("prometheus-rules", "/etc/prometheus-rules"),
         ),
         volume=Volume(obs.prometheus.storage, "/prometheus", None),
-        uses_api=True,
+    )
+    dashboards = tuple(
+        ConfigMount(dashboard_config(name), f"{DASHBOARDS_PATH}/{name}")
+        for name in dashboard_names(spec, monitoring)
     )
     grafana = _tool(
         spec,
@@ -48,7 +107,7 @@ def stack_plan(spec: Spec) -> LayerPlan:
         mounts=(
             ConfigMount("grafana-datasources", "/etc/grafana/provisioning/datasources"),
             ConfigMount("grafana-dashboard-providers", "/etc/grafana/provisioning/dashboards"),
-            ConfigMount("grafana-dashboards", "/var/lib/grafana/dashboards"),
+            *dashboards,
         ),
         writable=("/tmp", "/var/lib/grafana/data"),
         flows=(Flow("prometheus", PROMETHEUS_PORT),),
@@ -65,17 +124,127 @@ def stack_plan(spec: Spec) -> LayerPlan:
         extra_ports=(
             NamedPort("otlp-http", OTLP_HTTP_PORT),
             NamedPort("metrics", COLLECTOR_METRICS_PORT),
+            NamedPort("telemetry", COLLECTOR_TELEMETRY_PORT),
         ),
         mounts=(ConfigMount("otel-collector-config", "/etc/otelcol"),),
+    )
+    # Prometheus finds pods through DNS, so only kube-state-metrics reads the API, and only here.
+    state = _tool(
+        spec,
+        "kube-state-metrics",
+        obs.kube_state_metrics,
+        "Exports the state of the namespace's pods, workloads and autoscalers",
+        port=KSM_PORT,
+        health="/healthz",
+        liveness="/livez",
+        args=(
+            f"--namespaces={namespace}",
+            f"--resources={','.join(KSM_RESOURCES)}",
+            f"--port={KSM_PORT}",
+            f"--telemetry-port={KSM_TELEMETRY_PORT}",
+        ),
+        uses_api=True,
+        api_rules=(
+            ApiRule("", ("pods",)),
+            ApiRule("apps", ("deployments", "statefulsets")),
+            ApiRule("autoscaling", ("horizontalpodautoscalers",)),
+        ),
     )
     return LayerPlan(
         STACK_FILE,
         0,
-        "observability",
-        "Prometheus, Grafana and the OpenTelemetry Collector",
+        STACK_LAYER,
+        "Prometheus, Grafana, the OpenTelemetry Collector and kube-state-metrics",
         False,
-        (prometheus, grafana, collector),
+        (prometheus, grafana, collector, state),
     )
+
+
+def retention_size(storage: str) -> str:
+    """The size-based retention of Prometheus: a share of its volume, in MiB (Prometheus' MB)."""
+    return f"{int(memory_bytes(storage) * RETENTION_SHARE) // 2**20}MB"
+
+
+def observability_plan(spec: Spec, monitoring: tuple[MonitoringFile, ...]) -> ObservabilityPlan:
+    """What the Prometheus, Grafana and collector configs need, from the spec."""
+    obs = spec.observability
+    traces = obs.otel_collector.traces
+    return ObservabilityPlan(
+        retention=obs.prometheus.retention,
+        retention_size=retention_size(obs.prometheus.storage),
+        scrape_interval=obs.prometheus.scrape_interval,
+        evaluation_interval=obs.prometheus.evaluation_interval,
+        runbooks=obs.runbooks.rstrip("/"),
+        targets=scrape_targets(spec),
+        objectives=objectives(spec),
+        dashboards=dashboard_names(spec, monitoring),
+        traces=TracesPlan(traces.endpoint, traces.insecure) if traces else None,
+    )
+
+
+def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
+    """Every metrics endpoint: the components that serve one, then the stack's own."""
+    found = [
+        ScrapeTarget(
+            c.name,
+            c.name,
+            layer.name,
+            c.metrics.port or c.port or spec.defaults.port,
+            c.metrics.path,
+        )
+        for layer in sorted(spec.layers, key=lambda x: x.number)
+        for c in layer.components
+        if c.metrics.scrape
+    ]
+    stack = (
+        ("prometheus", "prometheus", PROMETHEUS_PORT, False),
+        ("grafana", "grafana", GRAFANA_PORT, False),
+        ("otel-collector", "otel-collector", COLLECTOR_TELEMETRY_PORT, False),
+        # The workloads' OTLP metrics keep the layer and component of the workload that sent them.
+        ("otel-collector-exported", "otel-collector", COLLECTOR_METRICS_PORT, True),
+        ("kube-state-metrics", "kube-state-metrics", KSM_PORT, False),
+    )
+    found += [
+        ScrapeTarget(job, name, STACK_LAYER, port, METRICS_PATH, honor) for job, name, port, honor in stack
+    ]
+    return tuple(found)
+
+
+def objectives(spec: Spec) -> tuple[ObjectivePlan, ...]:
+    """The declared objectives of every component, in spec order."""
+    return tuple(
+        ObjectivePlan(
+            workload=c.name,
+            layer_name=layer.name,
+            name=o.name,
+            kind=o.kind,
+            metric=o.metric,
+            threshold=o.threshold,
+            seconds=threshold_seconds(o.threshold),
+            quantile=o.quantile,
+            hold=o.hold,
+            severity=o.severity,
+            summary=o.summary or _objective_summary(c.name, o.kind, o.threshold, o.quantile),
+        )
+        for layer in sorted(spec.layers, key=lambda x: x.number)
+        for c in layer.components
+        for o in c.objectives
+    )
+
+
+def threshold_seconds(threshold: str) -> float:
+    """A threshold such as 250ms, 5s or 2m in seconds."""
+    match = re.fullmatch(r"([0-9]+)(ms|s|m)", threshold)
+    if match is None:
+        raise ValueError(f"not a threshold: {threshold!r}")
+    value, unit = int(match.group(1)), match.group(2)
+    return value / 1000 if unit == "ms" else value * (60 if unit == "m" else 1)
+
+
+def _objective_summary(component: str, kind: str, threshold: str, quantile: float) -> str:
+    if kind == "latency":
+        return f"p{quantile * 100:g} latency of {component} is above {threshold}"
+    return f"{component} has seen no fresh data for more than {threshold}"
 
 
 def _tool(
@@ -95,12 +264,13 @@ def _tool(
     writable: tuple[str, ...] = ("/tmp",),
     flows: tuple[Flow, ...] = (),
     uses_api: bool = False,
+    api_rules: tuple[ApiRule, ...] = (),
 ) -> Workload:
     sizing = merged_sizing(spec.defaults.resources, None, None, tool.resources)
     return Workload(
         name=name,
         layer=0,
-        layer_name="observability",
+        layer_name=STACK_LAYER,
         description=description,
         kind="StatefulSet" if volume else "Deployment",
         image=tool.image,
@@ -121,6 +291,7 @@ def _tool(
         extra_ports=extra_ports,
         mounts=mounts,
         uses_api=uses_api,
+        api_rules=api_rules,
         own_image=False,
         probe_port=probe_port,
         liveness=liveness,

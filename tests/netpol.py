@@ -49,7 +49,7 @@ def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
     expected = {(w.name, f.target, f.port) for w in env.workloads for f in w.flows}
     for target in env.workloads:
         if target.name != SCRAPER:
-            expected |= {(SCRAPER, target.name, port) for port in scrape_ports(target)}
+            expected |= {(SCRAPER, target.name, port) for port in scrape_ports(env, target)}
         if target.name != COLLECTOR:
             expected |= {(target.name, COLLECTOR, port) for port in OTLP_PORTS}
     return expected

@@ -8,6 +8,7 @@ from compiler.model import EnvPlan
 from compiler.render import (
     autoscaling,
     configs,
+    discovery,
     disruption,
     ingress,
     network,
@@ -25,6 +26,7 @@ RENDERERS: tuple[Renderer, ...] = (
     platform.render,
     workloads.render,
     services.render,
+    discovery.render,
     autoscaling.render,
     disruption.render,
     network.render,

@@ -2,79 +2,120 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from compiler.emit import dump
-from compiler.model import EnvPlan
+from compiler.model import EnvPlan, ScrapeTarget
+from compiler.render.alerts import GENERATED_RULES, rule_groups
+from compiler.render.dashboards import layer_dashboard_json
+from compiler.render.discovery import discovery_host
 from compiler.render.types import ConfigSource
-from compiler.stack import COLLECTOR_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PROMETHEUS_PORT
+from compiler.stack import (
+    COLLECTOR_HEALTH_PORT,
+    COLLECTOR_METRICS_PORT,
+    COLLECTOR_TELEMETRY_PORT,
+    DASHBOARDS_DIR,
+    DASHBOARDS_PATH,
+    OTLP_GRPC_PORT,
+    OTLP_HTTP_PORT,
+    PROMETHEUS_PORT,
+    dashboard_config,
+    file_dashboard,
+    layer_dashboard,
+)
 
 ALERTS_DIR = "alerts/"
-DASHBOARDS_DIR = "dashboards/"
+RULES_PATH = "/etc/prometheus-rules"
+DNS_REFRESH = "30s"
 
 
 def render(env: EnvPlan) -> Iterator[ConfigSource]:
     """The ConfigMap sources that the observability workloads mount."""
     yield ConfigSource("prometheus-config", (("prometheus.yml", dump(prometheus_config(env))),))
-    yield ConfigSource("prometheus-rules", _monitoring_files(env, ALERTS_DIR))
+    yield ConfigSource("prometheus-rules", rule_files(env))
     yield ConfigSource("grafana-datasources", (("datasources.yaml", dump(_datasources())),))
     yield ConfigSource("grafana-dashboard-providers", (("providers.yaml", dump(_providers())),))
-    yield ConfigSource("grafana-dashboards", _monitoring_files(env, DASHBOARDS_DIR))
+    yield from dashboards(env)
     yield ConfigSource("otel-collector-config", (("config.yaml", dump(collector_config(env))),))
 
 
-def _monitoring_files(env: EnvPlan, folder: str) -> tuple[tuple[str, str], ...]:
-    """Hand-authored files of one monitoring/ folder, keyed by file name."""
-    return tuple(
-        (f.path.removeprefix(folder), f.content) for f in env.monitoring if f.path.startswith(folder)
+def rule_files(env: EnvPlan) -> tuple[tuple[str, str], ...]:
+    """The hand-authored rule files of monitoring/alerts/ and the generated one, by file name."""
+    authored = tuple(
+        (f.path.removeprefix(ALERTS_DIR), f.content) for f in env.monitoring if f.path.startswith(ALERTS_DIR)
     )
+    return tuple(sorted((*authored, (GENERATED_RULES, dump(rule_groups(env))))))
+
+
+def dashboards(env: EnvPlan) -> Iterator[ConfigSource]:
+    """One ConfigMap per dashboard, since client-side apply fails above 256 KiB of annotations."""
+    texts = {
+        layer_dashboard(layer.number): json.dumps(layer_dashboard_json(env, layer), indent=2) + "\n"
+        for layer in env.layers
+    }
+    texts.update(
+        {
+            file_dashboard(f.path): f.content
+            for f in env.monitoring
+            if f.path.startswith(DASHBOARDS_DIR) and f.path.endswith(".json")
+        }
+    )
+    for name in env.observability.dashboards:
+        yield ConfigSource(dashboard_config(name), ((f"{name}.json", texts[name]),))
 
 
 def prometheus_config(env: EnvPlan) -> dict[str, Any]:
-    """Prometheus: discover the system's pods in its own namespace and label them by layer."""
-    pod_label = "__meta_kubernetes_pod_label_app_kubernetes_io_"
+    """Prometheus: one job per metrics endpoint, found through DNS and labelled from the spec."""
+    obs = env.observability
     return {
         "global": {
-            "scrape_interval": "15s",
-            "evaluation_interval": "15s",
+            "scrape_interval": obs.scrape_interval,
+            "evaluation_interval": obs.evaluation_interval,
             "external_labels": {"system": env.system, "environment": env.name},
         },
-        "rule_files": ["/etc/prometheus-rules/*.yaml"],
-        "scrape_configs": [
-            {
-                "job_name": "prometheus",
-                "static_configs": [{"targets": [f"localhost:{PROMETHEUS_PORT}"]}],
-            },
-            {
-                "job_name": "pods",
-                "kubernetes_sd_configs": [{"role": "pod", "namespaces": {"own_namespace": True}}],
-                "relabel_configs": [
-                    {
-                        "source_labels": [f"{pod_label}part_of"],
-                        "regex": env.system,
-                        "action": "keep",
-                    },
-                    {
-                        "source_labels": ["__meta_kubernetes_pod_container_port_name"],
-                        "regex": "main|metrics",
-                        "action": "keep",
-                    },
-                    {"source_labels": [f"{pod_label}component"], "target_label": "layer"},
-                    {"source_labels": [f"{pod_label}name"], "target_label": "component"},
-                    {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
-                    {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
-                    {"target_label": "environment", "replacement": env.name},
-                ],
-            },
-        ],
+        "rule_files": [f"{RULES_PATH}/*.yaml"],
+        "scrape_configs": [_scrape_job(env, target) for target in obs.targets],
     }
 
 
+def _scrape_job(env: EnvPlan, target: ScrapeTarget) -> dict[str, Any]:
+    job: dict[str, Any] = {"job_name": target.job, "metrics_path": target.path}
+    if target.honor_labels:
+        job["honor_labels"] = True
+    job["dns_sd_configs"] = [
+        {
+            "names": [discovery_host(env, target.workload)],
+            "type": "A",
+            "port": target.port,
+            "refresh_interval": DNS_REFRESH,
+        }
+    ]
+    labels = (("layer", target.layer_name), ("component", target.workload), ("environment", env.name))
+    job["relabel_configs"] = [{"target_label": name, "replacement": value} for name, value in labels]
+    return job
+
+
 def collector_config(env: EnvPlan) -> dict[str, Any]:
-    """OpenTelemetry Collector: OTLP in, memory_limiter then batch, Prometheus metrics out."""
+    """OpenTelemetry Collector: OTLP in, memory_limiter then batch, Prometheus and the traces backend out."""
+    exporters: dict[str, Any] = {
+        "prometheus": {
+            "endpoint": f"0.0.0.0:{COLLECTOR_METRICS_PORT}",
+            # The workloads' layer, component and environment become labels, as on a direct scrape.
+            "resource_to_telemetry_conversion": {"enabled": True},
+        },
+    }
+    processors = ["memory_limiter", "batch"]
+    pipelines: dict[str, Any] = {
+        "metrics": {"receivers": ["otlp"], "processors": processors, "exporters": ["prometheus"]},
+    }
+    traces = env.observability.traces
+    if traces is not None:
+        exporters["otlp/traces"] = {"endpoint": traces.endpoint, "tls": {"insecure": traces.insecure}}
+        pipelines["traces"] = {"receivers": ["otlp"], "processors": processors, "exporters": ["otlp/traces"]}
     return {
-        "extensions": {"health_check": {"endpoint": "0.0.0.0:13133"}},
+        "extensions": {"health_check": {"endpoint": f"0.0.0.0:{COLLECTOR_HEALTH_PORT}"}},
         "receivers": {
             "otlp": {
                 "protocols": {
@@ -91,27 +132,11 @@ def collector_config(env: EnvPlan) -> dict[str, Any]:
             },
             "batch": {"timeout": "5s", "send_batch_size": 8192},
         },
-        "exporters": {
-            "prometheus": {
-                "endpoint": f"0.0.0.0:{COLLECTOR_METRICS_PORT}",
-                "const_labels": {"environment": env.name},
-            },
-            "debug": {"verbosity": "basic"},
-        },
+        "exporters": exporters,
         "service": {
             "extensions": ["health_check"],
-            "pipelines": {
-                "metrics": {
-                    "receivers": ["otlp"],
-                    "processors": ["memory_limiter", "batch"],
-                    "exporters": ["prometheus"],
-                },
-                "traces": {
-                    "receivers": ["otlp"],
-                    "processors": ["memory_limiter", "batch"],
-                    "exporters": ["debug"],
-                },
-            },
+            "telemetry": {"metrics": {"address": f"0.0.0.0:{COLLECTOR_TELEMETRY_PORT}"}},
+            "pipelines": pipelines,
         },
     }
 
@@ -142,10 +167,8 @@ def _providers() -> dict[str, Any]:
                 "type": "file",
                 "disableDeletion": True,
                 "allowUiUpdates": False,
-                "options": {
-                    "path": "/var/lib/grafana/dashboards",
-                    "foldersFromFilesStructure": False,
-                },
+                # Grafana walks the folder, so each dashboard's ConfigMap mounts in its own subfolder.
+                "options": {"path": DASHBOARDS_PATH, "foldersFromFilesStructure": False},
             }
         ],
     }

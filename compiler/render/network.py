@@ -15,7 +15,6 @@ from compiler.stack import OTLP_GRPC_PORT, OTLP_HTTP_PORT
 SCRAPER = "prometheus"
 COLLECTOR = "otel-collector"
 OTLP_PORTS = (OTLP_GRPC_PORT, OTLP_HTTP_PORT)
-SCRAPED_PORT_NAMES = ("metrics",)
 DNS_PORT = 53
 # The API server is not a pod that a selector can name; its Service answers on 443, its hosts on 6443.
 API_SERVER_PORTS = (443, 6443)
@@ -71,10 +70,22 @@ def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
     return {"podSelector": {"matchLabels": selector(env, name)}}
 
 
-def scrape_ports(workload: Workload) -> list[int]:
-    """The ports Prometheus scrapes on a workload: its main port and any metrics port."""
-    extra = [p.port for p in workload.extra_ports if p.name in SCRAPED_PORT_NAMES]
-    return [workload.port, *extra]
+def scrape_ports(env: EnvPlan, workload: Workload) -> list[int]:
+    """The ports Prometheus scrapes on a workload: those of its scrape jobs (none if not scraped)."""
+    return [t.port for t in env.observability.targets if t.workload == workload.name]
+
+
+def _traces_backend(env: EnvPlan) -> list[dict[str, Any]]:
+    """The collector's egress to the traces backend: its namespace when it names a Service, else anywhere."""
+    traces = env.observability.traces
+    if traces is None:
+        return []
+    host, _, port = traces.endpoint.rpartition(":")
+    parts = host.split(".")
+    rule: dict[str, Any] = {"ports": _ports([int(port)])}
+    if len(parts) >= 3 and parts[2] == "svc":
+        rule["to"] = [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: parts[1]}}}]
+    return [rule]
 
 
 def allow_policy(env: EnvPlan, workload: Workload) -> dict[str, Any]:
@@ -98,8 +109,9 @@ def _ingress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
                 by_port[flow.port].append(client.name)
     for port, clients in sorted(by_port.items()):
         rules.append({"from": [_pods(env, c) for c in sorted(clients)], "ports": _ports([port])})
-    if workload.name != SCRAPER:
-        rules.append({"from": [_pods(env, SCRAPER)], "ports": _ports(scrape_ports(workload))})
+    scraped = scrape_ports(env, workload)
+    if scraped:
+        rules.append({"from": [_pods(env, SCRAPER)], "ports": _ports(scraped)})
     if workload.name == COLLECTOR:
         everyone = {"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": env.system}}}
         rules.append({"from": [everyone], "ports": _ports(OTLP_PORTS)})
@@ -117,10 +129,12 @@ def _egress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
         rules.append({"to": [_pods(env, COLLECTOR)], "ports": _ports(OTLP_PORTS)})
     if workload.name == SCRAPER:
         rules += [
-            {"to": [_pods(env, target.name)], "ports": _ports(scrape_ports(target))}
+            {"to": [_pods(env, target.name)], "ports": _ports(scrape_ports(env, target))}
             for target in env.workloads
-            if target.name != SCRAPER
+            if scrape_ports(env, target)
         ]
+    if workload.name == COLLECTOR:
+        rules += _traces_backend(env)
     if workload.uses_api:
         rules.append({"ports": _ports(API_SERVER_PORTS)})
     rules += [

@@ -1,4 +1,4 @@
-"""Least-privilege RBAC: Prometheus may discover and scrape pods of its own namespace."""
+"""Least-privilege RBAC: a workload that reads the API may read what its plan names, in its namespace."""
 
 from __future__ import annotations
 
@@ -24,15 +24,11 @@ def render(env: EnvPlan) -> Iterator[Placed]:
                     "metadata": metadata(env, workload.name, labels),
                     "rules": [
                         {
-                            "apiGroups": [""],
-                            "resources": ["pods", "services", "endpoints"],
-                            "verbs": ["get", "list", "watch"],
-                        },
-                        {
-                            "apiGroups": ["discovery.k8s.io"],
-                            "resources": ["endpointslices"],
-                            "verbs": ["get", "list", "watch"],
-                        },
+                            "apiGroups": [rule.group],
+                            "resources": list(rule.resources),
+                            "verbs": list(rule.verbs),
+                        }
+                        for rule in workload.api_rules
                     ],
                 },
             )

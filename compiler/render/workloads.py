@@ -9,6 +9,7 @@ from compiler.checks import holds_for
 from compiler.model import EnvPlan, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels
 from compiler.render.platform import PRIORITIES
+from compiler.render.telemetry import telemetry_env
 from compiler.render.types import Placed
 
 RUN_AS = 10001
@@ -114,7 +115,7 @@ def _pod_spec(env: EnvPlan, workload: Workload) -> dict[str, Any]:
                 "labelSelector": {"matchLabels": selector(env, workload.name)},
             }
         ]
-    pod["containers"] = [_container(workload)]
+    pod["containers"] = [_container(env, workload)]
     pod["volumes"] = _volumes(workload)
     return pod
 
@@ -124,7 +125,7 @@ def _spreads(workload: Workload) -> bool:
     return workload.most_replicas >= 2
 
 
-def _container(workload: Workload) -> dict[str, Any]:
+def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": workload.name,
         "image": image_reference(workload),
@@ -135,9 +136,8 @@ def _container(workload: Workload) -> dict[str, Any]:
     ports = [{"name": "main", "containerPort": workload.port, "protocol": "TCP"}]
     ports += [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in workload.extra_ports]
     container["ports"] = ports
-    env = _env(workload)
-    if env:
-        container["env"] = env
+    env = _env(workload) + telemetry_env(env_plan, workload)
+    container["env"] = env
     scratch = SCRATCH_MI * len(workload.writable)
     container["resources"] = {
         "requests": {

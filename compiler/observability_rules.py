@@ -1,0 +1,71 @@
+"""Rules over the spec's observability: discovery Service names, objectives, reserved variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.load import Document
+from compiler.positions import at_key, at_value
+from compiler.render.discovery import discovery_service_name
+from compiler.spec import Spec
+
+MAX_NAME = 63
+RESERVED_ENV_PREFIX = "OTEL_"
+STACK = ("prometheus", "grafana", "otel-collector", "kube-state-metrics")
+
+
+def check_observability(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """Every observability problem of spec, positioned in doc."""
+    discovery = {discovery_service_name(name) for name in STACK}
+    discovery |= {
+        discovery_service_name(c.name) for layer in spec.layers for c in layer.components if c.metrics.scrape
+    }
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc = ("layers", li, "components", ci)
+            service = discovery_service_name(component.name)
+            if component.metrics.scrape and len(service) > MAX_NAME:
+                yield at_value(
+                    doc,
+                    (*loc, "name"),
+                    f"name is too long for its discovery Service '{service}' ({MAX_NAME} characters at most)",
+                )
+            if component.name in discovery:
+                yield at_value(
+                    doc,
+                    (*loc, "name"),
+                    f"name '{component.name}' is taken by the discovery Service of another workload",
+                )
+            if not component.metrics.scrape:
+                if component.metrics.port is not None:
+                    yield at_key(
+                        doc, (*loc, "metrics", "port"), "a component that is not scraped has no port"
+                    )
+                if component.objectives:
+                    yield at_key(
+                        doc,
+                        (*loc, "objectives"),
+                        "objectives are measured on scraped metrics; this component is not scraped",
+                    )
+            seen: set[str] = set()
+            for oi, objective in enumerate(component.objectives):
+                if objective.name in seen:
+                    yield at_value(
+                        doc, (*loc, "objectives", oi, "name"), f"objective '{objective.name}' is already used"
+                    )
+                seen.add(objective.name)
+                if objective.kind == "staleness" and "quantile" in objective.model_fields_set:
+                    yield at_key(
+                        doc, (*loc, "objectives", oi, "quantile"), "a staleness objective has no quantile"
+                    )
+            for si, secret in enumerate(component.secrets):
+                if secret.env is not None and secret.env.startswith(RESERVED_ENV_PREFIX):
+                    yield at_value(doc, (*loc, "secrets", si, "env"), _reserved(secret.env))
+            for name in component.env:
+                if name.startswith(RESERVED_ENV_PREFIX):
+                    yield at_key(doc, (*loc, "env", name), _reserved(name))
+
+
+def _reserved(name: str) -> str:
+    return f"'{name}': OTEL_ variables are set by the compiler for every workload"

@@ -1,0 +1,180 @@
+"""Alert rules generated from the plan: autoscalers at their maximum, unready and crashing pods,
+scrape targets down, and the objectives the spec declares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+
+GENERATED_RULES = "generated.yaml"
+AT_MAXIMUM_FOR = "15m"
+NOT_READY_FOR = "10m"
+CRASH_LOOP_FOR = "10m"
+TARGET_DOWN_FOR = "5m"
+RATE_WINDOW = "5m"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One generated alert: its rule and what it watches."""
+
+    group: str
+    name: str
+    component: str
+    layer: str
+    expr: str
+    hold: str
+    severity: str
+    summary: str
+    runbook: str
+
+    def rule(self) -> dict[str, Any]:
+        """The Prometheus alerting rule."""
+        return {
+            "alert": self.name,
+            "expr": self.expr,
+            "for": self.hold,
+            "labels": {"severity": self.severity, "component": self.component, "layer": self.layer},
+            "annotations": {"summary": self.summary, "runbook_url": self.runbook},
+        }
+
+
+def camel(name: str) -> str:
+    """tick-processor -> TickProcessor, the prefix of a component's alert names."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+def at_maximum_name(workload: str) -> str:
+    """The alert on an autoscaler held at its maximum."""
+    return f"{camel(workload)}AutoscalerAtMaximum"
+
+
+def not_ready_name(workload: str) -> str:
+    """The alert on pods that are not ready."""
+    return f"{camel(workload)}PodsNotReady"
+
+
+def crash_loop_name(workload: str) -> str:
+    """The alert on a crash looping container."""
+    return f"{camel(workload)}CrashLooping"
+
+
+def target_down_name(job: str) -> str:
+    """The alert on a scrape target that is down."""
+    return f"{camel(job)}TargetDown"
+
+
+def objective_name(objective: ObjectivePlan) -> str:
+    """The alert on a declared objective."""
+    return f"{camel(objective.workload)}{camel(objective.name)}"
+
+
+def alerts(env: EnvPlan) -> tuple[Alert, ...]:
+    """Every generated alert of env, grouped and in plan order."""
+    return (
+        *(_at_maximum(env, w) for w in env.workloads if w.scaling is not None),
+        *(a for w in env.workloads for a in _pod_health(env, w)),
+        *(_target_down(env, t) for t in env.observability.targets),
+        *(_objective(env, o) for o in env.observability.objectives),
+    )
+
+
+def rule_groups(env: EnvPlan) -> dict[str, Any]:
+    """The generated rule file: one group per concern, in a fixed order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for alert in alerts(env):
+        groups.setdefault(alert.group, []).append(alert.rule())
+    return {"groups": [{"name": name, "rules": rules} for name, rules in groups.items()]}
+
+
+def _runbook(env: EnvPlan, component: str, name: str) -> str:
+    return f"{env.observability.runbooks}/{component}/{name}"
+
+
+def _at_maximum(env: EnvPlan, workload: Workload) -> Alert:
+    assert workload.scaling is not None
+    top = workload.scaling.max_replicas
+    return Alert(
+        "nifty-autoscaling",
+        at_maximum_name(workload.name),
+        workload.name,
+        workload.layer_name,
+        f'kube_horizontalpodautoscaler_status_current_replicas{{horizontalpodautoscaler="{workload.name}"}}'
+        f" >= {top}",
+        AT_MAXIMUM_FOR,
+        "warning",
+        f"{workload.name} has run at its autoscaling maximum of {top} replicas for {AT_MAXIMUM_FOR}",
+        _runbook(env, workload.name, "autoscaler-at-maximum"),
+    )
+
+
+def _severity(workload: Workload) -> str:
+    """The hot path pages; the rest can wait for working hours."""
+    return "critical" if workload.hot_path else "warning"
+
+
+def _pod_health(env: EnvPlan, workload: Workload) -> Iterator[Alert]:
+    # The container is named after its workload, so the container label selects one workload's pods.
+    container = f'container="{workload.name}"'
+    yield Alert(
+        "nifty-workloads",
+        not_ready_name(workload.name),
+        workload.name,
+        workload.layer_name,
+        f"kube_pod_container_status_ready{{{container}}} == 0",
+        NOT_READY_FOR,
+        _severity(workload),
+        f"A pod of {workload.name} has not been ready for {NOT_READY_FOR}",
+        _runbook(env, workload.name, "pods-not-ready"),
+    )
+    yield Alert(
+        "nifty-workloads",
+        crash_loop_name(workload.name),
+        workload.name,
+        workload.layer_name,
+        f"max_over_time(kube_pod_container_status_waiting_reason{{{container},"
+        f'reason="CrashLoopBackOff"}}[{RATE_WINDOW}]) >= 1',
+        CRASH_LOOP_FOR,
+        _severity(workload),
+        f"A container of {workload.name} is crash looping",
+        _runbook(env, workload.name, "crash-looping"),
+    )
+
+
+def _target_down(env: EnvPlan, target: ScrapeTarget) -> Alert:
+    return Alert(
+        "nifty-targets",
+        target_down_name(target.job),
+        target.workload,
+        target.layer_name,
+        f'up{{job="{target.job}"}} == 0',
+        TARGET_DOWN_FOR,
+        "warning",
+        f"Prometheus cannot scrape {target.job} on port {target.port}",
+        _runbook(env, target.workload, "target-down"),
+    )
+
+
+def _objective(env: EnvPlan, objective: ObjectivePlan) -> Alert:
+    selector = f'{{component="{objective.workload}"}}'
+    if objective.kind == "latency":
+        expr = (
+            f"histogram_quantile({objective.quantile:g}, sum by (le) "
+            f"(rate({objective.metric}_bucket{selector}[{RATE_WINDOW}]))) > {objective.seconds:g}"
+        )
+    else:
+        expr = f"time() - max({objective.metric}{selector}) > {objective.seconds:g}"
+    return Alert(
+        "nifty-objectives",
+        objective_name(objective),
+        objective.workload,
+        objective.layer_name,
+        expr,
+        objective.hold,
+        objective.severity,
+        objective.summary,
+        _runbook(env, objective.workload, objective.name),
+    )

@@ -1,0 +1,180 @@
+"""One generated Grafana dashboard per layer: replicas against the autoscaler's bounds, CPU against
+its target, and the layer's golden signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.model import EnvPlan, LayerPlan, Workload
+from compiler.stack import layer_dashboard
+
+DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+SCHEMA_VERSION = 39
+WIDTH = 24
+HEIGHT = 8
+# The workloads' HTTP server histogram, as the OpenTelemetry semantic conventions name it.
+REQUESTS = "http_server_request_duration_seconds"
+WINDOW = "5m"
+
+
+def dashboard_uid(layer: LayerPlan) -> str:
+    """The uid of a layer's dashboard; hand-authored dashboards may not take it."""
+    return f"nifty-{layer_dashboard(layer.number)}"
+
+
+def layer_dashboard_json(env: EnvPlan, layer: LayerPlan) -> dict[str, Any]:
+    """The dashboard of one layer."""
+    panels: list[dict[str, Any]] = []
+    _add_row(panels, "Golden signals")
+    for title, unit, exprs in _golden_signals(layer):
+        _add_panel(panels, title, unit, exprs, width=WIDTH // 4)
+    for workload in layer.workloads:
+        _add_row(panels, workload.name)
+        _add_panel(panels, f"{workload.name}: replicas", "short", _replicas(workload), width=WIDTH // 2)
+        _add_panel(panels, f"{workload.name}: CPU", "percent", _cpu(env, workload), width=WIDTH // 2)
+    return {
+        "uid": dashboard_uid(layer),
+        "title": f"{env.system} layer {layer.number}: {layer.name}",
+        "description": layer.description,
+        "tags": [env.system, "generated", f"layer-{layer.number}"],
+        "schemaVersion": SCHEMA_VERSION,
+        "version": 1,
+        "editable": False,
+        "refresh": "30s",
+        "time": {"from": "now-6h", "to": "now"},
+        "panels": panels,
+    }
+
+
+def _add_row(panels: list[dict[str, Any]], title: str) -> None:
+    y = _next_y(panels)
+    panels.append(
+        {
+            "id": len(panels) + 1,
+            "type": "row",
+            "title": title,
+            "collapsed": False,
+            "gridPos": {"h": 1, "w": WIDTH, "x": 0, "y": y},
+            "panels": [],
+        }
+    )
+
+
+def _add_panel(
+    panels: list[dict[str, Any]], title: str, unit: str, exprs: list[tuple[str, str]], *, width: int
+) -> None:
+    last = panels[-1]["gridPos"]
+    same_row = last["h"] == HEIGHT and last["x"] + last["w"] + width <= WIDTH
+    x, y = (last["x"] + last["w"], last["y"]) if same_row else (0, _next_y(panels))
+    panels.append(
+        {
+            "id": len(panels) + 1,
+            "type": "timeseries",
+            "title": title,
+            "datasource": DATASOURCE,
+            "gridPos": {"h": HEIGHT, "w": width, "x": x, "y": y},
+            "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+            "targets": [
+                {"refId": chr(ord("A") + i), "expr": expr, "legendFormat": legend, "datasource": DATASOURCE}
+                for i, (legend, expr) in enumerate(exprs)
+            ],
+        }
+    )
+
+
+def _next_y(panels: list[dict[str, Any]]) -> int:
+    return max((p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels), default=0)
+
+
+def _golden_signals(layer: LayerPlan) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Traffic, errors, latency and saturation of the layer's components."""
+    of_layer = f'layer="{layer.name}"'
+    count = f"{REQUESTS}_count"
+    errors = f'{of_layer},http_response_status_code=~"5.."'
+    containers = "|".join(w.name for w in layer.workloads)
+    requests = (
+        f'label_replace(kube_pod_container_resource_requests{{resource="cpu",container=~"{containers}"}},'
+        ' "component", "$1", "container", "(.+)")'
+    )
+    return [
+        (
+            "Traffic",
+            "reqps",
+            [("{{component}}", f"sum by (component) (rate({count}{{{of_layer}}}[{WINDOW}]))")],
+        ),
+        (
+            "Errors",
+            "percentunit",
+            [
+                (
+                    "{{component}}",
+                    f"sum by (component) (rate({count}{{{errors}}}[{WINDOW}]))"
+                    f" / sum by (component) (rate({count}{{{of_layer}}}[{WINDOW}]))",
+                )
+            ],
+        ),
+        (
+            "Latency p99",
+            "s",
+            [
+                (
+                    "{{component}}",
+                    f"histogram_quantile(0.99, sum by (component, le) "
+                    f"(rate({REQUESTS}_bucket{{{of_layer}}}[{WINDOW}])))",
+                )
+            ],
+        ),
+        (
+            "Saturation: CPU of request",
+            "percentunit",
+            [
+                (
+                    "{{component}}",
+                    f"sum by (component) (rate(process_cpu_seconds_total{{{of_layer}}}[{WINDOW}]))"
+                    f" / on (component) sum by (component) ({requests})",
+                )
+            ],
+        ),
+    ]
+
+
+def _replicas(workload: Workload) -> list[tuple[str, str]]:
+    """Ready replicas against the autoscaler's bounds, or against the desired count."""
+    name = workload.name
+    if workload.scaling is not None:
+        hpa = f'{{horizontalpodautoscaler="{name}"}}'
+        return [
+            ("current", f"kube_horizontalpodautoscaler_status_current_replicas{hpa}"),
+            ("min", f"kube_horizontalpodautoscaler_spec_min_replicas{hpa}"),
+            ("max", f"kube_horizontalpodautoscaler_spec_max_replicas{hpa}"),
+        ]
+    if workload.kind == "StatefulSet":
+        sts = f'{{statefulset="{name}"}}'
+        return [
+            ("ready", f"kube_statefulset_status_replicas_ready{sts}"),
+            ("desired", f"kube_statefulset_replicas{sts}"),
+        ]
+    deployment = f'{{deployment="{name}"}}'
+    return [
+        ("ready", f"kube_deployment_status_replicas_ready{deployment}"),
+        ("desired", f"kube_deployment_spec_replicas{deployment}"),
+    ]
+
+
+def _cpu(env: EnvPlan, workload: Workload) -> list[tuple[str, str]]:
+    """CPU use in percent of the request, against the autoscaler's target where there is one."""
+    name = workload.name
+    scraped = any(t.job == name for t in env.observability.targets)
+    request = f'sum(kube_pod_container_resource_requests{{resource="cpu",container="{name}"}})'
+    limit = f'sum(kube_pod_container_resource_limits{{resource="cpu",container="{name}"}})'
+    series = [("limit", f"100 * {limit} / {request}")]
+    if scraped:
+        used = f'sum(rate(process_cpu_seconds_total{{job="{name}"}}[{WINDOW}]))'
+        series.insert(0, ("used", f"100 * {used} / {request}"))
+    if workload.scaling is not None:
+        target = (
+            f'kube_horizontalpodautoscaler_spec_target_metric{{horizontalpodautoscaler="{name}",'
+            'metric_name="cpu"}'
+        )
+        series.append(("HPA target", target))
+    return series

@@ -1,0 +1,50 @@
+"""Headless discovery Services: Prometheus finds each workload's pods through their DNS A records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.model import EnvPlan, ScrapeTarget, Workload
+from compiler.render.labels import metadata, selector, workload_labels
+from compiler.render.types import Placed
+
+SUFFIX = "-metrics"
+
+
+def discovery_service_name(workload: str) -> str:
+    """The discovery Service of a workload."""
+    return f"{workload}{SUFFIX}"
+
+
+def discovery_host(env: EnvPlan, workload: str) -> str:
+    """The DNS name whose A records are the workload's pod IPs."""
+    return f"{discovery_service_name(workload)}.{env.namespace}.svc"
+
+
+def render(env: EnvPlan) -> Iterator[Placed]:
+    """One headless Service per scraped workload, selecting only that workload's pods."""
+    for group in env.groups:
+        for workload in group.workloads:
+            targets = [t for t in env.observability.targets if t.workload == workload.name]
+            if targets:
+                yield Placed(group.file, discovery_service(env, workload, targets))
+
+
+def discovery_service(env: EnvPlan, workload: Workload, targets: list[ScrapeTarget]) -> dict[str, Any]:
+    """The discovery Service; not-ready pods stay listed so that a failing pod shows as a target down."""
+    ports = sorted({t.port for t in targets})
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(env, discovery_service_name(workload.name), workload_labels(env, workload)),
+        "spec": {
+            "clusterIP": "None",
+            "publishNotReadyAddresses": True,
+            "selector": selector(env, workload.name),
+            "ports": [
+                {"name": f"metrics-{port}", "port": port, "targetPort": port, "protocol": "TCP"}
+                for port in ports
+            ],
+        },
+    }

@@ -1,0 +1,123 @@
+"""promtool (Debian's prometheus package) over the compiled configs, rules and their unit tests.
+
+`python -m tests.promtool` runs every check for every environment of the shipped spec; nox calls it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compiler.emit import dump
+from compiler.model import EnvPlan, Plan
+from compiler.render.configs import prometheus_config, rule_files
+from tests.alert_cases import cases, test_file
+from tests.tools import ROOT, tool
+
+MONITORING_TESTS = ROOT / "monitoring" / "tests"
+
+
+def promtool(*args: str, cwd: Path | None = None) -> str:
+    """Run promtool; raise with its output when it fails."""
+    result = subprocess.run([tool("promtool"), *args], capture_output=True, text=True, check=False, cwd=cwd)
+    if result.returncode != 0:
+        raise AssertionError(f"promtool {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout + result.stderr
+
+
+def alert_rules(texts: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Every alerting rule of some rule files, by alert name."""
+    found: dict[str, dict[str, Any]] = {}
+    for text in texts:
+        for group in yaml.safe_load(text)["groups"]:
+            for rule in group["rules"]:
+                if "alert" in rule:
+                    found[rule["alert"]] = rule
+    return found
+
+
+def tested_alerts(test_docs: Iterable[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """The alerts that some test expects to fire, and those that some test expects to stay quiet."""
+    firing: set[str] = set()
+    quiet: set[str] = set()
+    for doc in test_docs:
+        for test in doc.get("tests", []):
+            for check in test.get("alert_rule_test", []):
+                (firing if check.get("exp_alerts") else quiet).add(check["alertname"])
+    return firing, quiet
+
+
+def hand_written_tests() -> list[Path]:
+    """The promtool tests of monitoring/tests/, for the hand-authored rules."""
+    return sorted(MONITORING_TESTS.glob("*.yaml"))
+
+
+def write_env(env: EnvPlan, folder: Path) -> tuple[Path, list[Path], Path]:
+    """Write env's Prometheus config, rule files and generated unit tests; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "prometheus.yml"
+    config.write_text(dump(prometheus_config(env)), encoding="utf-8")
+    rules = []
+    for name, text in rule_files(env):
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        rules.append(path)
+    annotations = {
+        name: rule["annotations"] for name, rule in alert_rules(p.read_text() for p in rules).items()
+    }
+    tests = folder / "generated-tests.yaml"
+    document = test_file([p.name for p in rules], cases(env), annotations)
+    tests.write_text(dump(document), encoding="utf-8")
+    return config, rules, tests
+
+
+def check_env(env: EnvPlan, folder: Path) -> list[str]:
+    """check config, check rules and test rules for one environment; the alerts left untested."""
+    config, rules, tests = write_env(env, folder)
+    promtool("check", "config", str(config))
+    promtool("check", "rules", *(str(p) for p in rules))
+    promtool("test", "rules", str(tests), cwd=folder)
+    docs = [yaml.safe_load(tests.read_text()), *(yaml.safe_load(p.read_text()) for p in hand_written_tests())]
+    firing, quiet = tested_alerts(docs)
+    names = alert_rules(p.read_text() for p in rules)
+    return sorted(name for name in names if name not in firing or name not in quiet)
+
+
+def check_plan(plan: Plan, workdir: Path) -> dict[str, list[str]]:
+    """Run every promtool check for every environment; the untested alerts of each."""
+    if hand_written_tests():
+        promtool("test", "rules", *(str(p) for p in hand_written_tests()), cwd=MONITORING_TESTS)
+    return {env.name: check_env(env, workdir / env.name) for env in (plan.base, *plan.environments)}
+
+
+def main() -> int:
+    """Check the shipped spec's Prometheus config, rules and alert tests with promtool."""
+    from compiler.pipeline import load_plan
+
+    plan = load_plan(ROOT / "spec" / "system.yaml", ROOT / "monitoring")
+    with tempfile.TemporaryDirectory() as workdir:
+        try:
+            untested = check_plan(plan, Path(workdir))
+        except AssertionError as failure:
+            print(failure, file=sys.stderr)
+            return 1
+    failed = False
+    for env, names in untested.items():
+        if names:
+            failed = True
+            print(
+                f"{env}: alerts without a firing and a quiet promtool test: {', '.join(names)}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"{env}: prometheus config, rules and every alert's tests pass promtool")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
