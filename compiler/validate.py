@@ -22,16 +22,21 @@ from compiler.spec import (
     DIGEST,
     DNS_LABEL,
     DURATION,
+    ENDPOINT,
     ENV_NAME,
     FOLDER,
     HOST,
     IMAGE,
+    INTERVAL,
     MEMORY,
+    METRIC,
     PATH,
     REASON,
     REPOSITORY,
     REVISION,
     TAG,
+    THRESHOLD,
+    URL,
     Spec,
 )
 
@@ -55,6 +60,11 @@ PATTERN_HINTS = {
     HOST: "a public host name such as api.nifty50.example (lowercase, with a dot)",
     REASON: "a reason of 10 to 300 characters on one line, without '='",
     ARG: "an argument of 1 to 500 characters on one line",
+    INTERVAL: "an interval such as 15s, 5m or 1h",
+    THRESHOLD: "a threshold such as 250ms, 5s or 2m",
+    METRIC: "a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit",
+    ENDPOINT: "host:port such as tempo.tracing.svc:4317 (lowercase)",
+    URL: "an https:// URL such as https://runbooks.nifty50.example",
     r"^[-._a-zA-Z0-9]+$": "a valid Secret key: letters, digits, '-', '_' and '.'",
 }
 

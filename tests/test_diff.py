@@ -45,12 +45,16 @@ def test_spec_edit_names_each_changed_field_and_writes_nothing(repo: Path) -> No
     before = _snapshot(repo)
     result = _nifty(repo, "diff")
     assert result.returncode == 1, result.stderr
-    # dev sets its own bounds for indicator-engine, so only the base and prod change.
-    assert result.stdout.splitlines() == [
+    lines = result.stdout.splitlines()
+    # dev sets its own bounds for indicator-engine, so only the base and prod change: the HPA,
+    # and the alert that watches it at its maximum (with the Prometheus volume of its rules).
+    assert [line for line in lines if "HorizontalPodAutoscaler" in line] == [
         HPA_LINE.format(env="base"),
         HPA_LINE.format(env="prod"),
-        "file out/README.md changes",  # its autoscaling tables
     ]
+    assert not [line for line in lines if line.startswith("dev:")]
+    assert len([line for line in lines if line.startswith("    +") and "} >= 24" in line]) == 2
+    assert "file out/README.md changes" in lines  # its autoscaling tables
     markdown = _nifty(repo, "diff", "--format", "markdown")
     assert markdown.returncode == 1
     assert (

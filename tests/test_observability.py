@@ -12,11 +12,9 @@ import yaml
 from compiler.build import build_environment
 from compiler.diagnostics import SpecError
 from compiler.emit import dump
-from compiler.load import parse_spec
 from compiler.model import Plan
 from compiler.pipeline import load_plan
 from compiler.render.types import Manifest
-from compiler.validate import validate
 from tests.conftest import MONITORING, SPEC
 from tests.promtool import check_plan, promtool, write_env
 
@@ -408,43 +406,3 @@ def test_bad_monitoring_files_give_positioned_diagnostics(
     found = _problems(tmp_path, files)
     name, line, column, message = expected
     assert any(f[:3] == (name, line, column) and message in f[3] for f in found), found
-
-
-UNSCRAPED = (
-    "        metrics: {scrape: false}   # no metrics endpoint; kube-state-metrics still watches its pods\n"
-)
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "marker", "message"),
-    [
-        (
-            UNSCRAPED,
-            f"{UNSCRAPED}        objectives: [{{name: x, kind: staleness, metric: m, threshold: 5s}}]\n",
-            "objectives",
-            "not scraped",
-        ),
-        ("env: BOT_TOKEN_FILE}", "env: OTEL_SERVICE_NAME}", "OTEL_", "OTEL_"),
-        ("          PGDATA:", "          OTEL_SERVICE_NAME: x\n          PGDATA:", "OTEL_", "OTEL_"),
-        ("      - name: bot\n", "      - name: api-metrics\n", "api-metrics", "discovery Service"),
-        (
-            "            threshold: 5s\n",
-            "            threshold: 5s\n            quantile: 0.5\n",
-            "quantile",
-            "no quantile",
-        ),
-    ],
-)
-def test_observability_mistakes_in_the_spec_are_positioned(
-    old: str, new: str, marker: str, message: str
-) -> None:
-    text = SPEC.read_text(encoding="utf-8")
-    assert old in text
-    changed = text.replace(old, new, 1)
-    at = changed.index(new) + new.index(marker)
-    line = changed[:at].count("\n") + 1
-    column = at - changed.rfind("\n", 0, at)
-    with pytest.raises(SpecError) as caught:
-        validate(parse_spec(changed.encode(), "system.yaml"))
-    [problem] = [d for d in caught.value.diagnostics if message in d.message]
-    assert (problem.line, problem.column) == (line, column), problem.text()
