@@ -92,8 +92,8 @@ def test_references_to_secrets_are_not_secrets(added: str) -> None:
             "excepted twice",
         ),
         (
-            "    storage: 20Gi\n    exceptions:\n",
-            "    storage: 20Gi\n    digest: sha256:" + "a" * 64 + "\n    exceptions:\n"
+            '    tag: "v2.13.0"\n    exceptions:\n',
+            '    tag: "v2.13.0"\n    digest: sha256:' + "a" * 64 + "\n    exceptions:\n"
             "      - {check: CKV_K8S_43, reason: digests are not pinned here}\n",
             "reason: digests are not pinned here",
             "pins a digest",
@@ -131,9 +131,9 @@ def test_references_to_secrets_are_not_secrets(added: str) -> None:
             "no variable holds a secret value",
         ),
         (
-            "reason: Prometheus discovers",
-            "reason: check=Prometheus discovers",
-            "reason: check=Prometheus",
+            "reason: kube-state-metrics reads",
+            "reason: check=kube-state-metrics reads",
+            "reason: check=kube-state-metrics",
             "without '='",
         ),
     ],
