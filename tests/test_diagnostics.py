@@ -9,14 +9,16 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+import compiler.leaks
 import compiler.rules
+import compiler.security_rules
 from compiler.cli import app
 from compiler.diagnostics import SpecError
 from compiler.load import parse_spec
@@ -84,9 +86,13 @@ def test_expected_diagnostics_are_sorted_and_positioned(case: Path) -> None:
     assert places == sorted(places)
 
 
-def _rule_lines() -> set[int]:
-    """Lines of rules.py that produce a diagnostic."""
-    source = Path(compiler.rules.__file__).read_text(encoding="utf-8").splitlines()
+# Every module that turns a valid shape into diagnostics; a case must reach each of their reports.
+RULE_MODULES = (compiler.rules, compiler.security_rules, compiler.leaks)
+
+
+def _rule_lines(module: ModuleType) -> set[int]:
+    """Lines of a rule module that produce a diagnostic."""
+    source = Path(str(module.__file__)).read_text(encoding="utf-8").splitlines()
     return {
         number
         for number, line in enumerate(source, start=1)
@@ -94,16 +100,16 @@ def _rule_lines() -> set[int]:
     }
 
 
-def _traced_rule_lines() -> set[int]:
-    """Lines of rules.py executed while validating every case."""
-    seen: set[int] = set()
-    target = compiler.rules.__file__
+def _traced_lines() -> set[tuple[str, int]]:
+    """(file, line) of the rule modules executed while validating every case."""
+    seen: set[tuple[str, int]] = set()
+    targets = {str(module.__file__) for module in RULE_MODULES}
 
     def tracer(frame: FrameType, event: str, _arg: Any) -> Any:
-        if frame.f_code.co_filename != target:
+        if frame.f_code.co_filename not in targets:
             return None
         if event == "line":
-            seen.add(frame.f_lineno)
+            seen.add((frame.f_code.co_filename, frame.f_lineno))
         return tracer
 
     sys.settrace(tracer)
@@ -117,9 +123,17 @@ def _traced_rule_lines() -> set[int]:
 
 
 def test_every_rule_has_a_case() -> None:
-    missing = _rule_lines() - _traced_rule_lines()
-    source = Path(compiler.rules.__file__).read_text(encoding="utf-8").splitlines()
-    assert not missing, [f"rules.py:{n}: {source[n - 1].strip()}" for n in sorted(missing)]
+    traced = _traced_lines()
+    missing = []
+    for module in RULE_MODULES:
+        path = str(module.__file__)
+        source = Path(path).read_text(encoding="utf-8").splitlines()
+        missing += [
+            f"{Path(path).name}:{n}: {source[n - 1].strip()}"
+            for n in sorted(_rule_lines(module))
+            if (path, n) not in traced
+        ]
+    assert not missing, missing
 
 
 def _schema_constraints(node: Any) -> Iterator[tuple[str, str]]:
