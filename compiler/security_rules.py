@@ -12,6 +12,10 @@ from compiler.positions import at_key, at_value
 from compiler.quantities import cpu_millis
 from compiler.spec import CheckException, Component, ComponentOverride, ObservedTool, Spec
 
+# kube-linter's env-var-secret flags any literal value in a variable whose name says "secret".
+SECRET_VARIABLE = "SECRET"
+LITERAL_IN_SECRET_VARIABLE = "a variable named *SECRET* must not hold a literal (a path included); rename it"
+
 
 def check_security(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     """Every violation of the hardening rules, positioned in doc."""
@@ -61,12 +65,17 @@ def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component
 
 def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
     variables: set[str] = set(component.env)
+    for name in component.env:
+        if SECRET_VARIABLE in name.upper():
+            yield at_key(doc, (*loc, "env", name), LITERAL_IN_SECRET_VARIABLE)
     files: set[str] = set()
     for index, secret in enumerate(component.secrets):
         where = (*loc, "secrets", index)
         if secret.env is None and secret.file is None:
             yield at_key(doc, where, "a secret needs `env` (the value), `file` (a mounted file) or both")
         if secret.env is not None:
+            if secret.file is not None and SECRET_VARIABLE in secret.env.upper():
+                yield at_value(doc, (*where, "env"), LITERAL_IN_SECRET_VARIABLE)
             if secret.env in component.env:
                 yield at_value(doc, (*where, "env"), f"'{secret.env}' is also set under env")
             variables.add(secret.env)

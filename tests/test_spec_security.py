@@ -131,6 +131,12 @@ def test_references_to_secrets_are_not_secrets(added: str) -> None:
             "no variable holds a secret value",
         ),
         (
+            "env: BROKER_SIGNING_KEY_FILE",
+            "env: BROKER_API_SECRET_FILE",
+            "env: BROKER_API_SECRET_FILE",
+            "a variable named *SECRET* must not hold a literal",
+        ),
+        (
             "reason: kube-state-metrics reads",
             "reason: check=kube-state-metrics reads",
             "reason: check=kube-state-metrics",
