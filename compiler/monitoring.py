@@ -31,10 +31,13 @@ MAX_NAME = 63
 Pos = tuple[int, int]
 
 
-def check_monitoring(files: tuple[MonitoringFile, ...], folder: str) -> list[Diagnostic]:
-    """Every problem of the monitoring files, positioned in them."""
+def check_monitoring(
+    files: tuple[MonitoringFile, ...], folder: str, generated: frozenset[str] = frozenset()
+) -> list[Diagnostic]:
+    """Every problem of the monitoring files, positioned in them; generated names the spec's alerts."""
     problems: list[Diagnostic] = []
-    alert_names: dict[str, str] = {}
+    # Generated alerts come first, so a hand-written alert of the same name is the one reported.
+    alert_names: dict[str, str] = dict.fromkeys(generated, "the alerts generated from the spec")
     uids: dict[str, str] = {}
     for file in files:
         shown = f"{folder}/{file.path}"

@@ -9,6 +9,7 @@ from compiler.load import read_spec
 from compiler.model import MonitoringFile, Plan
 from compiler.monitoring import check_monitoring
 from compiler.plan import plan
+from compiler.render.alerts import alerts
 from compiler.tree import build_tree
 from compiler.validate import validate
 
@@ -33,14 +34,17 @@ def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
     """Read, validate and plan the spec; raise SpecError with every problem found."""
     document = read_spec(spec_path, display_path(spec_path))
     monitoring = read_monitoring(monitoring_dir)
-    problems = check_monitoring(monitoring, display_path(monitoring_dir))
+    folder = display_path(monitoring_dir)
     try:
         spec = validate(document)
     except SpecError as error:
-        raise SpecError([*error.diagnostics, *problems]) from None
+        raise SpecError([*error.diagnostics, *check_monitoring(monitoring, folder)]) from None
+    result = plan(spec, monitoring, source_name(spec_path))
+    generated = frozenset(a.name for env in (result.base, *result.environments) for a in alerts(env))
+    problems = check_monitoring(monitoring, folder, generated)
     if problems:
         raise SpecError(problems)
-    return plan(spec, monitoring, source_name(spec_path))
+    return result
 
 
 def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:

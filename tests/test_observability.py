@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compiler.build import build_environment
 from compiler.diagnostics import SpecError
@@ -17,6 +20,7 @@ from compiler.pipeline import load_plan
 from compiler.render.types import Manifest
 from tests.conftest import MONITORING, SPEC
 from tests.promtool import check_plan, promtool, write_env
+from tests.strategies import expected_bounds, specs
 
 KSM = "kube-state-metrics"
 DASHBOARDS_PATH = "/var/lib/grafana/dashboards"
@@ -203,6 +207,42 @@ def test_declared_objectives_become_alerts(builds: dict[str, list[Manifest]]) ->
             assert rule["annotations"]["runbook_url"].endswith(f"/{component}/{objective['name']}")
 
 
+def test_only_kube_state_metrics_reads_the_api_read_only_in_its_namespace(
+    builds: dict[str, list[Manifest]],
+) -> None:
+    for objects in builds.values():
+        assert not [o for o in objects if o["kind"] in {"ClusterRole", "ClusterRoleBinding"}]
+        roles = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Role"}
+        assert set(roles) == {KSM}
+        workloads = _workloads(objects)
+        tokens = {
+            n for n, w in workloads.items() if w["spec"]["template"]["spec"]["automountServiceAccountToken"]
+        }
+        assert tokens == {KSM}
+        granted = {r for rule in roles[KSM]["rules"] for r in rule["resources"]}
+        assert all(set(rule["verbs"]) <= {"get", "list", "watch"} for rule in roles[KSM]["rules"])
+        args = _container(workloads[KSM])["args"]
+        watched = next(a for a in args if a.startswith("--resources=")).removeprefix("--resources=")
+        assert set(watched.split(",")) == granted
+        namespace = next(o for o in objects if o["kind"] == "Namespace")["metadata"]["name"]
+        assert f"--namespaces={namespace}" in args
+
+
+def test_the_collector_may_reach_the_traces_backend(builds: dict[str, list[Manifest]]) -> None:
+    host, port = SPEC_DATA["observability"]["otel_collector"]["traces"]["endpoint"].split(":")
+    backend_namespace = host.split(".")[1]
+    for objects in builds.values():
+        policy = next(
+            o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "otel-collector"
+        )
+        assert any(
+            {"port": int(port), "protocol": "TCP"} in rule["ports"]
+            and {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": backend_namespace}}}
+            in rule.get("to", [])
+            for rule in policy["spec"]["egress"]
+        )
+
+
 # --- Grafana ----------------------------------------------------------------------------------------
 
 
@@ -374,6 +414,10 @@ GOOD_RULE = (
         ({"alerts/a.yaml": GOOD_RULE, "alerts/b.yaml": GOOD_RULE}, ("b.yaml", 4, 5, "already defined")),
         ({"alerts/a.yml": GOOD_RULE}, ("a.yml", 0, 0, "end in .yaml")),
         (
+            {"alerts/a.yaml": GOOD_RULE.replace("alert: A", "alert: ApiCrashLooping")},
+            ("a.yaml", 4, 5, "already defined in the alerts generated from the spec"),
+        ),
+        (
             {"dashboards/d.json": '{\n  "uid": "d",\n  "title": "t",\n  "panels": [}\n'},
             ("d.json", 4, 14, "invalid JSON"),
         ),
@@ -406,3 +450,53 @@ def test_bad_monitoring_files_give_positioned_diagnostics(
     found = _problems(tmp_path, files)
     name, line, column, message = expected
     assert any(f[:3] == (name, line, column) and message in f[3] for f in found), found
+
+
+# --- generated specs ----------------------------------------------------------------------------------
+
+
+def _observed(spec: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
+    """Let some stateful components go unscraped, give others objectives, maybe name a traces backend."""
+    for layer in spec["layers"]:
+        for component in layer["components"]:
+            if "storage" in component and data.draw(st.booleans()):
+                component["metrics"] = {"scrape": False}
+            elif data.draw(st.booleans()):
+                kind = data.draw(st.sampled_from(["latency", "staleness"]))
+                component["objectives"] = [
+                    {
+                        "name": f"{kind}-objective",
+                        "kind": kind,
+                        "metric": f"app_{kind}_seconds",
+                        "threshold": data.draw(st.sampled_from(["100ms", "250ms", "5s", "2m"])),
+                        "hold": data.draw(st.sampled_from(["1m", "5m", "20m"])),
+                    }
+                ]
+    if data.draw(st.booleans()):
+        spec["observability"]["otel_collector"]["traces"] = {"endpoint": "tempo.tracing.svc:4317"}
+    return spec
+
+
+@pytest.mark.tools
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs(), st.data())
+def test_generated_specs_pass_promtool_and_watch_every_hpa_at_its_maximum(
+    spec: dict[str, Any], data: st.DataObject
+) -> None:
+    spec = _observed(spec, data)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "system.yaml"
+        path.write_text(dump(spec), encoding="utf-8")
+        plan = load_plan(path, Path(folder) / "monitoring")
+        untested = check_plan(plan, Path(folder) / "promtool")
+    assert not any(untested.values()), untested
+    for name, objects in _builds(plan).items():
+        exprs = [r["expr"] for r in _rules(objects)]
+        for hpa, (_, top, _) in expected_bounds(spec, None if name == "base" else name).items():
+            current = "kube_horizontalpodautoscaler_status_current_replicas"
+            assert f'{current}{{horizontalpodautoscaler="{hpa}"}} >= {top}' in exprs
+        _assert_collector_well_formed(_collector(objects))
+        for workload_name, workload in _workloads(objects).items():
+            variables = {v["name"]: v.get("value") for v in _container(workload)["env"]}
+            assert variables["OTEL_SERVICE_NAME"] == workload_name
+            assert f"environment={name}" in (variables["OTEL_RESOURCE_ATTRIBUTES"] or "")
