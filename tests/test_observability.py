@@ -301,6 +301,19 @@ def test_layer_dashboards_show_replicas_against_hpa_bounds_and_cpu_against_targe
                         assert f"kube_horizontalpodautoscaler_{metric}{{{hpa}" in exprs
 
 
+def test_every_panel_reads_the_provisioned_datasource(builds: dict[str, list[Manifest]]) -> None:
+    for objects in builds.values():
+        configs = _configmaps(objects)
+        provisioned = yaml.safe_load(configs["grafana-datasources"]["datasources.yaml"])["datasources"]
+        uids = {d["uid"] for d in provisioned}
+        providers = yaml.safe_load(configs["grafana-dashboard-providers"]["providers.yaml"])["providers"]
+        assert [p["options"]["path"] for p in providers] == [DASHBOARDS_PATH]
+        for board in _dashboards(objects).values():
+            for panel in board["panels"]:
+                if panel["type"] != "row":
+                    assert panel["datasource"]["uid"] in uids, (board["uid"], panel["title"])
+
+
 @pytest.mark.tools
 def test_every_dashboard_query_parses_with_promtool(
     builds: dict[str, list[Manifest]], tmp_path: Path
