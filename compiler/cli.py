@@ -101,7 +101,7 @@ def compile_command(
                 sys.stderr.write(f"would change: {shown}/{path}\n")
             sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
         raise typer.Exit(EXIT_FAILED if check and stale else EXIT_OK)
-    _run(lambda: write_tree(out, tree), fmt, debug)
+    _run(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
     sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,10 @@ MAX_DEPTH = 32
 MAX_NODES = 5_000
 MAX_PROBLEMS = 100
 # Characters YAML forbids in a stream (c-printable), reported before the parser sees them.
-_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A byte-order mark is allowed only at the start of the file (removed before this check).
+_NON_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 class _StopError(Exception):
@@ -61,11 +65,15 @@ class _StopError(Exception):
 def read_spec(path: Path, display: str | None = None) -> Document:
     """Read and parse the spec file at path."""
     shown = display or str(path)
-    if not path.exists():
-        raise SpecError([Diagnostic(shown, 0, 0, "spec file not found")])
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise SpecError([Diagnostic(shown, 0, 0, "spec file not found")]) from None
+    except OSError as exc:
+        raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}")]) from None
+    if stat.S_ISDIR(mode):
         raise SpecError([Diagnostic(shown, 0, 0, "is a directory, expected a YAML file")])
-    if not path.is_file():
+    if not stat.S_ISREG(mode):
         # A FIFO or a device would block or never end.
         raise SpecError([Diagnostic(shown, 0, 0, "is not a regular file, expected a YAML file")])
     try:
@@ -141,7 +149,7 @@ def _refuse_text_hazards(text: str, path: str) -> None:
                     path,
                     number,
                     match.start() + 1,
-                    f"control character U+{ord(match.group()):04X} is not allowed; remove it",
+                    f"{_character(match.group())} is not allowed; remove it",
                 )
             )
         if len(problems) >= MAX_PROBLEMS:
@@ -326,6 +334,12 @@ class _Composer:
         self.fatal = True
         self._problem(pos, message)
         raise _StopError
+
+
+def _character(char: str) -> str:
+    """Name a character a spec may not hold."""
+    kind = "byte-order mark" if char == "\ufeff" else "control character"
+    return f"{kind} U+{ord(char):04X}"
 
 
 def _pos(event: Event) -> Pos:

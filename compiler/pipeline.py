@@ -20,7 +20,8 @@ def display_path(path: Path) -> str:
     """path relative to the working directory when it lies below it, for messages and headers."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):
+        # Outside the working directory, or a symlink loop that read_spec reports.
         return path.as_posix()
 
 

@@ -143,6 +143,16 @@ def test_fifo_as_spec_does_not_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     )
 
 
+def test_symlink_loop_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    assert _validate("--spec", "a.yaml") == (
+        1,
+        "a.yaml: error: cannot read the spec: Too many levels of symbolic links\n",
+    )
+
+
 def test_unreadable_spec_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     spec = tmp_path / "system.yaml"
