@@ -72,6 +72,14 @@ def resolve_yaml11(text: str) -> Any:
     """A plain scalar's value as a YAML 1.1 reader sees it."""
     if len(text) > MAX_TYPED_LENGTH:
         return text
+    try:
+        return _resolve_yaml11(text)
+    except ValueError:
+        # Matches a number pattern without digits (0x_, 0b_): PyYAML fails on these.
+        return Special("a malformed number")
+
+
+def _resolve_yaml11(text: str) -> Any:
     if _NULL_12.match(text):
         return None
     if text in _BOOL_11:
@@ -89,8 +97,11 @@ def resolve_yaml11(text: str) -> Any:
         return int(digits)
     if _SEX_INT_11.match(text) or _SEX_FLOAT_11.match(text):
         return sign * _sexagesimal(unsigned)
-    if _FLOAT_11.match(text) and any(ch.isdigit() for ch in text):
-        return float(digits)
+    if _FLOAT_11.match(text):
+        if any(ch.isdigit() for ch in text):
+            return float(digits)
+        if "_" in text:
+            raise ValueError(text)
     if _INF_12.match(text):
         return -math.inf if text.startswith("-") else math.inf
     if _NAN_12.match(text):

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from compiler.cli import app
 from compiler.diagnostics import SpecError
 from compiler.pipeline import compile_spec
+from compiler.scalars import ambiguity, resolve, resolve_yaml11
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "system.yaml"
@@ -177,3 +178,17 @@ def test_failed_compiles_never_change_out(workspace: Path, spec_text: bytes) -> 
             app, ["compile", "--spec", str(SPEC), "--out", str(out), "--monitoring", str(MONITORING)]
         )
     assert sorted(p.name for p in workspace.iterdir()) == ["mutated.yaml", "out"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("0123456789.:-_+eExXoObBinfaNul~TtrsYyZ ", max_size=12))
+def test_scalar_resolution_never_raises(text: str) -> None:
+    modern, legacy = resolve(text), resolve_yaml11(text)
+    reason = ambiguity(text)
+    assert (reason is None) == (type(modern) is type(legacy) and repr(modern) == repr(legacy))
+
+
+@pytest.mark.parametrize("text", ["0x_", "0b_", "-0x__", "._"])
+def test_number_patterns_without_digits_are_ambiguous(text: str) -> None:
+    # PyYAML or ruamel fail on these instead of reading a string.
+    assert ambiguity(text) is not None
