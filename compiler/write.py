@@ -20,13 +20,16 @@ def read_tree(root: Path) -> dict[str, str]:
     tree: dict[str, str] = {}
     if not root.is_dir():
         return tree
-    with locked(root.absolute().parent, shared=True):
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                try:
-                    tree[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
-                except (UnicodeDecodeError, OSError):
-                    tree[path.relative_to(root).as_posix()] = "\0 unreadable"
+    try:
+        with locked(root.absolute().parent, shared=True):
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    try:
+                        tree[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+                    except (UnicodeDecodeError, OSError):
+                        tree[path.relative_to(root).as_posix()] = "\0 unreadable"
+    except OSError as exc:
+        raise SpecError([Diagnostic(root.as_posix(), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
     return tree
 
 

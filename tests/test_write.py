@@ -259,3 +259,17 @@ def test_compile_refuses_to_replace_what_is_not_an_output(
     assert result.exit_code == 1
     assert result.stderr == f"{target}: error: {why}; refusing to replace it with the output\n"
     assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")} == before
+
+
+def test_unreadable_out_is_one_line_for_check(
+    out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(compiler.write, "locked", refuse)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app, ["compile", "--check", "--spec", str(SPEC), "--out", str(out), "--monitoring", str(MONITORING)]
+    )
+    assert (result.exit_code, result.stderr) == (1, f"{out}: error: cannot read: Permission denied\n")
