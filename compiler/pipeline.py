@@ -8,27 +8,13 @@ from compiler.diagnostics import Diagnostic, SpecError
 from compiler.load import read_spec
 from compiler.model import MonitoringFile, Plan
 from compiler.monitoring import check_monitoring
+from compiler.paths import display_path, source_name
 from compiler.plan import plan
 from compiler.render.alerts import alerts
 from compiler.tree import build_tree
 from compiler.validate import validate
 
 MONITORING_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def display_path(path: Path) -> str:
-    """path relative to the working directory when it lies below it, for messages and headers."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, RuntimeError, OSError):
-        # Outside the working directory, or a symlink loop that read_spec reports.
-        return path.as_posix()
-
-
-def source_name(path: Path) -> str:
-    """How generated files name their spec: relative to the working directory, never absolute."""
-    shown = display_path(path)
-    return path.name if Path(shown).is_absolute() else shown
 
 
 def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:

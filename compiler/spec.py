@@ -59,7 +59,7 @@ Metric = Annotated[str, StringConstraints(pattern=METRIC, max_length=200)]
 class Model(BaseModel):
     """Base of every input model: strict types, unknown keys refused, immutable."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
 
 class Resources(Model):
