@@ -1,5 +1,5 @@
 """python -m compiler."""
 
-from compiler.cli import main
+from compiler.entry import main
 
 main()

@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from compiler.diagnostics import SpecError, format_diagnostics
+from compiler.paths import DEFAULT_MONITORING, DEFAULT_OUT, DEFAULT_SPEC
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORT = (
@@ -75,9 +76,9 @@ def _run(action: Callable[[], T], fmt: Format, debug: bool) -> T:
 
 @app.command("compile")
 def compile_command(
-    spec: SpecOption = Path("spec/system.yaml"),
-    out: OutOption = Path("out"),
-    monitoring: MonitoringOption = Path("monitoring"),
+    spec: SpecOption = DEFAULT_SPEC,
+    out: OutOption = DEFAULT_OUT,
+    monitoring: MonitoringOption = DEFAULT_MONITORING,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if out/ is stale.")] = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Write nothing; print a unified diff of out/.")
@@ -86,11 +87,20 @@ def compile_command(
     debug: DebugOption = False,
 ) -> None:
     """Compile the spec into out/ (base and one overlay per environment)."""
-    from compiler.pipeline import compile_spec, display_path
+    from compiler import stamp
+    from compiler.paths import display_path, source_name
+
+    shown = display_path(out)
+    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source_name(spec))
+    if not diff and fingerprint and stamp.is_current(out, fingerprint):
+        # Nothing changed since the recorded compile: answer without loading the compiler.
+        sys.stderr.write(f"{shown}/ is up to date\n")
+        raise typer.Exit(EXIT_OK)
+
+    from compiler.pipeline import compile_spec
     from compiler.write import changed_files, read_tree, unified_diff, write_tree
 
     tree = _run(lambda: compile_spec(spec, monitoring), fmt, debug)
-    shown = display_path(out)
     if check or diff:
         current = _run(lambda: read_tree(out), fmt, debug)
         stale = changed_files(current, tree)
@@ -100,20 +110,25 @@ def compile_command(
             for path in stale:
                 sys.stderr.write(f"would change: {shown}/{path}\n")
             sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
+        if not stale and fingerprint:
+            stamp.record(out, fingerprint, tree)
         raise typer.Exit(EXIT_FAILED if check and stale else EXIT_OK)
     _run(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
+    if fingerprint:
+        stamp.record(out, fingerprint, tree)
     sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
 
 
 @app.command("validate")
 def validate_command(
-    spec: SpecOption = Path("spec/system.yaml"),
-    monitoring: MonitoringOption = Path("monitoring"),
+    spec: SpecOption = DEFAULT_SPEC,
+    monitoring: MonitoringOption = DEFAULT_MONITORING,
     fmt: FormatOption = Format.text,
     debug: DebugOption = False,
 ) -> None:
     """Validate the spec and write nothing."""
-    from compiler.pipeline import display_path, load_plan
+    from compiler.paths import display_path
+    from compiler.pipeline import load_plan
 
     _run(lambda: load_plan(spec, monitoring), fmt, debug)
     sys.stderr.write(f"{display_path(spec)} is valid\n")
@@ -122,8 +137,8 @@ def validate_command(
 @app.command("render")
 def render_command(
     env: Annotated[str, typer.Argument(help="An environment of the spec, or 'base'.")],
-    spec: SpecOption = Path("spec/system.yaml"),
-    monitoring: MonitoringOption = Path("monitoring"),
+    spec: SpecOption = DEFAULT_SPEC,
+    monitoring: MonitoringOption = DEFAULT_MONITORING,
     fmt: FormatOption = Format.text,
     debug: DebugOption = False,
 ) -> None:
@@ -145,9 +160,9 @@ def diff_command(
     against: Annotated[
         str, typer.Option("--against", help="The git revision whose committed out/ is compared.")
     ] = "HEAD",
-    spec: SpecOption = Path("spec/system.yaml"),
-    out: OutOption = Path("out"),
-    monitoring: MonitoringOption = Path("monitoring"),
+    spec: SpecOption = DEFAULT_SPEC,
+    out: OutOption = DEFAULT_OUT,
+    monitoring: MonitoringOption = DEFAULT_MONITORING,
     fmt: Annotated[
         DiffFormat, typer.Option("--format", help="The report as text or markdown (diagnostics stay text).")
     ] = DiffFormat.text,
@@ -156,7 +171,8 @@ def diff_command(
     """Compare the compiled spec with out/ at a git revision, object by object; write nothing."""
     from compiler.diffreport import report_markdown, report_text, summary
     from compiler.objdiff import diff_trees
-    from compiler.pipeline import compile_spec, display_path
+    from compiler.paths import display_path
+    from compiler.pipeline import compile_spec
     from compiler.revision import RevisionError, read_revision
     from compiler.treebuild import TreeBuildError
 

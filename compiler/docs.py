@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from compiler.build import build_environment
 from compiler.model import EnvPlan, Plan, Workload
 from compiler.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
-from compiler.render.types import Manifest
+from compiler.render.types import Manifest, Rendered
 
 DOC_FILE = "README.md"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
@@ -26,8 +25,8 @@ class Capacity:
     memory_max: int
 
 
-def document(plan: Plan, header: str) -> str:
-    """The whole out/README.md."""
+def document(plan: Plan, header: str, renders: Mapping[str, Rendered]) -> str:
+    """The whole out/README.md, from the plan and each environment's render."""
     envs = (plan.base, *plan.environments)
     sections = [
         f"<!-- {header} -->",
@@ -63,7 +62,7 @@ def document(plan: Plan, header: str) -> str:
         "| environment | pods (min) | CPU cores (min) | memory (min)"
         " | pods (max) | CPU cores (max) | memory (max) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(_capacity_row(env.name, capacity(build_environment(env))) for env in envs),
+        *(_capacity_row(env.name, capacity(p.manifest for p in renders[env.name].placed)) for env in envs),
     ]
     return "\n".join(sections) + "\n"
 

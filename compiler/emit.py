@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ _INDICATOR_START = "-?:,[]{}#&*!|>'\"%@`= "
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def needs_quotes(text: str) -> bool:
     """Whether a string would not read back as the same string if written plain."""
     if not text or text in _RESERVED or text in {"<<", "="}:
@@ -59,7 +61,9 @@ def scalar(value: Any) -> str:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
         return json.dumps(value)
     text = str(value)
     return double_quoted(text) if needs_quotes(text) else text

@@ -28,17 +28,19 @@ def header(source: str) -> str:
 def build_tree(plan: Plan) -> dict[str, str]:
     """Every file of out/, keyed by its path relative to out/ (POSIX separators)."""
     top = header(plan.source)
-    base = render(plan.base)
+    # Each environment is rendered once; the overlays and the documentation share the result.
+    renders = {env.name: render(env) for env in (plan.base, *plan.environments)}
+    base = renders[plan.base.name]
     tree: dict[str, str] = {}
     tree.update(_base_files(base, plan, top))
     for env_plan in plan.environments:
-        overlay = derive_overlay(plan.base, base, env_plan, render(env_plan))
+        overlay = derive_overlay(plan.base, base, env_plan, renders[env_plan.name])
         tree.update(
             {f"overlays/{env_plan.name}/{path}": text for path, text in _overlay_files(overlay, top).items()}
         )
     tree.update(_argocd_files(plan, top))
     tree[SCHEMA_FILE] = schema_text()
-    tree[DOC_FILE] = document(plan, top.removeprefix("# ").strip())
+    tree[DOC_FILE] = document(plan, top.removeprefix("# ").strip(), renders)
     return dict(sorted(tree.items()))
 
 

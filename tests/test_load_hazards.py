@@ -184,16 +184,22 @@ def _crash(*_: object) -> dict[str, str]:
     raise RuntimeError("a bug")
 
 
-def test_internal_error_is_reported_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_is_reported_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(compiler.pipeline, "compile_spec", _crash)
-    result = CliRunner().invoke(app, ["compile", "--spec", str(SPEC), "--check"])
+    # An out/ with no record of a compile, so that the compiler really runs.
+    out = str(tmp_path / "out")
+    result = CliRunner().invoke(app, ["compile", "--spec", str(SPEC), "--out", out, "--check"])
     assert result.exit_code == 3
     assert result.stderr == f"error: {REPORT}\n"
 
 
-def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(compiler.pipeline, "compile_spec", _crash)
-    result = CliRunner().invoke(app, ["compile", "--spec", str(SPEC), "--check", "--debug"])
+    # An out/ with no record of a compile, so that the compiler really runs.
+    out = str(tmp_path / "out")
+    result = CliRunner().invoke(app, ["compile", "--spec", str(SPEC), "--out", out, "--check", "--debug"])
     assert result.exit_code == 3
     assert "Traceback" in result.stderr
     assert "RuntimeError: a bug" in result.stderr

@@ -1,0 +1,106 @@
+"""A local record of the last compile: content hashes of every input and output.
+
+`nifty compile` and `nifty compile --check` on an unchanged tree answer from it without loading the
+compiler: they hash the compiler's own sources, the versions of the libraries that shape the output,
+the spec, the monitoring folder and every file of out/, and compare them with the record. Anything
+that differs (a hand edit in out/, an extra or missing file, a changed input, compiler or library)
+sends the command down the full compile, which stays the arbiter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+CACHE_DIR = ".nifty-cache"
+FORMAT = 1
+# Files whose bytes change with the versions of the libraries that shape the output (the schema).
+DEPENDENCY_FILES = (("pydantic", "version.py"), ("ruamel.yaml", "__init__.py"))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _files_below(folder: Path) -> list[Path]:
+    """Every regular file below folder, sorted; empty when folder is missing."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        found.extend(Path(root) / name for name in sorted(files))
+    return found
+
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def inputs_fingerprint(spec: Path, monitoring: Path, source: str, package: Path = PACKAGE) -> str:
+    """One hash over the compiler's sources, the interpreter, the spec and the monitoring folder."""
+    hasher = hashlib.sha256()
+    hasher.update(f"{FORMAT}\0{sys.version}\0{source}\0".encode())
+    for path in _files_below(package):
+        if path.suffix == ".py":
+            hasher.update(f"{path.relative_to(package).as_posix()}\0".encode())
+            hasher.update(_digest(path.read_bytes()).encode())
+    for module, name in DEPENDENCY_FILES:
+        found = importlib.util.find_spec(module)
+        origin = Path(found.origin) if found and found.origin else None
+        hasher.update(f"\0{module}\0".encode())
+        if origin is not None:
+            hasher.update(_digest((origin.parent / name).read_bytes()).encode())
+    hasher.update(b"\0spec\0" + _digest(spec.read_bytes()).encode())
+    for path in _files_below(monitoring):
+        hasher.update(f"\0{path.relative_to(monitoring).as_posix()}\0".encode())
+        hasher.update(_digest(path.read_bytes()).encode())
+    return hasher.hexdigest()
+
+
+def fingerprint_or_none(spec: Path, monitoring: Path, source: str) -> str | None:
+    """The inputs' fingerprint, or None when they cannot be read (the full compile then reports why)."""
+    try:
+        return inputs_fingerprint(spec, monitoring, source)
+    except OSError:
+        return None
+
+
+def tree_hashes(tree: Mapping[str, str]) -> dict[str, str]:
+    """The content hash of every file of an in-memory tree."""
+    return {path: _digest(text.encode("utf-8")) for path, text in sorted(tree.items())}
+
+
+def disk_hashes(out: Path) -> dict[str, str]:
+    """The content hash of every file below out/, keyed like the in-memory tree."""
+    return {path.relative_to(out).as_posix(): _digest(path.read_bytes()) for path in _files_below(out)}
+
+
+def cache_file(out: Path) -> Path:
+    """Where the record of out/ lives: beside it, in a folder git ignores."""
+    return out.parent / CACHE_DIR / f"{out.name}.json"
+
+
+def record(out: Path, fingerprint: str, tree: Mapping[str, str]) -> None:
+    """Remember that out/ holds tree for these inputs; a failure to record is harmless."""
+    target = cache_file(out)
+    try:
+        target.parent.mkdir(exist_ok=True)
+        staging = target.with_suffix(f".{os.getpid()}.tmp")
+        staging.write_text(
+            json.dumps({"inputs": fingerprint, "outputs": tree_hashes(tree)}), encoding="utf-8"
+        )
+        staging.replace(target)
+    except OSError:
+        pass
+
+
+def is_current(out: Path, fingerprint: str) -> bool:
+    """Whether out/ is exactly what the recorded compile of these inputs wrote."""
+    try:
+        saved = json.loads(cache_file(out).read_text(encoding="utf-8"))
+        return bool(saved["inputs"] == fingerprint and saved["outputs"] == disk_hashes(out))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

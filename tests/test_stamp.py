@@ -1,0 +1,106 @@
+"""The record of the last compile: unchanged trees are answered at once, any change is still caught."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from compiler import stamp
+from tests.conftest import MONITORING, SPEC
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the shipped spec and monitoring folder, compiled once."""
+    shutil.copytree(SPEC.parent, tmp_path / "spec")
+    shutil.copytree(MONITORING, tmp_path / "monitoring")
+    assert nifty(tmp_path, "compile").returncode == 0
+    return tmp_path
+
+
+def nifty(cwd: Path, *args: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the installed entry point as a user would."""
+    flags = ["-X", "importtime"] if importtime else []
+    return subprocess.run(
+        [sys.executable, *flags, "-m", "compiler", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_unchanged_tree_is_answered_without_loading_the_compiler(project: Path) -> None:
+    for args in (("compile", "--check"), ("compile",)):
+        result = nifty(project, *args, importtime=True)
+        assert result.returncode == 0
+        assert "out/ is up to date" in result.stderr
+        imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+        assert "pydantic" not in imported and "typer" not in imported and "compiler.pipeline" not in imported
+
+
+def test_warm_compile_does_not_rewrite_out(project: Path) -> None:
+    layer = project / "out/base/layer-2.yaml"
+    os.utime(layer, (1_000_000, 1_000_000))
+    assert nifty(project, "compile").returncode == 0
+    assert layer.stat().st_mtime == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda root: (root / "out/base/layer-2.yaml").write_text("# hand edit\n"), "out/base/layer-2.yaml"),
+        (lambda root: (root / "out/base/layer-5.yaml").unlink(), "out/base/layer-5.yaml"),
+        (lambda root: (root / "out/base/extra.yaml").write_text("kind: Extra\n"), "out/base/extra.yaml"),
+    ],
+)
+def test_any_change_in_out_is_still_caught(
+    project: Path, change: Callable[[Path], object], named: str
+) -> None:
+    change(project)
+    result = nifty(project, "compile", "--check")
+    assert result.returncode == 1
+    assert f"would change: {named}" in result.stderr
+
+
+def test_a_changed_spec_is_still_caught(project: Path) -> None:
+    spec = project / "spec/system.yaml"
+    spec.write_text(spec.read_text().replace("min: 5, max: 20", "min: 5, max: 24"))
+    result = nifty(project, "compile", "--check")
+    assert result.returncode == 1
+    assert "would change: out/base/layer-4.yaml" in result.stderr
+
+
+def test_a_corrupt_record_falls_back_to_the_full_check(project: Path) -> None:
+    stamp.cache_file(project / "out").write_text("{not json")
+    result = nifty(project, "compile", "--check")
+    assert result.returncode == 0
+    assert "out/ is up to date" in result.stderr
+
+
+def test_fingerprint_follows_every_input(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    shutil.copytree(Path(stamp.__file__).parent, package)
+    shutil.copytree(MONITORING, tmp_path / "monitoring")
+    spec = tmp_path / "system.yaml"
+    spec.write_bytes(SPEC.read_bytes())
+
+    def fingerprint(source: str = "spec/system.yaml") -> str:
+        return stamp.inputs_fingerprint(spec, tmp_path / "monitoring", source, package)
+
+    seen = {fingerprint()}
+    assert fingerprint() in seen
+    spec.write_bytes(spec.read_bytes() + b"\n")
+    seen.add(fingerprint())
+    (tmp_path / "monitoring/alerts/platform.yaml").write_text("groups: []\n")
+    seen.add(fingerprint())
+    (package / "emit.py").write_text((package / "emit.py").read_text() + "\n")
+    seen.add(fingerprint())
+    seen.add(fingerprint("elsewhere/system.yaml"))
+    assert len(seen) == 5
