@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from compiler.model import EnvPlan, Plan, Workload
 from compiler.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
-from compiler.render.types import Manifest, Rendered
+from compiler.render.types import Manifest
 
 DOC_FILE = "README.md"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
@@ -25,8 +25,8 @@ class Capacity:
     memory_max: int
 
 
-def document(plan: Plan, header: str, renders: Mapping[str, Rendered]) -> str:
-    """The whole out/README.md, from the plan and each environment's render."""
+def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str:
+    """The whole out/README.md, from the plan and each environment's capacity."""
     envs = (plan.base, *plan.environments)
     sections = [
         f"<!-- {header} -->",
@@ -62,7 +62,7 @@ def document(plan: Plan, header: str, renders: Mapping[str, Rendered]) -> str:
         "| environment | pods (min) | CPU cores (min) | memory (min)"
         " | pods (max) | CPU cores (max) | memory (max) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(_capacity_row(env.name, capacity(p.manifest for p in renders[env.name].placed)) for env in envs),
+        *(_capacity_row(env.name, capacities[env.name]) for env in envs),
     ]
     return "\n".join(sections) + "\n"
 

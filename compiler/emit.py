@@ -69,8 +69,14 @@ def scalar(value: Any) -> str:
     return double_quoted(text) if needs_quotes(text) else text
 
 
+_PLAIN_ASCII = re.compile(r"[\x20-\x7e]*")
+
+
 def double_quoted(text: str) -> str:
     """text as a double-quoted scalar that YAML 1.1 and 1.2 read back unchanged."""
+    if '"' not in text and "\\" not in text and _PLAIN_ASCII.fullmatch(text):
+        # Printable ASCII without quotes or backslashes needs no escape: the common case.
+        return f'"{text}"'
     return '"' + "".join(_ESCAPES.get(ch) or (ch if _printable(ch) else _escape(ch)) for ch in text) + '"'
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,16 +42,19 @@ class Overlay:
 def derive_overlay(base_plan: EnvPlan, base: Rendered, env_plan: EnvPlan, env: Rendered) -> Overlay:
     """The kustomization changes that turn the base build into env's build."""
     images = _image_changes(base_plan, env_plan)
+    tags = {change.name: change.new_tag for change in images}
     transformed = {
         identity(m): m
         for m in (
-            apply_transformers(p.manifest, base_plan.namespace, env_plan.namespace, images)
-            for p in base.placed
+            apply_transformers(p.manifest, base_plan.namespace, env_plan.namespace, tags) for p in base.placed
         )
     }
     wanted = {identity(p.manifest): p.manifest for p in env.placed}
     patches = []
     for key in sorted(set(transformed) & set(wanted)):
+        # Most objects are unchanged; for JSON-like data equal reprs mean equal values and types.
+        if repr(transformed[key]) == repr(wanted[key]):
+            continue
         operations = tuple(json_patch(transformed[key], wanted[key]))
         if operations:
             patches.append(Patch(key[0], key[2], operations))
@@ -79,26 +81,38 @@ def _image_changes(base_plan: EnvPlan, env_plan: EnvPlan) -> tuple[ImageChange, 
 
 
 def apply_transformers(
-    manifest: Manifest, old_namespace: str, namespace: str, images: tuple[ImageChange, ...]
+    manifest: Manifest, old_namespace: str, namespace: str, tags: dict[str, str]
 ) -> Manifest:
-    """A copy of a base manifest as the overlay's namespace and images transformers leave it."""
-    result = copy.deepcopy(manifest)
+    """A base manifest as the overlay's namespace and images transformers leave it.
+
+    Only what the transformers change is copied; the rest is shared with the base manifest, which
+    nothing modifies.
+    """
+    result = dict(manifest)
     kind = result["kind"]
     if kind == "Namespace":
-        result["metadata"]["name"] = namespace
+        result["metadata"] = {**manifest["metadata"], "name": namespace}
     elif kind not in CLUSTER_SCOPED:
-        result["metadata"]["namespace"] = namespace
-    for subject in result.get("subjects", []):
-        if subject.get("kind") == "ServiceAccount" and subject.get("namespace") == old_namespace:
-            subject["namespace"] = namespace
-    tags = {change.name: change.new_tag for change in images}
-    template = result.get("spec", {}).get("template")
-    if template and tags:
-        for container in template["spec"].get("containers", []):
-            name, _, _tag = container["image"].partition(":")
-            if name in tags:
-                container["image"] = f"{name}:{tags[name]}"
+        result["metadata"] = {**manifest["metadata"], "namespace": namespace}
+    if "subjects" in manifest:
+        result["subjects"] = [
+            {**subject, "namespace": namespace}
+            if subject.get("kind") == "ServiceAccount" and subject.get("namespace") == old_namespace
+            else subject
+            for subject in manifest["subjects"]
+        ]
+    template = manifest.get("spec", {}).get("template")
+    if template and tags and "containers" in template["spec"]:
+        containers = [_retagged(container, tags) for container in template["spec"]["containers"]]
+        pod = {**template["spec"], "containers": containers}
+        result["spec"] = {**manifest["spec"], "template": {**template, "spec": pod}}
     return result
+
+
+def _retagged(container: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
+    """A container with the new tag of its image, if the overlay retags it."""
+    name, _, _tag = container["image"].partition(":")
+    return {**container, "image": f"{name}:{tags[name]}"} if name in tags else container
 
 
 def _escape(key: str | int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from compiler.docs import DOC_FILE, document
+from compiler.docs import DOC_FILE, capacity, document
 from compiler.emit import dump, dump_all
 from compiler.kustomize import legacy_order
 from compiler.model import Plan
@@ -28,19 +28,23 @@ def header(source: str) -> str:
 def build_tree(plan: Plan) -> dict[str, str]:
     """Every file of out/, keyed by its path relative to out/ (POSIX separators)."""
     top = header(plan.source)
-    # Each environment is rendered once; the overlays and the documentation share the result.
-    renders = {env.name: render(env) for env in (plan.base, *plan.environments)}
-    base = renders[plan.base.name]
+    # Each environment is rendered once and let go once its overlay and capacity are known, so that
+    # at most two renders (the base and one environment) are held at a time.
+    base = render(plan.base)
+    capacities = {plan.base.name: capacity(p.manifest for p in base.placed)}
     tree: dict[str, str] = {}
     tree.update(_base_files(base, plan, top))
     for env_plan in plan.environments:
-        overlay = derive_overlay(plan.base, base, env_plan, renders[env_plan.name])
+        rendered = render(env_plan)
+        capacities[env_plan.name] = capacity(p.manifest for p in rendered.placed)
+        overlay = derive_overlay(plan.base, base, env_plan, rendered)
+        del rendered
         tree.update(
             {f"overlays/{env_plan.name}/{path}": text for path, text in _overlay_files(overlay, top).items()}
         )
     tree.update(_argocd_files(plan, top))
     tree[SCHEMA_FILE] = schema_text()
-    tree[DOC_FILE] = document(plan, top.removeprefix("# ").strip(), renders)
+    tree[DOC_FILE] = document(plan, top.removeprefix("# ").strip(), capacities)
     return dict(sorted(tree.items()))
 
 

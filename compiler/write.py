@@ -74,11 +74,14 @@ def write_tree(root: Path, tree: Mapping[str, str], keep: Sequence[Path] = ()) -
             staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=parent))
             try:
                 os.chmod(staging, _directory_mode(root))
+                made: set[Path] = set()
                 for relative, text in tree.items():
                     signals.check()
                     target = staging / relative
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(text, encoding="utf-8")
+                    if target.parent not in made:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        made.add(target.parent)
+                    _place(root / relative, target, text.encode("utf-8"))
                 signals.check()
                 _swap(staging, parent / root.name)
             finally:
@@ -89,6 +92,21 @@ def write_tree(root: Path, tree: Mapping[str, str], keep: Sequence[Path] = ()) -
     except StopSignalError:
         # The signal is acted on when DeferredSignals exits; reaching here means it was ignored.
         return
+
+
+def _place(current: Path, target: Path, data: bytes) -> None:
+    """Write data at target, or link the current file there when it already holds exactly data.
+
+    Creating a file costs far more than linking one, and a compile usually changes few files; the
+    old tree is removed after the swap, so the link never lets an edit reach a kept file.
+    """
+    try:
+        if current.stat().st_size == len(data) and current.read_bytes() == data:
+            os.link(current, target)
+            return
+    except OSError:
+        pass
+    target.write_bytes(data)
 
 
 # Every file nifty writes carries this in its first line.

@@ -96,15 +96,17 @@ def test_failed_write_leaves_out_and_says_why(
     out: Path, trees: tuple[dict[str, str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(out)
-    real = Path.write_text
+    real = Path.write_bytes
+    changed = sum(1 for path, text in trees[1].items() if trees[0].get(path) != text)
     calls = iter(range(1000))
 
-    def full_disk(self: Path, *args: object, **kwargs: object) -> int:
-        if next(calls) == 5:
+    def full_disk(self: Path, data: bytes) -> int:
+        # The disk fills up on the last changed file (unchanged ones are linked, not written).
+        if next(calls) == changed - 1:
             raise OSError(28, "No space left on device")
-        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real(self, data)
 
-    monkeypatch.setattr(Path, "write_text", full_disk)
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
     with pytest.raises(SpecError) as caught:
         write_tree(out, trees[1])
     assert [d.message for d in caught.value.diagnostics] == ["cannot write: No space left on device"]
@@ -273,3 +275,15 @@ def test_unreadable_out_is_one_line_for_check(
         app, ["compile", "--check", "--spec", str(SPEC), "--out", str(out), "--monitoring", str(MONITORING)]
     )
     assert (result.exit_code, result.stderr) == (1, f"{out}: error: cannot read: Permission denied\n")
+
+
+def test_unchanged_files_are_linked_and_changed_ones_written_anew(
+    out: Path, trees: tuple[dict[str, str], dict[str, str]]
+) -> None:
+    old, new = trees
+    inodes = {path: (out / path).stat().st_ino for path in old}
+    write_tree(out, new)
+    assert snapshot(out) == as_bytes(new)
+    for path, text in new.items():
+        same = old.get(path) == text
+        assert ((out / path).stat().st_ino == inodes.get(path)) is same, path

@@ -25,13 +25,14 @@ def dashboard_uid(layer: LayerPlan) -> str:
 def layer_dashboard_json(env: EnvPlan, layer: LayerPlan) -> dict[str, Any]:
     """The dashboard of one layer."""
     panels: list[dict[str, Any]] = []
+    scraped = {t.job for t in env.observability.targets}
     _add_row(panels, "Golden signals")
     for title, unit, exprs in _golden_signals(layer):
         _add_panel(panels, title, unit, exprs, width=WIDTH // 4)
     for workload in layer.workloads:
         _add_row(panels, workload.name)
         _add_panel(panels, f"{workload.name}: replicas", "short", _replicas(workload), width=WIDTH // 2)
-        _add_panel(panels, f"{workload.name}: CPU", "percent", _cpu(env, workload), width=WIDTH // 2)
+        _add_panel(panels, f"{workload.name}: CPU", "percent", _cpu(workload, scraped), width=WIDTH // 2)
     return {
         "uid": dashboard_uid(layer),
         "title": f"{env.system} layer {layer.number}: {layer.name}",
@@ -83,7 +84,11 @@ def _add_panel(
 
 
 def _next_y(panels: list[dict[str, Any]]) -> int:
-    return max((p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels), default=0)
+    # Panels are laid out top to bottom and a row's panels share one height: the last reaches lowest.
+    if not panels:
+        return 0
+    last = panels[-1]["gridPos"]
+    return int(last["y"] + last["h"])
 
 
 def _golden_signals(layer: LayerPlan) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -161,10 +166,10 @@ def _replicas(workload: Workload) -> list[tuple[str, str]]:
     ]
 
 
-def _cpu(env: EnvPlan, workload: Workload) -> list[tuple[str, str]]:
+def _cpu(workload: Workload, scraped_jobs: set[str]) -> list[tuple[str, str]]:
     """CPU use in percent of the request, against the autoscaler's target where there is one."""
     name = workload.name
-    scraped = any(t.job == name for t in env.observability.targets)
+    scraped = name in scraped_jobs
     request = f'sum(kube_pod_container_resource_requests{{resource="cpu",container="{name}"}})'
     limit = f'sum(kube_pod_container_resource_limits{{resource="cpu",container="{name}"}})'
     series = [("limit", f"100 * {limit} / {request}")]

@@ -24,9 +24,12 @@ def discovery_host(env: EnvPlan, workload: str) -> str:
 
 def render(env: EnvPlan) -> Iterator[Placed]:
     """One headless Service per scraped workload, selecting only that workload's pods."""
+    by_workload: dict[str, list[ScrapeTarget]] = {}
+    for target in env.observability.targets:
+        by_workload.setdefault(target.workload, []).append(target)
     for group in env.groups:
         for workload in group.workloads:
-            targets = [t for t in env.observability.targets if t.workload == workload.name]
+            targets = by_workload.get(workload.name)
             if targets:
                 yield Placed(group.file, discovery_service(env, workload, targets))
 

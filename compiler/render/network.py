@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from compiler.model import EnvPlan, Workload
@@ -22,13 +23,34 @@ NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 BOTH = ["Ingress", "Egress"]
 
 
+@dataclass(frozen=True)
+class Flows:
+    """Who connects to each workload, and on which ports Prometheus scrapes it; indexed once per render."""
+
+    clients: dict[str, dict[int, list[str]]]
+    scraped: dict[str, list[int]]
+
+
+def index_flows(env: EnvPlan) -> Flows:
+    """The flows of env by target workload, so that each policy is built without scanning them all."""
+    clients: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for client in env.workloads:
+        for flow in client.flows:
+            clients[flow.target][flow.port].append(client.name)
+    scraped: dict[str, list[int]] = defaultdict(list)
+    for target in env.observability.targets:
+        scraped[target.workload].append(target.port)
+    return Flows(clients, scraped)
+
+
 def render(env: EnvPlan) -> Iterator[Placed]:
     """Default deny and DNS for the namespace, then one allow policy per workload next to it."""
     yield Placed(PLATFORM_FILE, _policy(env, "default-deny", system_labels(env), {}, [], []))
     yield Placed(PLATFORM_FILE, _allow_dns(env))
+    flows = index_flows(env)
     for group in env.groups:
         for workload in group.workloads:
-            yield Placed(group.file, allow_policy(env, workload))
+            yield Placed(group.file, allow_policy(env, workload, flows))
 
 
 def _policy(
@@ -72,7 +94,7 @@ def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
 
 def scrape_ports(env: EnvPlan, workload: Workload) -> list[int]:
     """The ports Prometheus scrapes on a workload: those of its scrape jobs (none if not scraped)."""
-    return [t.port for t in env.observability.targets if t.workload == workload.name]
+    return index_flows(env).scraped.get(workload.name, [])
 
 
 def _traces_backend(env: EnvPlan) -> list[dict[str, Any]]:
@@ -88,28 +110,23 @@ def _traces_backend(env: EnvPlan) -> list[dict[str, Any]]:
     return [rule]
 
 
-def allow_policy(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+def allow_policy(env: EnvPlan, workload: Workload, flows: Flows) -> dict[str, Any]:
     """The traffic one workload's pods may receive and send, derived from the plan."""
     return _policy(
         env,
         workload.name,
         workload_labels(env, workload),
         {"matchLabels": selector(env, workload.name)},
-        _ingress(env, workload),
-        _egress(env, workload),
+        _ingress(env, workload, flows),
+        _egress(env, workload, flows),
     )
 
 
-def _ingress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
+def _ingress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, Any]]:
     rules: list[dict[str, Any]] = []
-    by_port: dict[int, list[str]] = defaultdict(list)
-    for client in env.workloads:
-        for flow in client.flows:
-            if flow.target == workload.name:
-                by_port[flow.port].append(client.name)
-    for port, clients in sorted(by_port.items()):
+    for port, clients in sorted(flows.clients.get(workload.name, {}).items()):
         rules.append({"from": [_pods(env, c) for c in sorted(clients)], "ports": _ports([port])})
-    scraped = scrape_ports(env, workload)
+    scraped = flows.scraped.get(workload.name)
     if scraped:
         rules.append({"from": [_pods(env, SCRAPER)], "ports": _ports(scraped)})
     if workload.name == COLLECTOR:
@@ -121,7 +138,7 @@ def _ingress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
     return rules
 
 
-def _egress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
+def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, Any]]:
     rules: list[dict[str, Any]] = [
         {"to": [_pods(env, flow.target)], "ports": _ports([flow.port])} for flow in workload.flows
     ]
@@ -129,9 +146,9 @@ def _egress(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
         rules.append({"to": [_pods(env, COLLECTOR)], "ports": _ports(OTLP_PORTS)})
     if workload.name == SCRAPER:
         rules += [
-            {"to": [_pods(env, target.name)], "ports": _ports(scrape_ports(env, target))}
+            {"to": [_pods(env, target.name)], "ports": _ports(flows.scraped[target.name])}
             for target in env.workloads
-            if scrape_ports(env, target)
+            if flows.scraped.get(target.name)
         ]
     if workload.name == COLLECTOR:
         rules += _traces_backend(env)
