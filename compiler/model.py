@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -243,6 +244,12 @@ class EnvPlan:
     def groups(self) -> tuple[LayerPlan, ...]:
         """The numbered layers, then the observability stack."""
         return (*self.layers, self.stack)
+
+    def placements(self) -> Iterator[tuple[str, Workload]]:
+        """Each workload with the file of out/base its objects go in, in order."""
+        for group in self.groups:
+            for workload in group.workloads:
+                yield group.file, workload
 
     @property
     def workloads(self) -> tuple[Workload, ...]:

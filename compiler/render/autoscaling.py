@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.model import EnvPlan, Scaling, Workload
-from compiler.render.labels import metadata, workload_labels
+from compiler.render.labels import workload_metadata
 from compiler.render.types import Placed
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
     """An HPA for every autoscaled workload, next to it."""
-    for group in env.groups:
-        for workload in group.workloads:
-            if workload.scaling is not None:
-                yield Placed(group.file, hpa(env, workload, workload.scaling))
+    for file, workload in env.placements():
+        if workload.scaling is not None:
+            yield Placed(file, hpa(env, workload, workload.scaling))
 
 
 def hpa(env: EnvPlan, workload: Workload, scaling: Scaling) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def hpa(env: EnvPlan, workload: Workload, scaling: Scaling) -> dict[str, Any]:
     return {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
-        "metadata": metadata(env, workload.name, workload_labels(env, workload)),
+        "metadata": workload_metadata(env, workload),
         "spec": {
             "scaleTargetRef": {
                 "apiVersion": "apps/v1",

@@ -27,11 +27,10 @@ def render(env: EnvPlan) -> Iterator[Placed]:
     by_workload: dict[str, list[ScrapeTarget]] = {}
     for target in env.observability.targets:
         by_workload.setdefault(target.workload, []).append(target)
-    for group in env.groups:
-        for workload in group.workloads:
-            targets = by_workload.get(workload.name)
-            if targets:
-                yield Placed(group.file, discovery_service(env, workload, targets))
+    for file, workload in env.placements():
+        targets = by_workload.get(workload.name)
+        if targets:
+            yield Placed(file, discovery_service(env, workload, targets))
 
 
 def discovery_service(env: EnvPlan, workload: Workload, targets: list[ScrapeTarget]) -> dict[str, Any]:

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.model import EnvPlan, Workload
-from compiler.render.labels import metadata, selector, workload_labels
+from compiler.render.labels import selector, workload_metadata
 from compiler.render.types import Placed
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
     """A PDB for every workload that always runs two or more pods."""
-    for group in env.groups:
-        for workload in group.workloads:
-            if workload.least_replicas >= 2:
-                yield Placed(group.file, budget(env, workload))
+    for file, workload in env.placements():
+        if workload.least_replicas >= 2:
+            yield Placed(file, budget(env, workload))
 
 
 def budget(env: EnvPlan, workload: Workload) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def budget(env: EnvPlan, workload: Workload) -> dict[str, Any]:
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
-        "metadata": metadata(env, workload.name, workload_labels(env, workload)),
+        "metadata": workload_metadata(env, workload),
         "spec": {
             "minAvailable": workload.least_replicas - 1,
             "selector": {"matchLabels": selector(env, workload.name)},

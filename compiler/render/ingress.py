@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.model import EnvPlan, Route, Workload
-from compiler.render.labels import metadata, workload_labels
+from compiler.render.labels import workload_metadata
 from compiler.render.types import Placed
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
     """An Ingress for every workload the spec makes public."""
-    for group in env.groups:
-        for workload in group.workloads:
-            if workload.route is not None:
-                yield Placed(group.file, ingress(env, workload, workload.route))
+    for file, workload in env.placements():
+        if workload.route is not None:
+            yield Placed(file, ingress(env, workload, workload.route))
 
 
 def ingress(env: EnvPlan, workload: Workload, route: Route) -> dict[str, Any]:
@@ -24,7 +23,7 @@ def ingress(env: EnvPlan, workload: Workload, route: Route) -> dict[str, Any]:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": metadata(env, workload.name, workload_labels(env, workload)),
+        "metadata": workload_metadata(env, workload),
         "spec": {
             "ingressClassName": route.class_name,
             "tls": [{"hosts": [route.host], "secretName": route.tls_secret}],

@@ -37,3 +37,8 @@ def metadata(env: EnvPlan, name: str, labels: dict[str, str], *, namespaced: boo
         meta["namespace"] = env.namespace
     meta["labels"] = labels
     return meta
+
+
+def workload_metadata(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+    """Metadata of an object named after its workload and labelled like it."""
+    return metadata(env, workload.name, workload_labels(env, workload))

@@ -48,9 +48,8 @@ def render(env: EnvPlan) -> Iterator[Placed]:
     yield Placed(PLATFORM_FILE, _policy(env, "default-deny", system_labels(env), {}, [], []))
     yield Placed(PLATFORM_FILE, _allow_dns(env))
     flows = index_flows(env)
-    for group in env.groups:
-        for workload in group.workloads:
-            yield Placed(group.file, allow_policy(env, workload, flows))
+    for file, workload in env.placements():
+        yield Placed(file, allow_policy(env, workload, flows))
 
 
 def _policy(

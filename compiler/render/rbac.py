@@ -11,44 +11,43 @@ from compiler.render.types import Placed
 
 def render(env: EnvPlan) -> Iterator[Placed]:
     """A Role and RoleBinding for every workload that uses the API."""
-    for group in env.groups:
-        for workload in group.workloads:
-            if not workload.uses_api:
-                continue
-            labels = workload_labels(env, workload)
-            yield Placed(
-                group.file,
-                {
-                    "apiVersion": "rbac.authorization.k8s.io/v1",
+    for file, workload in env.placements():
+        if not workload.uses_api:
+            continue
+        labels = workload_labels(env, workload)
+        yield Placed(
+            file,
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "Role",
+                "metadata": metadata(env, workload.name, labels),
+                "rules": [
+                    {
+                        "apiGroups": [rule.group],
+                        "resources": list(rule.resources),
+                        "verbs": list(rule.verbs),
+                    }
+                    for rule in workload.api_rules
+                ],
+            },
+        )
+        yield Placed(
+            file,
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": metadata(env, workload.name, labels),
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
                     "kind": "Role",
-                    "metadata": metadata(env, workload.name, labels),
-                    "rules": [
-                        {
-                            "apiGroups": [rule.group],
-                            "resources": list(rule.resources),
-                            "verbs": list(rule.verbs),
-                        }
-                        for rule in workload.api_rules
-                    ],
+                    "name": workload.name,
                 },
-            )
-            yield Placed(
-                group.file,
-                {
-                    "apiVersion": "rbac.authorization.k8s.io/v1",
-                    "kind": "RoleBinding",
-                    "metadata": metadata(env, workload.name, labels),
-                    "roleRef": {
-                        "apiGroup": "rbac.authorization.k8s.io",
-                        "kind": "Role",
+                "subjects": [
+                    {
+                        "kind": "ServiceAccount",
                         "name": workload.name,
-                    },
-                    "subjects": [
-                        {
-                            "kind": "ServiceAccount",
-                            "name": workload.name,
-                            "namespace": env.namespace,
-                        }
-                    ],
-                },
-            )
+                        "namespace": env.namespace,
+                    }
+                ],
+            },
+        )

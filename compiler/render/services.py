@@ -6,15 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.model import EnvPlan, Workload
-from compiler.render.labels import metadata, selector, workload_labels
+from compiler.render.labels import selector, workload_metadata
 from compiler.render.types import Placed
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
     """A Service selecting exactly one workload's pods."""
-    for group in env.groups:
-        for workload in group.workloads:
-            yield Placed(group.file, service(env, workload))
+    for file, workload in env.placements():
+        yield Placed(file, service(env, workload))
 
 
 def service(env: EnvPlan, workload: Workload) -> dict[str, Any]:
@@ -32,6 +31,6 @@ def service(env: EnvPlan, workload: Workload) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": metadata(env, workload.name, workload_labels(env, workload)),
+        "metadata": workload_metadata(env, workload),
         "spec": spec,
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from compiler.checks import holds_for
 from compiler.model import EnvPlan, SecretEnv, Workload
-from compiler.render.labels import metadata, selector, workload_labels
+from compiler.render.labels import metadata, selector, workload_labels, workload_metadata
 from compiler.render.platform import PRIORITIES
 from compiler.render.telemetry import telemetry_env
 from compiler.render.types import Placed
@@ -24,10 +24,9 @@ STARTUP_PERIOD = 5
 
 def render(env: EnvPlan) -> Iterator[Placed]:
     """A ServiceAccount and a workload per component, in its group's file."""
-    for group in env.groups:
-        for workload in group.workloads:
-            yield Placed(group.file, service_account(env, workload))
-            yield Placed(group.file, workload_manifest(env, workload))
+    for file, workload in env.placements():
+        yield Placed(file, service_account(env, workload))
+        yield Placed(file, workload_manifest(env, workload))
 
 
 def service_account(env: EnvPlan, workload: Workload) -> dict[str, Any]:
@@ -35,7 +34,7 @@ def service_account(env: EnvPlan, workload: Workload) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": metadata(env, workload.name, workload_labels(env, workload)),
+        "metadata": workload_metadata(env, workload),
         "automountServiceAccountToken": workload.uses_api,
     }
 
