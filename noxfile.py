@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import nox
 
 nox.options.sessions = ["lint", "types", "tests", "drift", "kustomize", "promtool", "scan"]
@@ -9,6 +12,19 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
+
+
+def ensure_promtool(session: nox.Session) -> None:
+    """promtool ships in Debian's prometheus package, not on PyPI: install it where we may."""
+    if shutil.which("promtool") is not None:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        session.error("promtool is missing: install Debian's prometheus package (apt-get install prometheus)")
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=env)
+    session.run(
+        "apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus", external=True, env=env
+    )
 
 
 @nox.session(python=PYTHON)
@@ -28,7 +44,8 @@ def types(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """pytest with Hypothesis, kubectl and kubernetes-validate."""
+    """pytest with Hypothesis, kubectl, kubernetes-validate and promtool."""
+    ensure_promtool(session)
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
 
@@ -65,5 +82,6 @@ def scan(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def promtool(session: nox.Session) -> None:
     """promtool check config, check rules and test rules (every alert fires once and stays quiet once)."""
+    ensure_promtool(session)
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.promtool")
