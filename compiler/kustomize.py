@@ -71,7 +71,7 @@ def generated_configmaps(
     manifests: list[Manifest] = []
     names: dict[str, str] = {}
     for source in sources:
-        data = dict(sorted(source.files))
+        data = dict(sorted((*source.files, *source.literals)))
         hashed = f"{source.name}-{configmap_hash(data)}"
         names[source.name] = hashed
         manifest: Manifest = {
@@ -86,13 +86,17 @@ def generated_configmaps(
 
 
 def rewrite_config_references(manifest: Manifest, names: Mapping[str, str]) -> Manifest:
-    """A copy of manifest whose pod volumes name the hashed ConfigMaps."""
+    """A copy of manifest whose pod volumes and container variables name the hashed ConfigMaps."""
     template = manifest.get("spec", {}).get("template")
     if not template:
         return manifest
     result = copy.deepcopy(manifest)
-    for volume in result["spec"]["template"]["spec"].get("volumes", []):
-        config = volume.get("configMap")
+    pod = result["spec"]["template"]["spec"]
+    references = [volume.get("configMap") for volume in pod.get("volumes", [])]
+    for container in (*pod.get("initContainers", []), *pod.get("containers", [])):
+        references += [var.get("valueFrom", {}).get("configMapKeyRef") for var in container.get("env", [])]
+        references += [source.get("configMapRef") for source in container.get("envFrom", [])]
+    for config in references:
         if config and config["name"] in names:
             config["name"] = names[config["name"]]
     return result

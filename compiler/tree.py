@@ -66,11 +66,12 @@ def _config_files(configs: tuple[ConfigSource, ...]) -> dict[str, str]:
 
 
 def _generator(config: ConfigSource, **extra: str) -> dict[str, Any]:
-    return {
-        "name": config.name,
-        **extra,
-        "files": [f"{key}={CONFIG_DIR}/{config.name}/{key}" for key, _ in config.files],
-    }
+    generator: dict[str, Any] = {"name": config.name, **extra}
+    if config.files or not config.literals:
+        generator["files"] = [f"{key}={CONFIG_DIR}/{config.name}/{key}" for key, _ in config.files]
+    if config.literals:
+        generator["literals"] = [f"{key}={value}" for key, value in config.literals]
+    return generator
 
 
 def _base_files(base: Rendered, plan: Plan, top: str) -> dict[str, str]:

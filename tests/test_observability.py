@@ -376,11 +376,27 @@ def test_collector_without_a_traces_backend_defines_no_traces_exporter(tmp_path:
     assert set(config["service"]["pipelines"]) == {"metrics"}
 
 
+def _variables(container: Manifest, objects: list[Manifest]) -> dict[str, str]:
+    """A container's variables as Kubernetes sets them: ConfigMap keys read, $(VAR) expanded."""
+    configmaps = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o["kind"] == "ConfigMap"}
+    resolved: dict[str, str] = {}
+    for variable in container["env"]:
+        if "value" in variable:
+            value = str(variable["value"])
+            for name, known in resolved.items():
+                value = value.replace(f"$({name})", known)
+            resolved[variable["name"]] = value
+        elif "configMapKeyRef" in variable["valueFrom"]:
+            ref = variable["valueFrom"]["configMapKeyRef"]
+            resolved[variable["name"]] = configmaps[ref["name"]][ref["key"]]
+    return resolved
+
+
 def test_every_workload_exports_to_the_collector_with_its_identity(builds: dict[str, list[Manifest]]) -> None:
     for env, objects in builds.items():
         collector = _services(objects)["otel-collector"]["spec"]
         for name, workload in _workloads(objects).items():
-            variables = {v["name"]: v.get("value") for v in _container(workload)["env"]}
+            variables = _variables(_container(workload), objects)
             endpoint = variables["OTEL_EXPORTER_OTLP_ENDPOINT"] or ""
             host, port = endpoint.removeprefix("http://").split(":")
             assert host == "otel-collector" and int(port) in {p["port"] for p in collector["ports"]}
@@ -510,6 +526,6 @@ def test_generated_specs_pass_promtool_and_watch_every_hpa_at_its_maximum(
             assert f'{current}{{horizontalpodautoscaler="{hpa}"}} >= {top}' in exprs
         _assert_collector_well_formed(_collector(objects))
         for workload_name, workload in _workloads(objects).items():
-            variables = {v["name"]: v.get("value") for v in _container(workload)["env"]}
+            variables = _variables(_container(workload), objects)
             assert variables["OTEL_SERVICE_NAME"] == workload_name
             assert f"environment={name}" in (variables["OTEL_RESOURCE_ATTRIBUTES"] or "")

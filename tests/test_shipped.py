@@ -61,7 +61,7 @@ def test_observability_file_holds_the_stack(shipped_tree: dict[str, str]) -> Non
 
 def test_kustomization_mounts_monitoring_from_inside_out(shipped_tree: dict[str, str]) -> None:
     kustomization = objects(shipped_tree["base/kustomization.yaml"])[0]
-    files = [f.split("=", 1)[1] for g in kustomization["configMapGenerator"] for f in g["files"]]
+    files = [f.split("=", 1)[1] for g in kustomization["configMapGenerator"] for f in g.get("files", [])]
     assert any("market-overview.json" in f for f in files)
     assert all(not f.startswith(("/", "..")) and f"base/{f}" in shipped_tree for f in files)
 

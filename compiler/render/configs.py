@@ -11,6 +11,7 @@ from compiler.model import EnvPlan, ScrapeTarget
 from compiler.render.alerts import GENERATED_RULES, rule_groups
 from compiler.render.dashboards import layer_dashboard_json
 from compiler.render.discovery import discovery_host
+from compiler.render.telemetry import ENVIRONMENT_CONFIG, ENVIRONMENT_KEY
 from compiler.render.types import ConfigSource
 from compiler.stack import (
     COLLECTOR_HEALTH_PORT,
@@ -39,6 +40,7 @@ def render(env: EnvPlan) -> Iterator[ConfigSource]:
     yield ConfigSource("grafana-dashboard-providers", (("providers.yaml", dump(_providers())),))
     yield from dashboards(env)
     yield ConfigSource("otel-collector-config", (("config.yaml", dump(collector_config(env))),))
+    yield ConfigSource(ENVIRONMENT_CONFIG, (), ((ENVIRONMENT_KEY, env.name),))
 
 
 def rule_files(env: EnvPlan) -> tuple[tuple[str, str], ...]:

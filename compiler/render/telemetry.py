@@ -8,6 +8,11 @@ from compiler.model import EnvPlan, Workload
 from compiler.stack import OTLP_GRPC_PORT
 
 COLLECTOR = "otel-collector"
+# The environment's name reaches every container from one generated ConfigMap, so that an overlay
+# replaces that ConfigMap instead of patching every workload.
+ENVIRONMENT_CONFIG = "nifty-environment"
+ENVIRONMENT_KEY = "environment"
+ENVIRONMENT_VAR = "NIFTY_ENVIRONMENT"
 # Every pod resolves the collector's Service by its short name inside its own namespace.
 ENDPOINT = f"http://{COLLECTOR}:{OTLP_GRPC_PORT}"
 
@@ -18,7 +23,8 @@ def resource_attributes(env: EnvPlan, workload: Workload) -> str:
         ("service.namespace", env.system),
         ("layer", workload.layer_name),
         ("component", workload.name),
-        ("environment", env.name),
+        # Kubernetes expands $(VAR) from a variable defined earlier in the same container.
+        ("environment", f"$({ENVIRONMENT_VAR})"),
     )
     return ",".join(f"{key}={value}" for key, value in pairs)
 
@@ -29,5 +35,9 @@ def telemetry_env(env: EnvPlan, workload: Workload) -> list[dict[str, Any]]:
         {"name": "OTEL_SERVICE_NAME", "value": workload.name},
         {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": ENDPOINT},
         {"name": "OTEL_EXPORTER_OTLP_PROTOCOL", "value": "grpc"},
+        {
+            "name": ENVIRONMENT_VAR,
+            "valueFrom": {"configMapKeyRef": {"name": ENVIRONMENT_CONFIG, "key": ENVIRONMENT_KEY}},
+        },
         {"name": "OTEL_RESOURCE_ATTRIBUTES", "value": resource_attributes(env, workload)},
     ]

@@ -18,10 +18,11 @@ class Placed:
 
 @dataclass(frozen=True)
 class ConfigSource:
-    """A ConfigMap that the kustomization generates from files (key, content)."""
+    """A ConfigMap that the kustomization generates from files (key, content) and literals (key, value)."""
 
     name: str
     files: tuple[tuple[str, str], ...]
+    literals: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
