@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from compiler.render.types import ConfigSource, Manifest
 
@@ -100,6 +101,68 @@ def rewrite_config_references(manifest: Manifest, names: Mapping[str, str]) -> M
         if config and config["name"] in names:
             config["name"] = names[config["name"]]
     return result
+
+
+def set_namespace(manifest: Manifest, old: str | None, namespace: str) -> Manifest:
+    """The namespace transformer: namespaced objects, the Namespace itself and ServiceAccount subjects.
+
+    Only what changes is copied; the rest is shared with manifest, which nothing modifies.
+    """
+    result = dict(manifest)
+    kind = result["kind"]
+    if kind == "Namespace":
+        result["metadata"] = {**manifest["metadata"], "name": namespace}
+    elif kind not in CLUSTER_SCOPED:
+        result["metadata"] = {**manifest.get("metadata", {}), "namespace": namespace}
+    if "subjects" in manifest:
+        result["subjects"] = [
+            {**subject, "namespace": namespace}
+            if subject.get("kind") == "ServiceAccount" and subject.get("namespace") in (old, None)
+            else subject
+            for subject in manifest["subjects"]
+        ]
+    return result
+
+
+def set_images(manifest: Manifest, images: Mapping[str, Mapping[str, str]]) -> Manifest:
+    """The images transformer, entries keyed by image name, over a pod template's containers.
+
+    Only what changes is copied; the rest is shared with manifest, which nothing modifies.
+    """
+    template = manifest.get("spec", {}).get("template")
+    if not template or not images:
+        return manifest
+    pod = dict(template["spec"])
+    for field in ("initContainers", "containers"):
+        if field in pod:
+            pod[field] = [_retag(container, images) for container in pod[field]]
+    return {**manifest, "spec": {**manifest["spec"], "template": {**template, "spec": pod}}}
+
+
+def _retag(container: dict[str, Any], images: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    """A container whose image an images entry names, with that entry's name, tag or digest."""
+    name, tag, digest = split_image(container["image"])
+    image = images.get(name)
+    if image is None:
+        return container
+    name = image.get("newName", name)
+    if "digest" in image:
+        reference = f"{name}@{image['digest']}"
+    elif "newTag" in image:
+        reference = f"{name}:{image['newTag']}"
+    else:
+        reference = name + (f"@{digest}" if digest else f":{tag}" if tag else "")
+    return {**container, "image": reference}
+
+
+def split_image(image: str) -> tuple[str, str | None, str | None]:
+    """(name, tag, digest) of an image reference; a registry port is part of the name."""
+    name, _, digest = image.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        return name[:colon], name[colon + 1 :], digest or None
+    return name, None, digest or None
 
 
 def identity(manifest: Manifest) -> tuple[str, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.kustomize import CLUSTER_SCOPED, identity
+from compiler.kustomize import identity, set_images, set_namespace
 from compiler.model import EnvPlan
 from compiler.render.types import ConfigSource, Manifest, Rendered
 
@@ -42,11 +42,12 @@ class Overlay:
 def derive_overlay(base_plan: EnvPlan, base: Rendered, env_plan: EnvPlan, env: Rendered) -> Overlay:
     """The kustomization changes that turn the base build into env's build."""
     images = _image_changes(base_plan, env_plan)
-    tags = {change.name: change.new_tag for change in images}
+    entries = {change.name: {"name": change.name, "newTag": change.new_tag} for change in images}
     transformed = {
         identity(m): m
         for m in (
-            apply_transformers(p.manifest, base_plan.namespace, env_plan.namespace, tags) for p in base.placed
+            set_images(set_namespace(p.manifest, base_plan.namespace, env_plan.namespace), entries)
+            for p in base.placed
         )
     }
     wanted = {identity(p.manifest): p.manifest for p in env.placed}
@@ -78,41 +79,6 @@ def _image_changes(base_plan: EnvPlan, env_plan: EnvPlan) -> tuple[ImageChange, 
         if not w.digest and base_tags.get(w.image) not in (None, w.tag)
     }
     return tuple(ImageChange(name, tag) for name, tag in sorted(changes.items()))
-
-
-def apply_transformers(
-    manifest: Manifest, old_namespace: str, namespace: str, tags: dict[str, str]
-) -> Manifest:
-    """A base manifest as the overlay's namespace and images transformers leave it.
-
-    Only what the transformers change is copied; the rest is shared with the base manifest, which
-    nothing modifies.
-    """
-    result = dict(manifest)
-    kind = result["kind"]
-    if kind == "Namespace":
-        result["metadata"] = {**manifest["metadata"], "name": namespace}
-    elif kind not in CLUSTER_SCOPED:
-        result["metadata"] = {**manifest["metadata"], "namespace": namespace}
-    if "subjects" in manifest:
-        result["subjects"] = [
-            {**subject, "namespace": namespace}
-            if subject.get("kind") == "ServiceAccount" and subject.get("namespace") == old_namespace
-            else subject
-            for subject in manifest["subjects"]
-        ]
-    template = manifest.get("spec", {}).get("template")
-    if template and tags and "containers" in template["spec"]:
-        containers = [_retagged(container, tags) for container in template["spec"]["containers"]]
-        pod = {**template["spec"], "containers": containers}
-        result["spec"] = {**manifest["spec"], "template": {**template, "spec": pod}}
-    return result
-
-
-def _retagged(container: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
-    """A container with the new tag of its image, if the overlay retags it."""
-    name, _, _tag = container["image"].partition(":")
-    return {**container, "image": f"{name}:{tags[name]}"} if name in tags else container
 
 
 def _escape(key: str | int) -> str:

@@ -20,10 +20,11 @@ from ruamel.yaml.error import YAMLError
 
 from compiler.jsonpatch import PatchError, apply_patch
 from compiler.kustomize import (
-    CLUSTER_SCOPED,
     generated_configmaps,
     legacy_order,
     rewrite_config_references,
+    set_images,
+    set_namespace,
 )
 from compiler.render.types import ConfigSource, Manifest
 
@@ -101,10 +102,13 @@ def _build(tree: Mapping[str, str], folder: str, seen: tuple[str, ...]) -> _Buil
         result.objects = _patch(tree, folder, patch, result.objects)
     namespace = kustomization.get("namespace")
     if namespace:
-        result.objects = [_set_namespace(o, result.namespace, namespace) for o in result.objects]
+        result.objects = [set_namespace(o, result.namespace, namespace) for o in result.objects]
         result.namespace = namespace
+    # Kustomize applies the first entry that names an image.
+    images: dict[str, dict[str, str]] = {}
     for image in kustomization.get("images", []):
-        result.objects = [_set_image(o, image) for o in result.objects]
+        images.setdefault(image["name"], image)
+    result.objects = [set_images(o, images) for o in result.objects]
     return result
 
 
@@ -165,51 +169,6 @@ def _matches(manifest: Manifest, target: dict[str, Any]) -> bool:
         expected == (manifest.get("kind") if key == "kind" else meta.get("name"))
         for key, expected in target.items()
     )
-
-
-def _set_namespace(manifest: Manifest, old: str | None, namespace: str) -> Manifest:
-    """The namespace transformer: namespaced objects, the Namespace itself and ServiceAccount subjects."""
-    result = copy.deepcopy(manifest)
-    kind = result["kind"]
-    if kind == "Namespace":
-        result["metadata"]["name"] = namespace
-    elif kind not in CLUSTER_SCOPED:
-        result.setdefault("metadata", {})["namespace"] = namespace
-    for subject in result.get("subjects", []):
-        if subject.get("kind") == "ServiceAccount" and subject.get("namespace") in (old, None):
-            subject["namespace"] = namespace
-    return result
-
-
-def _set_image(manifest: Manifest, image: dict[str, Any]) -> Manifest:
-    """The images transformer over the containers and init containers of a pod template."""
-    template = manifest.get("spec", {}).get("template")
-    if not template:
-        return manifest
-    result = copy.deepcopy(manifest)
-    pod = result["spec"]["template"]["spec"]
-    for container in (*pod.get("initContainers", []), *pod.get("containers", [])):
-        name, tag, digest = split_image(container["image"])
-        if name != image["name"]:
-            continue
-        name = image.get("newName", name)
-        if "digest" in image:
-            container["image"] = f"{name}@{image['digest']}"
-        elif "newTag" in image:
-            container["image"] = f"{name}:{image['newTag']}"
-        else:
-            container["image"] = name + (f"@{digest}" if digest else f":{tag}" if tag else "")
-    return result
-
-
-def split_image(image: str) -> tuple[str, str | None, str | None]:
-    """(name, tag, digest) of an image reference; a registry port is part of the name."""
-    name, _, digest = image.partition("@")
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    if colon > slash:
-        return name[:colon], name[colon + 1 :], digest or None
-    return name, None, digest or None
 
 
 def _read(tree: Mapping[str, str], path: str) -> str:
