@@ -29,10 +29,11 @@ def ensure_promtool(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over the compiler, tests and this file."""
+    """ruff over the compiler, tests and this file; import-linter holds the pipeline's layers."""
     session.install("-e", ".[lint]")
     session.run("ruff", "check", "compiler", "tests", "bench", "noxfile.py")
     session.run("ruff", "format", "--check", "compiler", "tests", "bench", "noxfile.py")
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHON)

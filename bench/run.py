@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.synth import synth
-from compiler.emit import dump
-from compiler.stamp import CACHE_DIR
+from compiler.output.stamp import CACHE_DIR
+from compiler.syntax.emit import dump
 
 ROOT = Path(__file__).resolve().parent.parent
 

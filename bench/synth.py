@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from compiler.emit import dump
+from compiler.syntax.emit import dump
 
 LAYERS = ("ingestion", "processing", "storage", "analysis", "aggregation", "signal", "presentation")
 HOT_PATH = {"ingestion", "processing", "signal"}

@@ -87,7 +87,7 @@ def compile_command(
     debug: DebugOption = False,
 ) -> None:
     """Compile the spec into out/ (base and one overlay per environment)."""
-    from compiler import stamp
+    from compiler.output import stamp
     from compiler.paths import display_path, source_name
 
     shown = display_path(out)
@@ -97,8 +97,8 @@ def compile_command(
         sys.stderr.write(f"{shown}/ is up to date\n")
         raise typer.Exit(EXIT_OK)
 
+    from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
     from compiler.pipeline import compile_spec
-    from compiler.write import changed_files, read_tree, unified_diff, write_tree
 
     tree = _run(lambda: compile_spec(spec, monitoring), fmt, debug)
     if check or diff:
@@ -143,9 +143,9 @@ def render_command(
     debug: DebugOption = False,
 ) -> None:
     """Print one environment fully rendered, as `kubectl kustomize out/overlays/ENV` would."""
-    from compiler.build import build_environment
-    from compiler.emit import dump_all
+    from compiler.kustomize.environment import build_environment
     from compiler.pipeline import load_plan
+    from compiler.syntax.emit import dump_all
 
     plan = _run(lambda: load_plan(spec, monitoring), fmt, debug)
     envs = {e.name: e for e in (plan.base, *plan.environments)}
@@ -169,12 +169,12 @@ def diff_command(
     debug: DebugOption = False,
 ) -> None:
     """Compare the compiled spec with out/ at a git revision, object by object; write nothing."""
-    from compiler.diffreport import report_markdown, report_text, summary
-    from compiler.objdiff import diff_trees
+    from compiler.kustomize.build import TreeBuildError
     from compiler.paths import display_path
     from compiler.pipeline import compile_spec
-    from compiler.revision import RevisionError, read_revision
-    from compiler.treebuild import TreeBuildError
+    from compiler.review.objdiff import diff_trees
+    from compiler.review.report import report_markdown, report_text, summary
+    from compiler.review.revision import RevisionError, read_revision
 
     tree = _run(lambda: compile_spec(spec, monitoring), Format.text, debug)
     shown = display_path(out)
@@ -195,7 +195,7 @@ def diff_command(
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the spec (committed as out/schema.json) for editors."""
-    from compiler.schema import schema_text
+    from compiler.spec.schema import schema_text
 
     sys.stdout.write(schema_text())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from compiler import stamp
+from compiler.output import stamp
 from compiler.paths import DEFAULT_MONITORING, DEFAULT_OUT, DEFAULT_SPEC, display_path, source_name
 
 

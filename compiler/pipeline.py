@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, SpecError
-from compiler.load import read_spec
-from compiler.model import MonitoringFile, Plan
-from compiler.monitoring import check_monitoring
+from compiler.output.tree import build_tree
 from compiler.paths import display_path, source_name
-from compiler.plan import plan
+from compiler.plan.model import Plan
+from compiler.plan.resolve import plan
 from compiler.render.alerts import alerts
-from compiler.tree import build_tree
-from compiler.validate import validate
+from compiler.spec.load import read_spec
+from compiler.spec.monitoring import check_monitoring
+from compiler.spec.names import MonitoringFile
+from compiler.spec.validate import validate
 
 MONITORING_SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.plan.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
 from compiler.render.alerts import (
     at_maximum_name,
     crash_loop_name,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.model import Plan
 from compiler.pipeline import compile_spec, load_plan
+from compiler.plan.model import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "system.yaml"

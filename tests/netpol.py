@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.model import EnvPlan
+from compiler.plan.model import EnvPlan
 from compiler.render.network import COLLECTOR, OTLP_PORTS, SCRAPER, scrape_ports
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from compiler.emit import dump
-from compiler.model import EnvPlan, Plan
+from compiler.plan.model import EnvPlan, Plan
 from compiler.render.configs import prometheus_config, rule_files
+from compiler.syntax.emit import dump
 from tests.alert_cases import cases, test_file
 from tests.tools import ROOT, tool
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from compiler.cli import app
-from compiler.write import read_tree
+from compiler.output.write import read_tree
 from tests.conftest import MONITORING, SPEC
 
 

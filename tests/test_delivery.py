@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import yaml
 
-from compiler.build import build_environment
 from compiler.diagnostics import SpecError
-from compiler.load import read_spec
-from compiler.model import Plan
+from compiler.kustomize.environment import build_environment
 from compiler.pipeline import compile_spec
+from compiler.plan.model import Plan
+from compiler.spec.load import read_spec
 from tests.conftest import MONITORING, SPEC
 from tests.tools import kustomize, objects
 

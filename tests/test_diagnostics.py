@@ -16,14 +16,14 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-import compiler.leaks
-import compiler.rules
-import compiler.security_rules
+import compiler.spec.leaks
+import compiler.spec.rules
+import compiler.spec.security_rules
 from compiler.cli import app
 from compiler.diagnostics import SpecError
-from compiler.load import parse_spec
-from compiler.spec import Spec
-from compiler.validate import PATTERN_HINTS, validate
+from compiler.spec.load import parse_spec
+from compiler.spec.model import Spec
+from compiler.spec.validate import PATTERN_HINTS, validate
 
 INVALID = Path(__file__).parent / "invalid"
 BASE = INVALID / "base.yaml"
@@ -87,7 +87,7 @@ def test_expected_diagnostics_are_sorted_and_positioned(case: Path) -> None:
 
 
 # Every module that turns a valid shape into diagnostics; a case must reach each of their reports.
-RULE_MODULES = (compiler.rules, compiler.security_rules, compiler.leaks)
+RULE_MODULES = (compiler.spec.rules, compiler.spec.security_rules, compiler.spec.leaks)
 
 
 def _rule_lines(module: ModuleType) -> set[int]:

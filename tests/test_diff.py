@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.diffreport import report_markdown, report_text
-from compiler.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
-from compiler.revision import RevisionError, read_revision
-from compiler.write import read_tree
+from compiler.output.write import read_tree
+from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
+from compiler.review.report import report_markdown, report_text
+from compiler.review.revision import RevisionError, read_revision
 from tests.conftest import edit, git
 from tests.tools import tool
 

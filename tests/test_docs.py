@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from compiler.load import read_spec
-from compiler.model import Plan
+from compiler.plan.model import Plan
+from compiler.spec.load import read_spec
 from tests.conftest import SPEC
 from tests.tools import kustomize, objects
 

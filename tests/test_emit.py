@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from compiler.emit import dump, dump_all
+from compiler.syntax.emit import dump, dump_all
 from tests.tools import tool
 
 # Strings that YAML 1.1 or 1.2 (or a lax parser) would read as something else, or that break plain style.

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from compiler.cli import app
 from compiler.diagnostics import SpecError
+from compiler.output.stamp import CACHE_DIR
 from compiler.pipeline import compile_spec
-from compiler.scalars import ambiguity, resolve, resolve_yaml11
-from compiler.stamp import CACHE_DIR
+from compiler.syntax.scalars import ambiguity, resolve, resolve_yaml11
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "system.yaml"

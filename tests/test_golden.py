@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from compiler.output.write import read_tree, unified_diff, write_tree
 from compiler.pipeline import compile_spec
-from compiler.write import read_tree, unified_diff, write_tree
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 import compiler.pipeline
 from compiler.cli import REPORT, app
 from compiler.diagnostics import SpecError
-from compiler.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_spec
-from compiler.validate import validate
+from compiler.spec.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_spec
+from compiler.spec.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "system.yaml"

@@ -12,12 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.build import build_environment
 from compiler.diagnostics import SpecError
-from compiler.emit import dump
-from compiler.model import Plan
+from compiler.kustomize.environment import build_environment
 from compiler.pipeline import load_plan
+from compiler.plan.model import Plan
 from compiler.render.types import Manifest
+from compiler.syntax.emit import dump
 from tests.conftest import MONITORING, SPEC
 from tests.promtool import check_plan, promtool, write_env
 from tests.strategies import expected_bounds, specs

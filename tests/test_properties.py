@@ -8,10 +8,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from compiler.build import build_environment
-from compiler.emit import dump
-from compiler.model import Plan
+from compiler.kustomize.environment import build_environment
 from compiler.pipeline import compile_spec, load_plan
+from compiler.plan.model import Plan
+from compiler.syntax.emit import dump
 from tests.strategies import expected_bounds, specs
 from tests.tools import kustomize, objects
 

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from compiler.cli import app
-from compiler.load import read_spec
-from compiler.spec import Spec
+from compiler.spec.load import read_spec
+from compiler.spec.model import Spec
 from tests.conftest import ROOT, SPEC
 
 Path_ = tuple[str | int, ...]

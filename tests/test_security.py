@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from compiler.checks import holds_for
-from compiler.leaks import looks_like_credential
-from compiler.model import EnvPlan, Plan, Workload
-from compiler.quantities import cpu_millis, memory_bytes
+from compiler.plan.model import EnvPlan, Plan, Workload
+from compiler.render.workloads import holds_for
+from compiler.spec.leaks import looks_like_credential
+from compiler.spec.quantities import cpu_millis, memory_bytes
 from tests.netpol import allowed_flows, expected_flows, matches, plan_ports, selects
 from tests.tools import ROOT, environment_folders, kustomize, objects
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from compiler.build import build_environment
-from compiler.model import Plan
+from compiler.kustomize.environment import build_environment
+from compiler.plan.model import Plan
 from tests.tools import build_all, objects
 
 LAYER_FILES = [f"base/layer-{n}.yaml" for n in range(1, 8)]

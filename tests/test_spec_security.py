@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.build import build_environment
 from compiler.diagnostics import Diagnostic, SpecError
-from compiler.emit import dump
-from compiler.load import parse_spec
-from compiler.plan import plan
-from compiler.validate import validate
+from compiler.kustomize.environment import build_environment
+from compiler.plan.resolve import plan
+from compiler.spec.load import parse_spec
+from compiler.spec.validate import validate
+from compiler.syntax.emit import dump
 from tests.conftest import SPEC
 from tests.netpol import allowed_flows, expected_flows, plan_ports
 from tests.strategies import specs

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import stamp
+from compiler.output import stamp
 from tests.conftest import MONITORING, SPEC
 
 
@@ -86,7 +86,9 @@ def test_a_corrupt_record_falls_back_to_the_full_check(project: Path) -> None:
 
 def test_fingerprint_follows_every_input(tmp_path: Path) -> None:
     package = tmp_path / "package"
-    shutil.copytree(Path(stamp.__file__).parent, package)
+    # The default package is the whole compiler, every stage's subpackage included.
+    assert (stamp.PACKAGE / "entry.py").is_file()
+    shutil.copytree(stamp.PACKAGE, package)
     shutil.copytree(MONITORING, tmp_path / "monitoring")
     spec = tmp_path / "system.yaml"
     spec.write_bytes(SPEC.read_bytes())
@@ -100,7 +102,9 @@ def test_fingerprint_follows_every_input(tmp_path: Path) -> None:
     seen.add(fingerprint())
     (tmp_path / "monitoring/alerts/platform.yaml").write_text("groups: []\n")
     seen.add(fingerprint())
-    (package / "emit.py").write_text((package / "emit.py").read_text() + "\n")
+    (package / "syntax/emit.py").write_text((package / "syntax/emit.py").read_text() + "\n")
+    seen.add(fingerprint())
+    (package / "render/workloads.py").write_text((package / "render/workloads.py").read_text() + "\n")
     seen.add(fingerprint())
     seen.add(fingerprint("elsewhere/system.yaml"))
-    assert len(seen) == 5
+    assert len(seen) == 6

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import build_environment
-from compiler.jsonpatch import PatchError, apply_patch
-from compiler.model import Plan
-from compiler.treebuild import TreeBuildError, build_folder, environments, folder_of
+from compiler.kustomize.build import TreeBuildError, build_folder, environments, folder_of
+from compiler.kustomize.environment import build_environment
+from compiler.kustomize.jsonpatch import PatchError, apply_patch
+from compiler.plan.model import Plan
 from tests.tools import kustomize, objects
 
 # A small tree that uses every feature the build understands, beyond what the shipped spec emits.

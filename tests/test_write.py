@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import compiler.write
+import compiler.output.write
 from compiler.cli import app
 from compiler.diagnostics import SpecError
+from compiler.output.write import write_tree
 from compiler.pipeline import compile_spec
-from compiler.write import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "system.yaml"
@@ -126,7 +126,7 @@ def test_out_that_is_a_file_is_refused(tmp_path: Path, trees: tuple[dict[str, st
 def test_swap_without_renameat2_falls_back(
     out: Path, trees: tuple[dict[str, str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(compiler.write, "exchange", lambda _a, _b: False)
+    monkeypatch.setattr(compiler.output.write, "exchange", lambda _a, _b: False)
     write_tree(out, trees[1])
     assert snapshot(out) == as_bytes(trees[1])
     assert leftovers(out.parent) == []
@@ -146,14 +146,14 @@ def test_leftovers_of_a_killed_compile_are_repaired(
 
 
 def _signal_self_on(monkeypatch: pytest.MonkeyPatch, name: str, signum: int) -> None:
-    """Deliver signum to this process when compiler.write calls name."""
-    real = getattr(compiler.write, name)
+    """Deliver signum to this process when compiler.output.write calls name."""
+    real = getattr(compiler.output.write, name)
 
     def interrupted(*args: object) -> object:
         os.kill(os.getpid(), signum)
         return real(*args)
 
-    monkeypatch.setattr(compiler.write, name, interrupted)
+    monkeypatch.setattr(compiler.output.write, name, interrupted)
 
 
 def test_interrupt_while_staging_keeps_the_old_tree(
@@ -269,7 +269,7 @@ def test_unreadable_out_is_one_line_for_check(
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(compiler.write, "locked", refuse)
+    monkeypatch.setattr(compiler.output.write, "locked", refuse)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
         app, ["compile", "--check", "--spec", str(SPEC), "--out", str(out), "--monitoring", str(MONITORING)]

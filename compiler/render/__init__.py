@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from compiler.model import EnvPlan
+from compiler.plan.model import EnvPlan
 from compiler.render import (
     autoscaling,
     configs,

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.plan.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
 
-GENERATED_RULES = "generated.yaml"
 AT_MAXIMUM_FOR = "15m"
 NOT_READY_FOR = "10m"
 CRASH_LOOP_FOR = "10m"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.model import EnvPlan, Scaling, Workload
+from compiler.plan.model import EnvPlan, Scaling, Workload
 from compiler.render.labels import workload_metadata
 from compiler.render.types import Placed
 

@@ -6,14 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.emit import dump
-from compiler.model import EnvPlan, ScrapeTarget
-from compiler.render.alerts import GENERATED_RULES, rule_groups
-from compiler.render.dashboards import layer_dashboard_json
-from compiler.render.discovery import discovery_host
-from compiler.render.telemetry import ENVIRONMENT_CONFIG, ENVIRONMENT_KEY
-from compiler.render.types import ConfigSource
-from compiler.stack import (
+from compiler.plan.model import EnvPlan, ScrapeTarget
+from compiler.plan.stack import (
     COLLECTOR_HEALTH_PORT,
     COLLECTOR_METRICS_PORT,
     COLLECTOR_TELEMETRY_PORT,
@@ -26,6 +20,13 @@ from compiler.stack import (
     file_dashboard,
     layer_dashboard,
 )
+from compiler.render.alerts import rule_groups
+from compiler.render.dashboards import layer_dashboard_json
+from compiler.render.discovery import discovery_host
+from compiler.render.telemetry import ENVIRONMENT_CONFIG, ENVIRONMENT_KEY
+from compiler.render.types import ConfigSource
+from compiler.spec.names import GENERATED_RULES
+from compiler.syntax.emit import dump
 
 ALERTS_DIR = "alerts/"
 RULES_PATH = "/etc/prometheus-rules"

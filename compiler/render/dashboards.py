@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.model import EnvPlan, LayerPlan, Workload
-from compiler.stack import layer_dashboard
+from compiler.plan.model import EnvPlan, LayerPlan, Workload
+from compiler.plan.stack import layer_dashboard
 
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
 SCHEMA_VERSION = 39

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.model import Application
+from compiler.plan.model import Application
 from compiler.render.types import Manifest
 
 API_VERSION = "argoproj.io/v1alpha1"

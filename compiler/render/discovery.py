@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.model import EnvPlan, ScrapeTarget, Workload
+from compiler.plan.model import EnvPlan, ScrapeTarget, Workload
 from compiler.render.labels import metadata, selector, workload_labels
 from compiler.render.types import Placed
-
-SUFFIX = "-metrics"
-
-
-def discovery_service_name(workload: str) -> str:
-    """The discovery Service of a workload."""
-    return f"{workload}{SUFFIX}"
+from compiler.spec.names import discovery_service_name
 
 
 def discovery_host(env: EnvPlan, workload: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.model import EnvPlan, Workload
+from compiler.plan.model import EnvPlan, Workload
 
 MANAGED_BY = "nifty"
 

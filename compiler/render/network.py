@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.model import EnvPlan, Workload
+from compiler.plan.model import EnvPlan, Workload
+from compiler.plan.stack import OTLP_GRPC_PORT, OTLP_HTTP_PORT
 from compiler.render.labels import metadata, selector, system_labels, workload_labels
 from compiler.render.platform import PLATFORM_FILE
 from compiler.render.types import Placed
-from compiler.stack import OTLP_GRPC_PORT, OTLP_HTTP_PORT
 
 SCRAPER = "prometheus"
 COLLECTOR = "otel-collector"

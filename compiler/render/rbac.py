@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.model import EnvPlan
+from compiler.plan.model import EnvPlan
 from compiler.render.labels import metadata, workload_labels
 from compiler.render.types import Placed
 

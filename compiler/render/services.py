@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.model import EnvPlan, Workload
+from compiler.plan.model import EnvPlan, Workload
 from compiler.render.labels import selector, workload_metadata
 from compiler.render.types import Placed
 

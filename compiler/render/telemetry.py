@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.model import EnvPlan, Workload
-from compiler.stack import OTLP_GRPC_PORT
+from compiler.plan.model import EnvPlan, Workload
+from compiler.plan.stack import OTLP_GRPC_PORT
 
 COLLECTOR = "otel-collector"
 # The environment's name reaches every container from one generated ConfigMap, so that an overlay

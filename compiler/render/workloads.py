@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.checks import holds_for
-from compiler.model import EnvPlan, SecretEnv, Workload
+from compiler.plan.model import EnvPlan, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels, workload_metadata
 from compiler.render.platform import PRIORITIES
 from compiler.render.telemetry import telemetry_env
 from compiler.render.types import Placed
+from compiler.spec.checks import holds
 
 RUN_AS = 10001
 SCRATCH_MI = 64
@@ -240,3 +240,13 @@ def _volumes(workload: Workload) -> list[dict[str, Any]]:
     volumes += [{"name": m.config, "configMap": {"name": m.config}} for m in workload.mounts]
     volumes += [_secret_volume(i, group) for i, group in enumerate(_secret_folders(workload).values())]
     return volumes
+
+
+def holds_for(check: str, workload: Workload) -> str | None:
+    """Why check holds for a planned workload, or None."""
+    return holds(
+        check,
+        digest=workload.digest is not None,
+        secret_values=any(s.env is not None and s.file is None for s in workload.secrets),
+        token=workload.uses_api,
+    )

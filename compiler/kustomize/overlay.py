@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.kustomize import identity, set_images, set_namespace
-from compiler.model import EnvPlan
+from compiler.kustomize.transformers import identity, set_images, set_namespace
+from compiler.plan.model import EnvPlan
 from compiler.render.types import ConfigSource, Manifest, Rendered
 
 

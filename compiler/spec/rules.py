@@ -6,13 +6,13 @@ import difflib
 from collections.abc import Iterable, Iterator
 
 from compiler.diagnostics import Diagnostic
-from compiler.document import Document, Loc
-from compiler.merge import merged_bounds, merged_sizing
-from compiler.observability_rules import check_observability
-from compiler.positions import at_key, at_value
-from compiler.quantities import cpu_millis, memory_bytes
-from compiler.security_rules import check_security
-from compiler.spec import Component, ComponentOverride, Spec
+from compiler.spec.document import Document, Loc
+from compiler.spec.merge import merged_bounds, merged_sizing
+from compiler.spec.model import Component, ComponentOverride, Spec
+from compiler.spec.observability_rules import check_observability
+from compiler.spec.positions import at_key, at_value
+from compiler.spec.quantities import cpu_millis, memory_bytes
+from compiler.spec.security_rules import check_security
 
 OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics")
 

@@ -25,9 +25,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from yaml import events as fast
 
 from compiler.diagnostics import Diagnostic, SpecError, clip
-from compiler.document import Document, Loc, Pos, Positions
-from compiler.positions import describe
-from compiler.scalars import ambiguity, resolve
+from compiler.spec.document import Document, Loc, Pos, Positions
+from compiler.spec.positions import describe
+from compiler.syntax.scalars import ambiguity, resolve
 
 __all__ = [
     "MAX_BYTES",

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from compiler.atomic import DeferredSignals, StopSignalError, exchange, locked
 from compiler.diagnostics import Diagnostic, SpecError
+from compiler.output.atomic import DeferredSignals, StopSignalError, exchange, locked
 
 
 def read_tree(root: Path) -> dict[str, str]:

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler.model import Sizing, Skip
-from compiler.spec import Autoscaling, CheckException, Component, ComponentOverride, Resources
+from compiler.spec.model import Autoscaling, CheckException, Component, ComponentOverride, Resources
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Container requests and limits."""
+
+    cpu: str
+    memory: str
+    cpu_limit: str
+    memory_limit: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A scanner check that cannot hold for a workload, and the spec's reason."""
+
+    check: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -55,7 +72,7 @@ def merged_skips(
 ) -> tuple[Skip, ...]:
     """The workload's exceptions and the defaults', sorted by check; its own reason wins.
 
-    The renderer emits only those that can fail for the workload (compiler.checks); digest is
+    The renderer emits only those that can fail for the workload (compiler.spec.checks); digest is
     accepted for the callers that pass it.
     """
     del digest

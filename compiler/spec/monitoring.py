@@ -13,9 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from compiler.diagnostics import Diagnostic
-from compiler.model import MonitoringFile
-from compiler.render.alerts import GENERATED_RULES
-from compiler.stack import DASHBOARD_CONFIG_PREFIX
+from compiler.spec.names import DASHBOARD_CONFIG_PREFIX, GENERATED_RULES, MonitoringFile
 
 ALERTS, DASHBOARDS, TESTS = "alerts", "dashboards", "tests"
 SEVERITIES = ("critical", "warning", "info")

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
-from compiler.load import Document, Loc
-from compiler.positions import at_key, at_value
+from compiler.spec.load import Document, Loc
+from compiler.spec.positions import at_key, at_value
 
 # Names that hold credentials; the spec has no field of that kind, so such a key is a pasted secret.
 SECRET_NAME = re.compile(

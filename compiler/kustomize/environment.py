@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.kustomize import generated_configmaps, legacy_order, rewrite_config_references
-from compiler.model import EnvPlan
+from compiler.kustomize.transformers import generated_configmaps, legacy_order, rewrite_config_references
+from compiler.plan.model import EnvPlan
 from compiler.render import render
 from compiler.render.types import Manifest
 

@@ -18,8 +18,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from compiler.jsonpatch import PatchError, apply_patch
-from compiler.kustomize import (
+from compiler.kustomize.jsonpatch import PatchError, apply_patch
+from compiler.kustomize.transformers import (
     generated_configmaps,
     legacy_order,
     rewrite_config_references,

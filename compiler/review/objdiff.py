@@ -7,10 +7,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from compiler.kustomize import configmap_hash
+from compiler.kustomize.build import build_folder, environments, folder_of
+from compiler.kustomize.transformers import configmap_hash
+from compiler.output.write import changed_files
 from compiler.render.types import Manifest
-from compiler.treebuild import build_folder, environments, folder_of
-from compiler.write import changed_files
 
 
 class _Missing:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from compiler.gitops import plan_applications
-from compiler.merge import merged_bounds, merged_sizing, merged_skips
-from compiler.model import (
+from compiler.plan.delivery import plan_applications
+from compiler.plan.model import (
     EnvPlan,
     External,
     Flow,
     LayerPlan,
-    MonitoringFile,
     Plan,
     Route,
     Scaling,
@@ -17,8 +15,10 @@ from compiler.model import (
     Volume,
     Workload,
 )
-from compiler.spec import Component, ComponentOverride, Environment, Layer, Spec
-from compiler.stack import observability_plan, stack_plan
+from compiler.plan.stack import observability_plan, stack_plan
+from compiler.spec.merge import merged_bounds, merged_sizing, merged_skips
+from compiler.spec.model import Component, ComponentOverride, Environment, Layer, Spec
+from compiler.spec.names import MonitoringFile
 
 BASE = "base"
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from compiler.merge import merged_sizing, merged_skips
-from compiler.model import (
+from compiler.plan.model import (
     ApiRule,
     ConfigMount,
     Flow,
     LayerPlan,
-    MonitoringFile,
     NamedPort,
     ObjectivePlan,
     ObservabilityPlan,
@@ -20,8 +18,10 @@ from compiler.model import (
     Volume,
     Workload,
 )
-from compiler.quantities import memory_bytes
-from compiler.spec import ObservedTool, Spec
+from compiler.spec.merge import merged_sizing, merged_skips
+from compiler.spec.model import ObservedTool, Spec
+from compiler.spec.names import DASHBOARD_CONFIG_PREFIX, MonitoringFile
+from compiler.spec.quantities import memory_bytes
 
 STACK_FILE = "observability.yaml"
 STACK_LAYER = "observability"
@@ -36,7 +36,6 @@ KSM_PORT = 8080
 KSM_TELEMETRY_PORT = 8081
 METRICS_PATH = "/metrics"
 DASHBOARDS_PATH = "/var/lib/grafana/dashboards"
-DASHBOARD_CONFIG_PREFIX = "grafana-dashboard-"
 DASHBOARDS_DIR = "dashboards/"
 # Prometheus deletes the oldest blocks beyond this share of its volume, before the disk fills.
 RETENTION_SHARE = 0.8

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
-from compiler.load import Document
-from compiler.positions import at_key, at_value
-from compiler.render.discovery import discovery_service_name
-from compiler.spec import Spec
+from compiler.spec.load import Document
+from compiler.spec.model import Spec
+from compiler.spec.names import discovery_service_name
+from compiler.spec.positions import at_key, at_value
 
 MAX_NAME = 63
 RESERVED_ENV_PREFIX = "OTEL_"

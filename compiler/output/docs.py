@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from compiler.model import EnvPlan, Plan, Workload
-from compiler.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
+from compiler.plan.model import EnvPlan, Plan, Workload
 from compiler.render.types import Manifest
+from compiler.spec.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
 
 DOC_FILE = "README.md"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")

@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from compiler.spec.merge import Sizing, Skip
+from compiler.spec.names import MonitoringFile
+
 
 @dataclass(frozen=True)
 class Scaling:
@@ -19,16 +22,6 @@ class Scaling:
 
 
 @dataclass(frozen=True)
-class Sizing:
-    """Container requests and limits."""
-
-    cpu: str
-    memory: str
-    cpu_limit: str
-    memory_limit: str
-
-
-@dataclass(frozen=True)
 class SecretEnv:
     """A Secret key: a variable holding its value, or a mounted file (whose path env may hold)."""
 
@@ -36,14 +29,6 @@ class SecretEnv:
     key: str
     env: str | None
     file: str | None = None
-
-
-@dataclass(frozen=True)
-class Skip:
-    """A scanner check that cannot hold for a workload, and the spec's reason."""
-
-    check: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -218,14 +203,6 @@ class ObservabilityPlan:
     objectives: tuple[ObjectivePlan, ...]
     dashboards: tuple[str, ...]
     traces: TracesPlan | None
-
-
-@dataclass(frozen=True)
-class MonitoringFile:
-    """A hand-authored file from monitoring/, by its path relative to that folder."""
-
-    path: str
-    content: str
 
 
 @dataclass(frozen=True)

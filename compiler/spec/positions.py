@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, clip
-from compiler.document import Document, Loc
+from compiler.spec.document import Document, Loc
 
 
 def describe(data: dict[str, Any], loc: Loc, *, field: bool = True) -> str:

@@ -9,11 +9,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from compiler.diagnostics import Diagnostic, SpecError, clip
-from compiler.document import Document, Loc
-from compiler.leaks import find_leaks
-from compiler.positions import at_key, at_key_in, at_value
-from compiler.rules import check_rules
-from compiler.spec import (
+from compiler.spec.document import Document, Loc
+from compiler.spec.leaks import find_leaks
+from compiler.spec.model import (
     ARG,
     CHECK,
     CIDR,
@@ -39,6 +37,8 @@ from compiler.spec import (
     URL,
     Spec,
 )
+from compiler.spec.positions import at_key, at_key_in, at_value
+from compiler.spec.rules import check_rules
 
 # What each pattern of the spec means, in words a spec author knows.
 PATTERN_HINTS = {

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from compiler.scalars import resolve, resolve_yaml11
+from compiler.syntax.scalars import resolve, resolve_yaml11
 
 # Words YAML 1.1 (read by the Kubernetes decoder) or 1.2 turn into booleans, nulls or numbers.
 _RESERVED = {

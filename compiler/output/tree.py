@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from compiler.docs import DOC_FILE, capacity, document
-from compiler.emit import dump, dump_all
-from compiler.kustomize import legacy_order
-from compiler.model import Plan
-from compiler.overlay import Overlay, derive_overlay
+from compiler.kustomize.overlay import Overlay, derive_overlay
+from compiler.kustomize.transformers import legacy_order
+from compiler.output.docs import DOC_FILE, capacity, document
+from compiler.plan.model import Plan
 from compiler.render import render
 from compiler.render.delivery import application
 from compiler.render.types import ConfigSource, Rendered
-from compiler.schema import SCHEMA_FILE, schema_text
+from compiler.spec.schema import SCHEMA_FILE, schema_text
+from compiler.syntax.emit import dump, dump_all
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 CONFIG_DIR = "config"

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff
+from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff
 
 MAX_VALUE = 120
 # GitHub refuses comments over 65536 characters; keep room for the note that says where it stops.

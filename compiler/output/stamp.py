@@ -36,7 +36,8 @@ def _files_below(folder: Path) -> list[Path]:
     return found
 
 
-PACKAGE = Path(__file__).resolve().parent
+# The whole compiler package: this module lives one folder below it.
+PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def inputs_fingerprint(spec: Path, monitoring: Path, source: str, package: Path = PACKAGE) -> str:

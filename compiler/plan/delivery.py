@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.model import Application, EnvPlan
-from compiler.spec import Spec
+from compiler.plan.model import Application, EnvPlan
+from compiler.spec.model import Spec
 
 
 def plan_applications(spec: Spec, envs: tuple[EnvPlan, ...]) -> tuple[Application, ...]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.checks import holds
 from compiler.diagnostics import Diagnostic
-from compiler.load import Document, Loc
-from compiler.merge import merged_sizing
-from compiler.positions import at_key, at_value
-from compiler.quantities import cpu_millis
-from compiler.spec import CheckException, Component, ComponentOverride, ObservedTool, Spec
+from compiler.spec.checks import holds
+from compiler.spec.load import Document, Loc
+from compiler.spec.merge import merged_sizing
+from compiler.spec.model import CheckException, Component, ComponentOverride, ObservedTool, Spec
+from compiler.spec.positions import at_key, at_value
+from compiler.spec.quantities import cpu_millis
 
 # kube-linter's env-var-secret flags any literal value in a variable whose name says "secret".
 SECRET_VARIABLE = "SECRET"

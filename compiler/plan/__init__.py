@@ -1,0 +1,1 @@
+"""The resolved plan: every default and environment merged into frozen dataclasses."""

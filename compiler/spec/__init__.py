@@ -1,0 +1,1 @@
+"""Reading and checking the input: spec document, Pydantic models, rules, monitoring/ checks."""

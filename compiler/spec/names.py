@@ -1,0 +1,24 @@
+"""Names of generated objects and files that the input must not clash with, and the input files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The generated rule file beside the hand-written ones in Prometheus's rules ConfigMap.
+GENERATED_RULES = "generated.yaml"
+# Each dashboard's ConfigMap is this prefix and the dashboard's name.
+DASHBOARD_CONFIG_PREFIX = "grafana-dashboard-"
+DISCOVERY_SUFFIX = "-metrics"
+
+
+@dataclass(frozen=True)
+class MonitoringFile:
+    """A hand-authored file from monitoring/, by its path relative to that folder."""
+
+    path: str
+    content: str
+
+
+def discovery_service_name(workload: str) -> str:
+    """The headless Service through which Prometheus discovers a workload's pods."""
+    return f"{workload}{DISCOVERY_SUFFIX}"
