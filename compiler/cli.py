@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -12,14 +10,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from compiler.diagnostics import SpecError, format_diagnostics
 from compiler.paths import DEFAULT_MONITORING, DEFAULT_OUT, DEFAULT_SPEC
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-REPORT = (
-    "nifty hit an internal error; please report it with the spec that caused it"
-    " (run again with --debug for the traceback)"
-)
+from compiler.run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Exit, guarded, reported
 
 app = typer.Typer(
     name="nifty",
@@ -57,21 +49,11 @@ T = TypeVar("T")
 
 
 def _run(action: Callable[[], T], fmt: Format, debug: bool) -> T:
-    """Run action; print diagnostics and exit 1 on a SpecError, exit 3 on anything unexpected."""
+    """Run action under compiler.run's reporting; its exit becomes typer's."""
     try:
-        return action()
-    except SpecError as error:
-        # Text is for people (stderr); JSON and annotations are for tools, which read stdout.
-        stream = sys.stderr if fmt is Format.text else sys.stdout
-        stream.write(format_diagnostics(error.diagnostics, fmt.value))
-        raise typer.Exit(EXIT_FAILED) from None
-    except (typer.Exit, KeyboardInterrupt):
-        raise
-    except Exception:
-        if debug:
-            traceback.print_exc()
-        sys.stderr.write(f"error: {REPORT}\n")
-        raise typer.Exit(EXIT_INTERNAL) from None
+        return reported(action, fmt.value, debug)
+    except Exit as stop:
+        raise typer.Exit(stop.code) from None
 
 
 @app.command("compile")
@@ -87,36 +69,11 @@ def compile_command(
     debug: DebugOption = False,
 ) -> None:
     """Compile the spec into out/ (base and one overlay per environment)."""
-    from compiler.output import stamp
-    from compiler.paths import display_path, source_name
+    from compiler.run import compile_command as run_compile
 
-    shown = display_path(out)
-    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source_name(spec))
-    if not diff and fingerprint and stamp.is_current(out, fingerprint):
-        # Nothing changed since the recorded compile: answer without loading the compiler.
-        sys.stderr.write(f"{shown}/ is up to date\n")
-        raise typer.Exit(EXIT_OK)
-
-    from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
-    from compiler.pipeline import compile_spec
-
-    tree = _run(lambda: compile_spec(spec, monitoring), fmt, debug)
-    if check or diff:
-        current = _run(lambda: read_tree(out), fmt, debug)
-        stale = changed_files(current, tree)
-        if diff:
-            sys.stdout.write(unified_diff(current, tree, shown))
-        if check:
-            for path in stale:
-                sys.stderr.write(f"would change: {shown}/{path}\n")
-            sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
-        if not stale and fingerprint:
-            stamp.record(out, fingerprint, tree)
-        raise typer.Exit(EXIT_FAILED if check and stale else EXIT_OK)
-    _run(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
-    if fingerprint:
-        stamp.record(out, fingerprint, tree)
-    sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
+    code = run_compile(spec, out, monitoring, check=check, diff=diff, fmt=fmt.value, debug=debug)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 @app.command("validate")
@@ -202,12 +159,6 @@ def schema_command() -> None:
 
 def main() -> None:
     """Console entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader went away (`nifty render prod | head`): not an error of ours, and no traceback.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(141)
+    code = guarded(app)
+    if code != EXIT_OK:
+        sys.exit(code)

@@ -14,8 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 import compiler.pipeline
-from compiler.cli import REPORT, app
+from compiler.cli import app
 from compiler.diagnostics import SpecError
+from compiler.run import REPORT
 from compiler.spec.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_spec
 from compiler.spec.validate import validate
 

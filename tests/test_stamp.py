@@ -45,6 +45,24 @@ def test_unchanged_tree_is_answered_without_loading_the_compiler(project: Path) 
         assert "pydantic" not in imported and "typer" not in imported and "compiler.pipeline" not in imported
 
 
+def test_a_cold_plain_compile_runs_without_typer(project: Path) -> None:
+    shutil.rmtree(project / stamp.CACHE_DIR)
+    (project / "out/base/layer-2.yaml").write_text("# hand edit\n")
+    for args, code in ((("compile", "--check"), 1), (("compile",), 0), (("compile", "--check"), 0)):
+        shutil.rmtree(project / stamp.CACHE_DIR, ignore_errors=True)
+        result = nifty(project, *args, importtime=True)
+        assert result.returncode == code, result.stderr
+        imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+        assert "compiler.pipeline" in imported and "typer" not in imported
+
+
+def test_other_commands_still_go_through_typer(project: Path) -> None:
+    result = nifty(project, "compile", "--format", "json", importtime=True)
+    assert result.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "typer" in imported
+
+
 def test_warm_compile_does_not_rewrite_out(project: Path) -> None:
     layer = project / "out/base/layer-2.yaml"
     os.utime(layer, (1_000_000, 1_000_000))

@@ -1,0 +1,113 @@
+"""The bodies of the commands that must start fast, free of any command-line parser.
+
+typer's CLI (compiler.cli) and the console entry point's fast path (compiler.entry) both run
+them: a plain `nifty compile` after an edit of the spec then pays for neither typer nor its help.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from compiler.diagnostics import SpecError, format_diagnostics
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+REPORT = (
+    "nifty hit an internal error; please report it with the spec that caused it"
+    " (run again with --debug for the traceback)"
+)
+
+T = TypeVar("T")
+
+
+class Exit(Exception):  # noqa: N818 - named like typer.Exit, which it stands for
+    """Stop the command with an exit code; its messages are already printed."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def reported(action: Callable[[], T], fmt: str, debug: bool) -> T:
+    """Run action; print diagnostics and exit 1 on a SpecError, exit 3 on anything unexpected."""
+    try:
+        return action()
+    except SpecError as error:
+        # Text is for people (stderr); JSON and annotations are for tools, which read stdout.
+        stream = sys.stderr if fmt == "text" else sys.stdout
+        stream.write(format_diagnostics(error.diagnostics, fmt))
+        raise Exit(EXIT_FAILED) from None
+    except (Exit, KeyboardInterrupt):
+        raise
+    except Exception:
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {REPORT}\n")
+        raise Exit(EXIT_INTERNAL) from None
+
+
+def guarded(command: Callable[[], int | None]) -> int:
+    """Run a whole command and return its exit code; Ctrl-C and a reader that went away end it quietly."""
+    try:
+        return command() or EXIT_OK
+    except Exit as stop:
+        return stop.code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`nifty render prod | head`): not an error of ours, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def compile_command(
+    spec: Path, out: Path, monitoring: Path, *, check: bool, diff: bool, fmt: str, debug: bool
+) -> int:
+    """`nifty compile`: write out/, or with check/diff compare it; the exit code."""
+    try:
+        return _compile(spec, out, monitoring, check=check, diff=diff, fmt=fmt, debug=debug)
+    except Exit as stop:
+        return stop.code
+
+
+def _compile(
+    spec: Path, out: Path, monitoring: Path, *, check: bool, diff: bool, fmt: str, debug: bool
+) -> int:
+    """The compile command's steps; a reported problem raises Exit."""
+    from compiler.output import stamp
+    from compiler.paths import display_path, source_name
+
+    shown = display_path(out)
+    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source_name(spec))
+    if not diff and fingerprint and stamp.is_current(out, fingerprint):
+        # Nothing changed since the recorded compile: answer without loading the compiler.
+        sys.stderr.write(f"{shown}/ is up to date\n")
+        return EXIT_OK
+
+    from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
+    from compiler.pipeline import compile_spec
+
+    tree = reported(lambda: compile_spec(spec, monitoring), fmt, debug)
+    if check or diff:
+        current = reported(lambda: read_tree(out), fmt, debug)
+        stale = changed_files(current, tree)
+        if diff:
+            sys.stdout.write(unified_diff(current, tree, shown))
+        if check:
+            for path in stale:
+                sys.stderr.write(f"would change: {shown}/{path}\n")
+            sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
+        if not stale and fingerprint:
+            stamp.record(out, fingerprint, tree)
+        return EXIT_FAILED if check and stale else EXIT_OK
+    reported(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
+    if fingerprint:
+        stamp.record(out, fingerprint, tree)
+    sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
+    return EXIT_OK
