@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.spec.credentials import credential_kind
 from compiler.spec.load import Document, Loc
 from compiler.spec.positions import at_key, at_value
 
@@ -19,24 +20,11 @@ SECRET_NAME = re.compile(
 REFERENCE_KEYS = frozenset({"secrets", "secret", "tls_secret", "key", "env", "file"})
 # Values that merely point somewhere: a $(VAR) expansion or an absolute path.
 POINTER = re.compile(r"^(\$\([A-Z_][A-Z0-9_]*\)|/[A-Za-z0-9._/-]*)$")
-# Well-known credential formats, and `name=value` / `name: value` assignments inside text.
-CREDENTIAL_SHAPES = (
-    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
-    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
-    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
-    re.compile(r"\b[0-9]{8,10}:[A-Za-z0-9_-]{35}\b"),
-    re.compile(r"://[^/\s:@]+:[^/\s@]+@"),
-    re.compile(
-        r"(?<![A-Za-z])(pass(word|wd)?|pwd|secret|token|api[-_]?key)\s*[:=]\s*(?!\$\()[^\s,;]{4,}",
-        re.IGNORECASE,
-    ),
-)
 # A flag such as --requirepass or --password=..., whose value must be a $(VAR) expansion.
 SECRET_FLAG = re.compile(r"^--?[a-z-]*(pass|secret|token|key)[a-z-]*(=(.*))?$", re.IGNORECASE)
 DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
-MESSAGE = "looks like a secret value; name a Kubernetes Secret under `secrets:` instead"
+ADVICE = "name a Kubernetes Secret under `secrets:` instead"
+MESSAGE = f"looks like a secret value; {ADVICE}"
 
 
 def find_leaks(doc: Document) -> list[Diagnostic]:
@@ -57,8 +45,8 @@ def _walk(doc: Document, node: Any, loc: Loc) -> Iterator[Diagnostic]:
             yield from _args(doc, node, loc)
         for index, item in enumerate(node):
             yield from _walk(doc, item, (*loc, index))
-    elif isinstance(node, str) and looks_like_credential(node):
-        yield at_value(doc, loc, MESSAGE)
+    elif isinstance(node, str) and (kind := _kind(node)) is not None:
+        yield at_value(doc, loc, f"looks like a secret value ({kind}); {ADVICE}")
 
 
 def _is_secret_key(key: str, value: Any) -> bool:
@@ -72,9 +60,12 @@ def _is_secret_key(key: str, value: Any) -> bool:
 
 def looks_like_credential(text: str) -> bool:
     """Whether text has the shape of a credential."""
-    if DIGEST.match(text):
-        return False
-    return any(shape.search(text) for shape in CREDENTIAL_SHAPES)
+    return _kind(text) is not None
+
+
+def _kind(text: str) -> str | None:
+    """What credential text holds; an image digest is none, whatever its hex spells."""
+    return None if DIGEST.match(text) else credential_kind(text)
 
 
 def _args(doc: Document, args: list[Any], loc: Loc) -> Iterator[Diagnostic]:
