@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from compiler.diagnostics import SpecError
 from compiler.kustomize.environment import build_environment
 from compiler.pipeline import load_plan
 from compiler.plan.model import Plan
@@ -55,3 +58,33 @@ def test_pods_name_their_own_system_s_priority_class(tmp_path: Path) -> None:
             if o["kind"] in ("Deployment", "StatefulSet")
         }
         assert used == classes
+
+
+def _problems(tmp_path: Path, old: str, new: str) -> list[str]:
+    """The messages of `nifty validate` on the corpus base with one edit."""
+    spec = tmp_path / "system.yaml"
+    spec.write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
+    edit(spec, old, new)
+    with pytest.raises(SpecError) as caught:
+        load_plan(spec, tmp_path / "monitoring")
+    return [d.message for d in caught.value.diagnostics]
+
+
+@pytest.mark.parametrize("name", ["base", "argocd"])
+def test_an_environment_cannot_take_the_name_of_a_folder_of_out(tmp_path: Path, name: str) -> None:
+    (message,) = _problems(tmp_path, "\n  dev:\n", f"\n  {name}:\n")
+    assert message.startswith(f"environment '{name}': the name '{name}' is reserved")
+
+
+@pytest.mark.parametrize("name", ["Dev", "dev/eu", "../dev", "DEV"])
+def test_environment_names_are_dns_labels_so_case_and_separators_cannot_clash(
+    tmp_path: Path, name: str
+) -> None:
+    (message,) = _problems(tmp_path, "\n  dev:\n", f'\n  "{name}":\n')
+    assert "is not a valid name" in message
+
+
+@pytest.mark.parametrize("namespace", ["kube-system", "default", "argocd", "ingress-nginx"])
+def test_a_namespace_of_the_cluster_or_its_tools_is_refused(tmp_path: Path, namespace: str) -> None:
+    (message,) = _problems(tmp_path, "namespace: nifty50-dev", f"namespace: {namespace}")
+    assert f"namespace '{namespace}' is" in message
