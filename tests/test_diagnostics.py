@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 import compiler.spec.leaks
+import compiler.spec.reserved
 import compiler.spec.rules
 import compiler.spec.security_rules
 from compiler.cli import app
@@ -87,7 +88,12 @@ def test_expected_diagnostics_are_sorted_and_positioned(case: Path) -> None:
 
 
 # Every module that turns a valid shape into diagnostics; a case must reach each of their reports.
-RULE_MODULES = (compiler.spec.rules, compiler.spec.security_rules, compiler.spec.leaks)
+RULE_MODULES = (
+    compiler.spec.rules,
+    compiler.spec.security_rules,
+    compiler.spec.leaks,
+    compiler.spec.reserved,
+)
 
 
 def _rule_lines(module: ModuleType) -> set[int]:

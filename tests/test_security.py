@@ -113,18 +113,20 @@ def test_resources_and_guaranteed_hot_path(built: dict[str, tuple[EnvPlan, list[
                 if planned.hot_path:
                     hot += 1
                     assert guaranteed, f"{env.name}/{name} is on the hot path without Guaranteed QoS"
-                    assert pod["priorityClassName"] == "nifty-hot-path", name
+                    assert pod["priorityClassName"] == f"{env.system}-hot-path", name
                 if planned.dedicated_cores:
                     assert guaranteed and cpu_millis(str(resources["limits"]["cpu"])) % 1000 == 0, name
     assert hot, "the shipped spec has a hot path"
 
 
 def test_hot_path_ranks_above_everything(built: dict[str, tuple[EnvPlan, list[dict[str, Any]]]]) -> None:
-    for _, docs in _each(built):
+    for env, docs in _each(built):
         classes = {name: c["value"] for name, c in _of_kind(docs, "PriorityClass").items()}
         for name, workload in _workloads(docs).items():
             assert _pod(workload)["priorityClassName"] in classes, name
-        assert classes["nifty-hot-path"] > max(v for k, v in classes.items() if k != "nifty-hot-path")
+        hot = f"{env.system}-hot-path"
+        assert set(classes) == {hot, f"{env.system}-standard"}
+        assert classes[hot] > max(v for k, v in classes.items() if k != hot)
 
 
 def test_probes_from_the_spec(built: dict[str, tuple[EnvPlan, list[dict[str, Any]]]]) -> None:

@@ -30,15 +30,24 @@ def render(env: EnvPlan) -> Iterator[Placed]:
     yield from priority_classes(env)
 
 
+# PriorityClasses are cluster-scoped: each carries the system's name, so that two systems sharing
+# a cluster (and their Argo CD Applications) never own the same object.
+HOT_PATH, STANDARD = "hot-path", "standard"
 PRIORITIES = (
-    ("nifty-hot-path", 100000, "Market-data hot path: ingestion, processing, signal"),
-    ("nifty-standard", 10000, "Storage, analysis, presentation and observability"),
+    (HOT_PATH, 100000, "Market-data hot path: ingestion, processing, signal"),
+    (STANDARD, 10000, "Storage, analysis, presentation and observability"),
 )
+
+
+def priority_class(system: str, hot_path: bool) -> str:
+    """The name of the system's PriorityClass for the hot path or for the rest."""
+    return f"{system}-{HOT_PATH if hot_path else STANDARD}"
 
 
 def priority_classes(env: EnvPlan) -> Iterator[Placed]:
     """PriorityClasses that rank the hot path above everything else."""
-    for name, value, description in PRIORITIES:
+    for suffix, value, description in PRIORITIES:
+        name = f"{env.system}-{suffix}"
         yield Placed(
             PLATFORM_FILE,
             {

@@ -7,7 +7,7 @@ from typing import Any
 
 from compiler.plan.model import EnvPlan, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels, workload_metadata
-from compiler.render.platform import PRIORITIES
+from compiler.render.platform import priority_class
 from compiler.render.telemetry import telemetry_env
 from compiler.render.types import Placed
 from compiler.spec.checks import holds
@@ -93,7 +93,7 @@ def _pod_spec(env: EnvPlan, workload: Workload) -> dict[str, Any]:
     pod: dict[str, Any] = {
         "serviceAccountName": workload.name,
         "automountServiceAccountToken": workload.uses_api,
-        "priorityClassName": PRIORITIES[0][0] if workload.hot_path else PRIORITIES[1][0],
+        "priorityClassName": priority_class(env.system, workload.hot_path),
         "securityContext": {
             "runAsNonRoot": True,
             "runAsUser": RUN_AS,

@@ -12,6 +12,7 @@ from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.observability_rules import check_observability
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.quantities import cpu_millis, memory_bytes
+from compiler.spec.reserved import check_reserved
 from compiler.spec.security_rules import check_security
 
 OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics")
@@ -33,6 +34,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _delivery(doc, spec)
     yield from check_security(doc, spec)
     yield from check_observability(doc, spec)
+    yield from check_reserved(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
