@@ -8,23 +8,39 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "types", "tests", "drift", "kustomize", "promtool", "scan", "secrets"]
+nox.options.sessions = [
+    "lint",
+    "types",
+    "tests",
+    "drift",
+    "kustomize",
+    "promtool",
+    "amtool",
+    "scan",
+    "secrets",
+]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
 
 
-def ensure_promtool(session: nox.Session) -> None:
-    """promtool ships in Debian's prometheus package, not on PyPI: install it where we may."""
-    if shutil.which("promtool") is not None:
+# The tools the tests run that ship in Debian packages, not on PyPI: command -> package.
+APT_TOOLS = {"promtool": "prometheus", "amtool": "prometheus-alertmanager"}
+
+
+def ensure_apt_tools(session: nox.Session) -> None:
+    """Install the Debian packages of promtool and amtool (with Alertmanager) where they are missing."""
+    missing = sorted({package for command, package in APT_TOOLS.items() if shutil.which(command) is None})
+    if not missing:
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        session.error("promtool is missing: install Debian's prometheus package (apt-get install prometheus)")
+        names = " ".join(missing)
+        session.error(f"missing Debian packages: {names} (apt-get install {names})")
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     session.run("apt-get", "update", "-qq", external=True, env=env)
     session.run(
-        "apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus", external=True, env=env
+        "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing, external=True, env=env
     )
 
 
@@ -46,8 +62,8 @@ def types(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """pytest with Hypothesis, kubectl, kubernetes-validate and promtool."""
-    ensure_promtool(session)
+    """pytest with Hypothesis, kubectl, kubernetes-validate, promtool, amtool and Alertmanager."""
+    ensure_apt_tools(session)
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
 
@@ -84,7 +100,7 @@ def scan(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def promtool(session: nox.Session) -> None:
     """promtool check config, check rules and test rules (every alert fires once and stays quiet once)."""
-    ensure_promtool(session)
+    ensure_apt_tools(session)
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.promtool")
 
@@ -109,3 +125,11 @@ def secrets(session: nox.Session) -> None:
     baseline = Path(session.create_tmp()) / "secrets.baseline"
     shutil.copyfile(".secrets.baseline", baseline)
     session.run("detect-secrets-hook", "--baseline", str(baseline), *files, success_codes=[0, 3])
+
+
+@nox.session(python=PYTHON)
+def amtool(session: nox.Session) -> None:
+    """amtool check-config on every environment's Alertmanager config; every generated alert routed."""
+    ensure_apt_tools(session)
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.amtool")

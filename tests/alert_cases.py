@@ -19,6 +19,8 @@ from compiler.render.alerts import (
 )
 
 Series = tuple[dict[str, str], str]
+# Every objective and every target of the hot path is market data.
+MARKET = {"clock": "market"}
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,16 @@ def _pods(workload: Workload) -> Iterator[Case]:
     )
 
 
-def _target(target: ScrapeTarget) -> Iterator[Case]:
+def _target(target: ScrapeTarget, hot_path: bool) -> Iterator[Case]:
     up = {"__name__": "up", "job": target.job, "instance": f"10.0.0.1:{target.port}"}
     other = {**up, "job": f"not-{target.job}"}
+    fired = _fired(up, target.workload, target.layer_name, "warning")
     yield from _pair(
         target_down_name(target.job),
         [(up, "0xN")],
         [(up, "1xN"), (other, "0xN")],
-        [_fired(up, target.workload, target.layer_name, "warning")],
+        # The hot path's targets are market data: they page only while the market trades.
+        [{**fired, **MARKET} if hot_path else fired],
         "5m",
     )
 
@@ -131,7 +135,7 @@ def _objective(objective: ObjectivePlan) -> Iterator[Case]:
             name,
             slow,
             fast,
-            [{"severity": objective.severity, **own, "layer": objective.layer_name}],
+            [{"severity": objective.severity, **own, "layer": objective.layer_name, **MARKET}],
             objective.hold,
         )
         return
@@ -141,7 +145,7 @@ def _objective(objective: ObjectivePlan) -> Iterator[Case]:
         [(gauge, "0xN")],
         # The last tick's timestamp keeps up with the clock (one sample per minute).
         [(gauge, "0+60xN")],
-        [{"severity": objective.severity, **own, "layer": objective.layer_name}],
+        [{"severity": objective.severity, **own, "layer": objective.layer_name, **MARKET}],
         objective.hold,
         # The gauge must first grow older than the threshold before the alert is pending.
         int(objective.seconds // 60) + 1,
@@ -156,8 +160,9 @@ def cases(env: EnvPlan) -> list[Case]:
             found += _autoscaler(workload)
     for workload in env.workloads:
         found += _pods(workload)
+    hot = {w.name for w in env.workloads if w.hot_path}
     for target in env.observability.targets:
-        found += _target(target)
+        found += _target(target, target.workload in hot)
     for objective in env.observability.objectives:
         found += _objective(objective)
     return found

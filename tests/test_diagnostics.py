@@ -16,7 +16,9 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+import compiler.spec.alerting_rules
 import compiler.spec.leaks
+import compiler.spec.market_rules
 import compiler.spec.reserved
 import compiler.spec.rules
 import compiler.spec.security_rules
@@ -93,6 +95,8 @@ RULE_MODULES = (
     compiler.spec.security_rules,
     compiler.spec.leaks,
     compiler.spec.reserved,
+    compiler.spec.alerting_rules,
+    compiler.spec.market_rules,
 )
 
 

@@ -77,8 +77,11 @@ def test_graph_is_well_formed_and_draws_the_spec_data_flow(shipped_tree: dict[st
     assert {c["name"] for c in components} <= set(nodes.values())
     declared = {(c["name"], target) for c in components for target in c.get("talks_to", [])}
     assert declared <= edges
-    # Besides the declared flow: Grafana reads Prometheus, the ingress routes, the external egress.
-    others = {e for e in edges - declared if e[0] not in {"grafana", "Ingress"}}
+    # Prometheus sends its alerts to Alertmanager, which posts the webhook receivers' to the bot.
+    alerting = {("prometheus", "alertmanager"), ("alertmanager", "bot")}
+    assert alerting <= edges
+    # Besides these: Grafana reads Prometheus, the ingress routes, the external egress.
+    others = {e for e in edges - declared - alerting if e[0] not in {"grafana", "Ingress"}}
     assert all(target.count("/") == 1 for _, target in others), others
 
 

@@ -56,7 +56,7 @@ def test_observability_file_holds_the_stack(shipped_tree: dict[str, str]) -> Non
         for o in objects(shipped_tree["base/observability.yaml"])
         if o["kind"] in {"Deployment", "StatefulSet"}
     }
-    assert names == {"prometheus", "grafana", "otel-collector", "kube-state-metrics"}
+    assert names == {"prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager"}
 
 
 def test_kustomization_mounts_monitoring_from_inside_out(shipped_tree: dict[str, str]) -> None:

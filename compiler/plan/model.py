@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
+from compiler.plan.market import Calendar
 from compiler.spec.merge import Sizing, Skip
 from compiler.spec.names import MonitoringFile
 
@@ -191,6 +193,66 @@ class TracesPlan:
 
 
 @dataclass(frozen=True)
+class WebhookPlan:
+    """Alerts posted to a component's Service."""
+
+    component: str
+    port: int
+    path: str
+
+
+@dataclass(frozen=True)
+class ReceiverPlan:
+    """An Alertmanager receiver: a webhook to a component, or the pager whose URL is a mounted file."""
+
+    name: str
+    webhook: WebhookPlan | None
+    pager_file: str | None
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """Alerts of one severity (or any) and some layers (or any), sent to a receiver."""
+
+    receiver: str
+    severity: str | None
+    layers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MarketHours:
+    """When the market trades, in local "HH:MM" times of its time zone (end excluded, "24:00" allowed)."""
+
+    location: str
+    sessions: tuple[tuple[str, str], ...]
+    # ISO weekdays: 1 is Monday, 7 Sunday.
+    weekdays: tuple[int, ...]
+    holidays: tuple[date, ...]
+    special: tuple[tuple[date, tuple[tuple[str, str], ...]], ...]
+
+
+@dataclass(frozen=True)
+class MarketRoute:
+    """The market-data alerts' receiver, notified only while the market trades."""
+
+    receiver: str
+    hours: MarketHours
+
+
+@dataclass(frozen=True)
+class AlertingPlan:
+    """What Alertmanager's config needs: receivers, routes in order, and the inhibitions."""
+
+    receivers: tuple[ReceiverPlan, ...]
+    default: str
+    routes: tuple[RoutePlan, ...]
+    group_wait: str
+    group_interval: str
+    repeat_interval: str
+    market: MarketRoute | None = None
+
+
+@dataclass(frozen=True)
 class ObservabilityPlan:
     """Settings of the observability stack that its configs need."""
 
@@ -203,6 +265,7 @@ class ObservabilityPlan:
     objectives: tuple[ObjectivePlan, ...]
     dashboards: tuple[str, ...]
     traces: TracesPlan | None
+    alerting: AlertingPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -261,3 +324,4 @@ class Plan:
     base: EnvPlan
     environments: tuple[EnvPlan, ...]
     applications: tuple[Application, ...] = ()
+    market: Calendar | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compiler.plan.delivery import plan_applications
+from compiler.plan.market import plan_calendar
 from compiler.plan.model import (
     EnvPlan,
     External,
@@ -31,7 +32,13 @@ def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Pla
         _env_plan(spec, name, spec.environments[name], ports, monitoring)
         for name in sorted(spec.environments)
     )
-    return Plan(source=source, base=base, environments=envs, applications=plan_applications(spec, envs))
+    return Plan(
+        source=source,
+        base=base,
+        environments=envs,
+        applications=plan_applications(spec, envs),
+        market=plan_calendar(spec.market),
+    )
 
 
 def _env_plan(

@@ -1,19 +1,33 @@
-"""Plan the observability stack (Prometheus, Grafana, OpenTelemetry Collector, kube-state-metrics)."""
+"""Plan the observability stack (Prometheus, Grafana, OpenTelemetry Collector, kube-state-metrics,
+Alertmanager when the spec has one)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
 
+from compiler.plan.alerting import (
+    ALERTMANAGER,
+    ALERTMANAGER_PORT,
+    alerting_plan,
+    alertmanager_args,
+    alertmanager_external,
+    alertmanager_flows,
+    alertmanager_mounts,
+    alertmanager_secrets,
+    alertmanager_volume,
+)
 from compiler.plan.model import (
     ApiRule,
     ConfigMount,
+    External,
     Flow,
     LayerPlan,
     NamedPort,
     ObjectivePlan,
     ObservabilityPlan,
     ScrapeTarget,
+    SecretEnv,
     TracesPlan,
     Volume,
     Workload,
@@ -91,6 +105,7 @@ def stack_plan(spec: Spec, namespace: str, monitoring: tuple[MonitoringFile, ...
             ConfigMount("prometheus-rules", "/etc/prometheus-rules"),
         ),
         volume=Volume(obs.prometheus.storage, "/prometheus", None),
+        flows=(Flow(ALERTMANAGER, ALERTMANAGER_PORT),) if obs.alertmanager else (),
     )
     dashboards = tuple(
         ConfigMount(dashboard_config(name), f"{DASHBOARDS_PATH}/{name}")
@@ -149,13 +164,33 @@ def stack_plan(spec: Spec, namespace: str, monitoring: tuple[MonitoringFile, ...
             ApiRule("autoscaling", ("horizontalpodautoscalers",)),
         ),
     )
+    tools = [prometheus, grafana, collector, state]
+    manager = obs.alertmanager
+    if manager is not None:
+        tools.append(
+            _tool(
+                spec,
+                ALERTMANAGER,
+                manager,
+                "Routes Prometheus' alerts to the receivers, by severity, layer and the market clock",
+                port=ALERTMANAGER_PORT,
+                health="/-/ready",
+                liveness="/-/healthy",
+                args=alertmanager_args(),
+                mounts=alertmanager_mounts(),
+                volume=alertmanager_volume(manager),
+                flows=alertmanager_flows(spec, manager),
+                secrets=alertmanager_secrets(manager),
+                external=alertmanager_external(manager),
+            )
+        )
     return LayerPlan(
         STACK_FILE,
         0,
         STACK_LAYER,
         "Prometheus, Grafana, the OpenTelemetry Collector and kube-state-metrics",
         False,
-        (prometheus, grafana, collector, state),
+        tuple(tools),
     )
 
 
@@ -178,6 +213,7 @@ def observability_plan(spec: Spec, monitoring: tuple[MonitoringFile, ...]) -> Ob
         objectives=objectives(spec),
         dashboards=dashboard_names(spec, monitoring),
         traces=TracesPlan(traces.endpoint, traces.insecure) if traces else None,
+        alerting=alerting_plan(spec),
     )
 
 
@@ -195,7 +231,7 @@ def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
         for c in layer.components
         if c.metrics.scrape
     ]
-    stack = (
+    stack: tuple[tuple[str, str, int, bool], ...] = (
         ("prometheus", "prometheus", PROMETHEUS_PORT, False),
         ("grafana", "grafana", GRAFANA_PORT, False),
         ("otel-collector", "otel-collector", COLLECTOR_TELEMETRY_PORT, False),
@@ -203,6 +239,8 @@ def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
         ("otel-collector-exported", "otel-collector", COLLECTOR_METRICS_PORT, True),
         ("kube-state-metrics", "kube-state-metrics", KSM_PORT, False),
     )
+    if spec.observability.alertmanager is not None:
+        stack += ((ALERTMANAGER, ALERTMANAGER, ALERTMANAGER_PORT, False),)
     found += [
         ScrapeTarget(job, name, STACK_LAYER, port, METRICS_PATH, honor) for job, name, port, honor in stack
     ]
@@ -264,6 +302,8 @@ def _tool(
     flows: tuple[Flow, ...] = (),
     uses_api: bool = False,
     api_rules: tuple[ApiRule, ...] = (),
+    secrets: tuple[SecretEnv, ...] = (),
+    external: tuple[External, ...] = (),
 ) -> Workload:
     sizing = merged_sizing(spec.defaults.resources, None, None, tool.resources)
     return Workload(
@@ -282,7 +322,7 @@ def _tool(
         scaling=None,
         sizing=sizing,
         hot_path=False,
-        secrets=(),
+        secrets=secrets,
         volume=volume,
         flows=flows,
         writable=writable,
@@ -295,4 +335,5 @@ def _tool(
         probe_port=probe_port,
         liveness=liveness,
         skips=merged_skips(spec.defaults.exceptions, tool.exceptions, tool.digest),
+        external=external,
     )

@@ -14,6 +14,9 @@ NOT_READY_FOR = "10m"
 CRASH_LOOP_FOR = "10m"
 TARGET_DOWN_FOR = "5m"
 RATE_WINDOW = "5m"
+# The label of the market-data alerts, which page only while the market trades.
+CLOCK_LABEL = "clock"
+MARKET_CLOCK = "market"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,14 @@ class Alert:
     severity: str
     summary: str
     runbook: str
+    market: bool = False
+
+    def labels(self) -> dict[str, str]:
+        """The labels the rule gives its alerts."""
+        labels = {"severity": self.severity, "component": self.component, "layer": self.layer}
+        if self.market:
+            labels[CLOCK_LABEL] = MARKET_CLOCK
+        return labels
 
     def rule(self) -> dict[str, Any]:
         """The Prometheus alerting rule."""
@@ -36,7 +47,7 @@ class Alert:
             "alert": self.name,
             "expr": self.expr,
             "for": self.hold,
-            "labels": {"severity": self.severity, "component": self.component, "layer": self.layer},
+            "labels": self.labels(),
             "annotations": {"summary": self.summary, "runbook_url": self.runbook},
         }
 
@@ -72,11 +83,15 @@ def objective_name(objective: ObjectivePlan) -> str:
 
 
 def alerts(env: EnvPlan) -> tuple[Alert, ...]:
-    """Every generated alert of env, grouped and in plan order."""
+    """Every generated alert of env, grouped and in plan order.
+
+    The market-data alerts carry clock=market: the objectives (feed staleness, tick-to-signal
+    latency) and the hot path's targets down, which matter only while the market trades."""
+    hot = {w.name for w in env.workloads if w.hot_path}
     return (
         *(_at_maximum(env, w) for w in env.workloads if w.scaling is not None),
         *(a for w in env.workloads for a in _pod_health(env, w)),
-        *(_target_down(env, t) for t in env.observability.targets),
+        *(_target_down(env, t, t.workload in hot) for t in env.observability.targets),
         *(_objective(env, o) for o in env.observability.objectives),
     )
 
@@ -143,7 +158,7 @@ def _pod_health(env: EnvPlan, workload: Workload) -> Iterator[Alert]:
     )
 
 
-def _target_down(env: EnvPlan, target: ScrapeTarget) -> Alert:
+def _target_down(env: EnvPlan, target: ScrapeTarget, market: bool) -> Alert:
     return Alert(
         "nifty-targets",
         target_down_name(target.job),
@@ -154,6 +169,7 @@ def _target_down(env: EnvPlan, target: ScrapeTarget) -> Alert:
         "warning",
         f"Prometheus cannot scrape {target.job} on port {target.port}",
         _runbook(env, target.workload, "target-down"),
+        market,
     )
 
 
@@ -176,4 +192,5 @@ def _objective(env: EnvPlan, objective: ObjectivePlan) -> Alert:
         objective.severity,
         objective.summary,
         _runbook(env, objective.workload, objective.name),
+        market=True,
     )

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from compiler.plan.alerting import ALERTMANAGER_CONFIG, CONFIG_FILE
 from compiler.plan.model import EnvPlan, ScrapeTarget
 from compiler.plan.stack import (
     COLLECTOR_HEALTH_PORT,
@@ -20,6 +21,7 @@ from compiler.plan.stack import (
     file_dashboard,
     layer_dashboard,
 )
+from compiler.render.alertmanager import alertmanager_config, prometheus_alerting
 from compiler.render.alerts import rule_groups
 from compiler.render.dashboards import layer_dashboard_json
 from compiler.render.discovery import discovery_host
@@ -42,6 +44,9 @@ def render(env: EnvPlan) -> Iterator[ConfigSource]:
     yield from dashboards(env)
     yield ConfigSource("otel-collector-config", (("config.yaml", dump(collector_config(env))),))
     yield ConfigSource(ENVIRONMENT_CONFIG, (), ((ENVIRONMENT_KEY, env.name),))
+    alerting = env.observability.alerting
+    if alerting is not None:
+        yield ConfigSource(ALERTMANAGER_CONFIG, ((CONFIG_FILE, dump(alertmanager_config(env, alerting))),))
 
 
 def rule_files(env: EnvPlan) -> tuple[tuple[str, str], ...]:
@@ -72,15 +77,18 @@ def dashboards(env: EnvPlan) -> Iterator[ConfigSource]:
 def prometheus_config(env: EnvPlan) -> dict[str, Any]:
     """Prometheus: one job per metrics endpoint, found through DNS and labelled from the spec."""
     obs = env.observability
-    return {
+    config: dict[str, Any] = {
         "global": {
             "scrape_interval": obs.scrape_interval,
             "evaluation_interval": obs.evaluation_interval,
             "external_labels": {"system": env.system, "environment": env.name},
         },
         "rule_files": [f"{RULES_PATH}/*.yaml"],
-        "scrape_configs": [_scrape_job(env, target) for target in obs.targets],
     }
+    if obs.alerting is not None:
+        config["alerting"] = prometheus_alerting(env)
+    config["scrape_configs"] = [_scrape_job(env, target) for target in obs.targets]
+    return config
 
 
 def _scrape_job(env: EnvPlan, target: ScrapeTarget) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from compiler.spec.market import Market
+
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 CPU = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$"
 MEMORY = r"^[1-9][0-9]*(Ki|Mi|Gi|Ti)$"
@@ -301,6 +303,56 @@ KUBE_STATE_METRICS = ObservedTool(
 )
 
 
+class AlertWebhook(Model):
+    """Alerts posted to a component of the system, e.g. the bot, through its Service."""
+
+    component: Name = Field(description="The component that receives the webhook")
+    path: AbsolutePath = Field("/alerts", description="Path on the component's port")
+
+
+class AlertPager(Model):
+    """The on-call pager: its incoming-webhook URL stays in a Secret, mounted as a file."""
+
+    secret: Name = Field(description="Secret that holds the URL")
+    key: Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)] = Field(
+        "url", description="Key of the URL inside the Secret"
+    )
+    cidr: Annotated[str, StringConstraints(pattern=CIDR)] = Field(
+        "0.0.0.0/0", description="Address block the pager's endpoint lies in"
+    )
+    port: Port = Field(443, description="TCP port of the pager's endpoint")
+
+
+class AlertReceiver(Model):
+    """Where some alerts go: a webhook to a component, or the pager."""
+
+    name: Name = Field(description="Receiver name, referred to by routes")
+    webhook: AlertWebhook | None = Field(None, description="Post alerts to a component of the system")
+    pager: AlertPager | None = Field(None, description="Page the on-call person")
+
+
+class AlertRoute(Model):
+    """Alerts of some severity and layers, sent to one receiver; the first matching route wins."""
+
+    receiver: Name = Field(description="Receiver of the matching alerts")
+    severity: Literal["critical", "warning"] | None = Field(None, description="Only alerts of this severity")
+    layers: list[Name] = Field([], description="Only alerts of these layers (names; observability too)")
+
+
+class Alertmanager(ObservedTool):
+    """Alertmanager: receivers and routes of the alerts Prometheus fires."""
+
+    storage: Memory = Field("1Gi", description="Volume for silences and the notification log")
+    receivers: Annotated[list[AlertReceiver], Field(min_length=1)] = Field(
+        description="Receivers, each a webhook to a component or the pager"
+    )
+    default: Name = Field(description="Receiver of the alerts that no route takes")
+    routes: list[AlertRoute] = Field([], description="Routes by severity and layer; the first match wins")
+    group_wait: Interval = Field("30s", description="How long a new group of alerts waits for more")
+    group_interval: Interval = Field("5m", description="How long before news of a group is sent")
+    repeat_interval: Interval = Field("4h", description="How long before a firing alert is sent again")
+
+
 class Observability(Model):
     """The observability stack."""
 
@@ -312,6 +364,9 @@ class Observability(Model):
     )
     runbooks: Annotated[str, StringConstraints(pattern=URL, max_length=200)] = Field(
         "https://runbooks.nifty50.internal", description="Base URL of the runbooks the alerts link to"
+    )
+    alertmanager: Alertmanager | None = Field(
+        None, description="Alertmanager and where alerts go; none: alerts stay in Prometheus"
     )
 
 
@@ -385,4 +440,7 @@ class Spec(Model):
     )
     delivery: Delivery | None = Field(
         None, description="Argo CD Applications for the environments, compiled to out/argocd/"
+    )
+    market: Market | None = Field(
+        None, description="The exchange's calendar: sessions, trading weekdays, holidays, special sessions"
     )

@@ -12,7 +12,7 @@ from compiler.spec.positions import at_key, at_value
 
 MAX_NAME = 63
 RESERVED_ENV_PREFIX = "OTEL_"
-STACK = ("prometheus", "grafana", "otel-collector", "kube-state-metrics")
+STACK = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
 
 def check_observability(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

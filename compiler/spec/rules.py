@@ -6,7 +6,9 @@ import difflib
 from collections.abc import Iterable, Iterator
 
 from compiler.diagnostics import Diagnostic
+from compiler.spec.alerting_rules import check_alerting
 from compiler.spec.document import Document, Loc
+from compiler.spec.market_rules import check_market
 from compiler.spec.merge import merged_bounds, merged_sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.observability_rules import check_observability
@@ -15,7 +17,7 @@ from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
 from compiler.spec.security_rules import check_security
 
-OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics")
+OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
 
 def check_rules(doc: Document, spec: Spec) -> list[Diagnostic]:
@@ -35,6 +37,8 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_security(doc, spec)
     yield from check_observability(doc, spec)
     yield from check_reserved(doc, spec)
+    yield from check_alerting(doc, spec)
+    yield from check_market(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from compiler.diagnostics import Diagnostic, SpecError, clip
 from compiler.spec.document import Document, Loc
 from compiler.spec.leaks import find_leaks
+from compiler.spec.market import CLOCK, DATE, ZONE
 from compiler.spec.model import (
     ARG,
     CHECK,
@@ -66,6 +67,9 @@ PATTERN_HINTS = {
     ENDPOINT: "host:port such as tempo.tracing.svc:4317 (lowercase)",
     URL: "an https:// URL such as https://runbooks.nifty50.example",
     r"^[-._a-zA-Z0-9]+$": "a valid Secret key: letters, digits, '-', '_' and '.'",
+    CLOCK: 'a 24-hour time such as "09:15" (quoted)',
+    DATE: 'a date such as "2026-01-26" (quoted)',
+    ZONE: "an IANA time zone such as Asia/Kolkata",
 }
 
 

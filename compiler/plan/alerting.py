@@ -1,0 +1,97 @@
+"""Plan Alertmanager: its workload in the stack and the receivers and routes of its config."""
+
+from __future__ import annotations
+
+from compiler.plan.model import (
+    AlertingPlan,
+    ConfigMount,
+    External,
+    Flow,
+    ReceiverPlan,
+    RoutePlan,
+    SecretEnv,
+    Volume,
+    WebhookPlan,
+)
+from compiler.spec.model import Alertmanager, Spec
+
+ALERTMANAGER = "alertmanager"
+ALERTMANAGER_PORT = 9093
+ALERTMANAGER_CONFIG = "alertmanager-config"
+CONFIG_DIR = "/etc/alertmanager"
+CONFIG_FILE = "alertmanager.yml"
+STORAGE_PATH = "/alertmanager"
+# Outside the config folder: a Secret mounted inside a read-only ConfigMap volume needs a mount point there.
+PAGER_DIR = "/run/secrets/alertmanager"
+
+
+def pager_file(receiver: str) -> str:
+    """Where a pager receiver's URL is mounted from its Secret."""
+    return f"{PAGER_DIR}/{receiver}"
+
+
+def alerting_plan(spec: Spec) -> AlertingPlan | None:
+    """Receivers and routes of Alertmanager's config, or None when the spec has no Alertmanager."""
+    manager = spec.observability.alertmanager
+    if manager is None:
+        return None
+    ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
+    receivers = tuple(
+        ReceiverPlan(
+            r.name,
+            WebhookPlan(r.webhook.component, ports[r.webhook.component], r.webhook.path)
+            if r.webhook
+            else None,
+            pager_file(r.name) if r.pager else None,
+        )
+        for r in manager.receivers
+    )
+    routes = tuple(RoutePlan(r.receiver, r.severity, tuple(r.layers)) for r in manager.routes)
+    return AlertingPlan(
+        receivers=receivers,
+        default=manager.default,
+        routes=routes,
+        group_wait=manager.group_wait,
+        group_interval=manager.group_interval,
+        repeat_interval=manager.repeat_interval,
+    )
+
+
+def alertmanager_args() -> tuple[str, ...]:
+    """Alertmanager's command line: one replica, so no cluster gossip."""
+    return (
+        f"--config.file={CONFIG_DIR}/{CONFIG_FILE}",
+        f"--storage.path={STORAGE_PATH}",
+        f"--web.listen-address=:{ALERTMANAGER_PORT}",
+        "--cluster.listen-address=",
+    )
+
+
+def alertmanager_mounts() -> tuple[ConfigMount, ...]:
+    """The generated config, mounted read-only."""
+    return (ConfigMount(ALERTMANAGER_CONFIG, CONFIG_DIR),)
+
+
+def alertmanager_volume(manager: Alertmanager) -> Volume:
+    """The volume of silences and the notification log, kept across restarts."""
+    return Volume(manager.storage, STORAGE_PATH, None)
+
+
+def alertmanager_secrets(manager: Alertmanager) -> tuple[SecretEnv, ...]:
+    """Each pager's URL as a read-only file; the config names the file, never the URL."""
+    return tuple(
+        SecretEnv(r.pager.secret, r.pager.key, None, pager_file(r.name)) for r in manager.receivers if r.pager
+    )
+
+
+def alertmanager_flows(spec: Spec, manager: Alertmanager) -> tuple[Flow, ...]:
+    """The components Alertmanager posts webhooks to, on their ports."""
+    ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
+    targets = sorted({r.webhook.component for r in manager.receivers if r.webhook})
+    return tuple(Flow(target, ports[target]) for target in targets)
+
+
+def alertmanager_external(manager: Alertmanager) -> tuple[External, ...]:
+    """The address blocks of the pagers, once each."""
+    found = {(r.pager.cidr, r.pager.port) for r in manager.receivers if r.pager}
+    return tuple(External(cidr, port) for cidr, port in sorted(found))

@@ -1,0 +1,68 @@
+"""Rules over observability.alertmanager: receivers, the references of routes, and the layers they name."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.spec.document import Document, Loc
+from compiler.spec.model import Alertmanager, Spec
+from compiler.spec.positions import at_key, at_value
+
+ROOT: Loc = ("observability", "alertmanager")
+# The layer label of the observability stack's own alerts.
+STACK_LAYER = "observability"
+
+
+def check_alerting(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """Every problem of the alerting block, positioned in doc."""
+    manager = spec.observability.alertmanager
+    if manager is None:
+        return
+    components = {c.name for layer in spec.layers for c in layer.components}
+    yield from _receivers(doc, manager, components)
+    receivers = {r.name for r in manager.receivers}
+    yield from _reference(doc, (*ROOT, "default"), manager.default, receivers)
+    layers = {layer.name for layer in spec.layers} | {STACK_LAYER}
+    for ri, route in enumerate(manager.routes):
+        loc = (*ROOT, "routes", ri)
+        yield from _reference(doc, (*loc, "receiver"), route.receiver, receivers)
+        if route.severity is None and not route.layers:
+            yield at_key(
+                doc,
+                loc,
+                "a route without severity or layers takes every alert; name its receiver in 'default'",
+            )
+        for li, name in enumerate(route.layers):
+            if name not in layers:
+                yield at_value(doc, (*loc, "layers", li), f"'{name}' is not a layer{_suggest(name, layers)}")
+
+
+def _receivers(doc: Document, manager: Alertmanager, components: set[str]) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for ri, receiver in enumerate(manager.receivers):
+        loc = (*ROOT, "receivers", ri)
+        if receiver.name in seen:
+            yield at_value(doc, (*loc, "name"), f"receiver '{receiver.name}' is already declared")
+        seen.add(receiver.name)
+        if (receiver.webhook is None) == (receiver.pager is None):
+            yield at_key(doc, loc, "a receiver is either a webhook or a pager: set exactly one of them")
+        if receiver.webhook is not None and receiver.webhook.component not in components:
+            name = receiver.webhook.component
+            yield at_value(
+                doc,
+                (*loc, "webhook", "component"),
+                f"'{name}' is not a component{_suggest(name, components)}",
+            )
+
+
+def _reference(doc: Document, loc: Loc, name: str, receivers: set[str]) -> Iterator[Diagnostic]:
+    if name not in receivers:
+        yield at_value(doc, loc, f"'{name}' is not a declared receiver{_suggest(name, receivers)}")
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    """'; did you mean 'x'?' for the closest known name, or nothing."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

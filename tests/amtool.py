@@ -1,0 +1,132 @@
+"""amtool (Debian's prometheus-alertmanager package) over the compiled Alertmanager configs.
+
+`python -m tests.amtool` checks every environment's config and routes every generated alert through
+it; nox calls it. The receiver each alert must reach is worked out here from the plan's routes,
+in the spec's terms, not read back from the rendered config."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.plan.model import AlertingPlan, EnvPlan, Plan
+from compiler.render.alertmanager import alertmanager_config
+from compiler.render.alerts import alerts, objective_name, target_down_name
+from compiler.syntax.emit import dump
+from tests.tools import ROOT, tool
+
+
+def amtool(*args: str) -> str:
+    """Run amtool; raise with its output when it fails."""
+    result = subprocess.run([tool("amtool"), *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(f"amtool {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    """The labels of one alert as Alertmanager receives it, and the receiver it must reach."""
+
+    labels: tuple[tuple[str, str], ...]
+    receiver: str
+
+
+def market_data(env: EnvPlan) -> set[str]:
+    """The alerts on market data: every objective, and every target of the hot path down."""
+    hot = {w.name for w in env.workloads if w.hot_path}
+    names = {objective_name(o) for o in env.observability.objectives}
+    return names | {target_down_name(t.job) for t in env.observability.targets if t.workload in hot}
+
+
+def expected_receiver(alerting: AlertingPlan, labels: dict[str, str], market: bool = False) -> str:
+    """The spec's meaning: market data to the market's receiver (amtool routes without a clock),
+    then the first route whose severity and layers hold, else the default."""
+    if alerting.market is not None and market:
+        return alerting.market.receiver
+    for route in alerting.routes:
+        if route.severity not in (None, labels.get("severity")):
+            continue
+        if route.layers and labels.get("layer") not in route.layers:
+            continue
+        return route.receiver
+    return alerting.default
+
+
+def route_cases(env: EnvPlan) -> Iterator[RouteCase]:
+    """One case per generated alert of env, with Prometheus' external labels."""
+    alerting = env.observability.alerting
+    assert alerting is not None
+    market = market_data(env)
+    for alert in alerts(env):
+        labels = {
+            "alertname": alert.name,
+            "system": env.system,
+            "environment": env.name,
+            **alert.rule()["labels"],
+        }
+        receiver = expected_receiver(alerting, labels, alert.name in market)
+        yield RouteCase(tuple(sorted(labels.items())), receiver)
+
+
+def write_config(env: EnvPlan, folder: Path) -> Path:
+    """Write env's alertmanager.yml into folder; return its path."""
+    alerting = env.observability.alerting
+    assert alerting is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "alertmanager.yml"
+    path.write_text(dump(alertmanager_config(env, alerting)), encoding="utf-8")
+    return path
+
+
+def check_env(env: EnvPlan, folder: Path) -> int:
+    """check-config, then every generated alert routed to its receiver; the number of routes tested."""
+    config = write_config(env, folder)
+    amtool("check-config", str(config))
+    cases = list(route_cases(env))
+    for case in cases:
+        amtool(
+            "config",
+            "routes",
+            "test",
+            f"--config.file={config}",
+            f"--verify.receivers={case.receiver}",
+            *(f"{name}={value}" for name, value in case.labels),
+        )
+    return len(cases)
+
+
+def check_plan(plan: Plan, workdir: Path) -> dict[str, int]:
+    """Every amtool check for every environment that has an Alertmanager."""
+    return {
+        env.name: check_env(env, workdir / env.name)
+        for env in (plan.base, *plan.environments)
+        if env.observability.alerting is not None
+    }
+
+
+def main() -> int:
+    """Check the shipped spec's Alertmanager configs and routes with amtool."""
+    from compiler.pipeline import load_plan
+
+    plan = load_plan(ROOT / "spec" / "system.yaml", ROOT / "monitoring")
+    with tempfile.TemporaryDirectory() as workdir:
+        try:
+            routed = check_plan(plan, Path(workdir))
+        except AssertionError as failure:
+            print(failure, file=sys.stderr)
+            return 1
+    if not routed:
+        print("the shipped spec has no Alertmanager", file=sys.stderr)
+        return 1
+    for env, count in routed.items():
+        print(f"{env}: amtool check-config passes; {count} alerts reach their receivers")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
