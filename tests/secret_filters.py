@@ -6,9 +6,10 @@ import re
 
 # A Kubernetes Secret is named, never held, by these keys (`secret` and `tls_secret` in the spec,
 # `secretName` in out/): the schema makes the value a DNS-1123 name, the name of a Secret.
-# detect-secrets hands YAML over as `key: "value"` lines, other files line by line.
+# detect-secrets hands YAML over as `key: "value"` lines (with the line's comment, if any), other
+# files line by line.
 SECRET_REFERENCE = re.compile(
-    r"""(?:^|[\s{,-])(?:secret|tls_secret|secretName)\s*:\s*(["']?)([a-z0-9][a-z0-9.-]{0,252})\1\s*(?:[,}]|$)"""
+    r"""(?:^|[\s{,-])(?:secret|tls_secret|secretName)\s*:\s*(["']?)([a-z0-9][a-z0-9.-]{0,252})\1(?:\s*[,}]|\s+#|\s*$)"""
 )
 
 

@@ -20,6 +20,7 @@ from tests.secret_filters import is_secret_name
         ("api-tls", 'tls_secret: "api-tls"'),
         ("api-tls", "    secretName: api-tls"),
         ("broker-api", "- {secret: broker-api, key: api-key, env: BROKER_API_KEY}"),
+        ("alertmanager-pager", 'secret: "alertmanager-pager"   # the URL stays in the Secret'),
     ],
 )
 def test_a_secret_name_is_passed_over(secret: str, line: str) -> None:
@@ -34,6 +35,7 @@ def test_a_secret_name_is_passed_over(secret: str, line: str) -> None:
         ("Hunter2+Hunter2", 'secret: "Hunter2+Hunter2"'),
         ("hunter2hunter2", '"secret": "hunter2hunter2",'),
         ("hunter2hunter2", "secretName: api-tls  # password: hunter2hunter2"),
+        ("hunter2#hunter2", "secret: hunter2#hunter2"),
     ],
 )
 def test_a_value_is_not_passed_over(secret: str, line: str) -> None:
