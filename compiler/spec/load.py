@@ -4,8 +4,8 @@ The tree is composed from the parser's event stream rather than by a library's c
 aliases are never expanded (no alias bombs), nesting is capped before it can recurse, and every
 plain scalar is resolved by the YAML 1.2 core schema and checked against its YAML 1.1 reading.
 Events come from libyaml (through PyYAML's C parser), about fifteen times faster than a pure-Python
-parser; when it finds a syntax error in a spec of ordinary size, ruamel's pure parser reads the
-text again and its more precise report is the one shown.
+parser; when it finds a syntax error in a spec of ordinary size, ruamel's pure parser (imported
+only then, to keep start-up light) reads the text again and its more precise report is the one shown.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml as pyyaml
-from ruamel.yaml import YAML
-from ruamel.yaml import events as pure
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from yaml import events as fast
+from yaml.error import Mark, MarkedYAMLError, YAMLError
 
 from compiler.diagnostics import Diagnostic, SpecError, clip
 from compiler.spec.document import Document, Loc, Pos, Positions
@@ -57,16 +55,14 @@ _NON_PRINTABLE = re.compile(
 )
 
 
-# The same events from either parser.
-Event = pure.Event | fast.Event
-ScalarEvent = pure.ScalarEvent | fast.ScalarEvent
-AliasEvent = pure.AliasEvent | fast.AliasEvent
-CollectionStartEvent = pure.CollectionStartEvent | fast.CollectionStartEvent
-DocumentStartEvent = pure.DocumentStartEvent | fast.DocumentStartEvent
-MappingStartEvent = pure.MappingStartEvent | fast.MappingStartEvent
-CollectionEndEvent = (
-    pure.MappingEndEvent | pure.SequenceEndEvent | fast.MappingEndEvent | fast.SequenceEndEvent
-)
+# libyaml's events; the pure parser's are translated into them (see _pure_events).
+Event = fast.Event
+ScalarEvent = fast.ScalarEvent
+AliasEvent = fast.AliasEvent
+CollectionStartEvent = fast.CollectionStartEvent
+DocumentStartEvent = fast.DocumentStartEvent
+MappingStartEvent = fast.MappingStartEvent
+CollectionEndEvent = fast.MappingEndEvent | fast.SequenceEndEvent
 
 
 class _StopError(Exception):
@@ -140,14 +136,42 @@ def _events(text: str) -> Iterator[Event]:
         for event in pyyaml.parse(text, Loader=pyyaml.CSafeLoader):
             delivered += 1
             yield event
-    except pyyaml.MarkedYAMLError as fast:
-        if len(text) <= PRECISE_REPORT_BYTES:
-            # The pure parser's events match up to the error, where it raises its own report.
-            for event in itertools.islice(YAML(typ="safe", pure=True).parse(text), delivered, None):
-                yield event
-        raise MarkedYAMLError(fast.context, fast.context_mark, fast.problem, fast.problem_mark) from None
-    except pyyaml.YAMLError as fast:
-        raise YAMLError(str(fast)) from None
+        return
+    except MarkedYAMLError:
+        if len(text) > PRECISE_REPORT_BYTES:
+            raise
+    # The pure parser's events match up to the error, where it raises its own, more precise report.
+    yield from itertools.islice(_pure_events(text), delivered, None)
+
+
+def _pure_events(text: str) -> Iterator[Event]:
+    """ruamel's pure parser's events and errors, as libyaml's; imported only to report an error."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml import error as pure
+
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            yield _libyaml_event(event)
+    except pure.MarkedYAMLError as exc:
+        context, problem = _libyaml_mark(exc.context_mark), _libyaml_mark(exc.problem_mark)
+        raise MarkedYAMLError(exc.context, context, exc.problem, problem) from None
+    except pure.YAMLError as exc:
+        raise YAMLError(str(exc)) from None
+
+
+def _libyaml_event(event: Any) -> Event:
+    """The libyaml event a pure-parser event stands for, with what the composer reads of it."""
+    kind: type[Event] = getattr(fast, type(event).__name__)
+    translated = kind.__new__(kind)
+    for name in ("anchor", "tag", "value", "style"):
+        setattr(translated, name, getattr(event, name, None))
+    translated.start_mark = translated.end_mark = _libyaml_mark(event.start_mark)
+    return translated
+
+
+def _libyaml_mark(mark: Any) -> Mark | None:
+    """A pure-parser mark as libyaml's; only the line and column are read."""
+    return None if mark is None else Mark("", 0, mark.line, mark.column, None, 0)
 
 
 def _refuse_text_hazards(text: str, path: str) -> None:

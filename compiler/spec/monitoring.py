@@ -8,11 +8,8 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from compiler.diagnostics import Diagnostic
+from compiler.spec.located import LocatedList, LocatedMap, LocatedYAMLError, load_located
 from compiler.spec.names import DASHBOARD_CONFIG_PREFIX, GENERATED_RULES, MonitoringFile
 
 ALERTS, DASHBOARDS, TESTS = "alerts", "dashboards", "tests"
@@ -60,32 +57,23 @@ def check_monitoring(
 
 
 def _load_yaml(text: str, shown: str) -> tuple[Any, list[Diagnostic]]:
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
     try:
-        return yaml.load(text), []
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = (exc.problem or exc.context or "malformed YAML").strip()
-        return None, [Diagnostic(shown, line, column, f"invalid YAML: {problem}")]
-    except YAMLError as exc:
-        return None, [Diagnostic(shown, 1, 1, f"invalid YAML: {exc}")]
+        return load_located(text), []
+    except LocatedYAMLError as exc:
+        return None, [Diagnostic(shown, *exc.at, f"invalid YAML: {exc.problem}")]
 
 
-def _key_pos(node: CommentedMap, key: str) -> Pos:
-    line, column = node.lc.key(key)
-    return line + 1, column + 1
+def _key_pos(node: LocatedMap, key: str) -> Pos:
+    return node.keys_at[key]
 
 
-def _item_pos(node: CommentedSeq, index: int) -> Pos:
-    line, column = node.lc.item(index)
-    return line + 1, column + 1
+def _item_pos(node: LocatedList, index: int) -> Pos:
+    return node.items_at[index]
 
 
 def _node_pos(node: Any) -> Pos:
-    if isinstance(node, CommentedMap | CommentedSeq):
-        return node.lc.line + 1, node.lc.col + 1
+    if isinstance(node, LocatedMap | LocatedList):
+        return node.at
     return 1, 1
 
 
@@ -97,16 +85,16 @@ def _alert_file(file: MonitoringFile, shown: str, names: dict[str, str]) -> list
     tree, problems = _load_yaml(file.content, shown)
     if problems:
         return problems
-    if not isinstance(tree, CommentedMap) or not isinstance(tree.get("groups"), CommentedSeq):
+    if not isinstance(tree, LocatedMap) or not isinstance(tree.get("groups"), LocatedList):
         return [Diagnostic(shown, *_node_pos(tree), "a rule file is a mapping with a 'groups' list")]
     found: list[Diagnostic] = []
-    groups: CommentedSeq = tree["groups"]
+    groups: LocatedList = tree["groups"]
     for gi, group in enumerate(groups):
-        if not isinstance(group, CommentedMap) or not isinstance(group.get("name"), str):
+        if not isinstance(group, LocatedMap) or not isinstance(group.get("name"), str):
             found.append(Diagnostic(shown, *_item_pos(groups, gi), "a group needs a 'name'"))
             continue
         rules = group.get("rules")
-        if not isinstance(rules, CommentedSeq):
+        if not isinstance(rules, LocatedList):
             found.append(Diagnostic(shown, *_key_pos(group, "name"), "a group needs a 'rules' list"))
             continue
         for ri, rule in enumerate(rules):
@@ -115,7 +103,7 @@ def _alert_file(file: MonitoringFile, shown: str, names: dict[str, str]) -> list
 
 
 def _rule(rule: Any, where: Pos, shown: str, names: dict[str, str]) -> Iterator[Diagnostic]:
-    if not isinstance(rule, CommentedMap):
+    if not isinstance(rule, LocatedMap):
         yield Diagnostic(shown, *where, "a rule is a mapping")
         return
     for key in rule:
@@ -134,20 +122,22 @@ def _rule(rule: Any, where: Pos, shown: str, names: dict[str, str]) -> Iterator[
         )
     names.setdefault(alert, shown)
     labels, annotations = rule.get("labels"), rule.get("annotations")
-    severity = labels.get("severity") if isinstance(labels, CommentedMap) else None
+    severity = labels.get("severity") if isinstance(labels, LocatedMap) else None
     if severity not in SEVERITIES:
-        at = _key_pos(rule, "labels") if isinstance(labels, CommentedMap) else _key_pos(rule, "alert")
+        at = _key_pos(rule, "labels") if isinstance(labels, LocatedMap) else _key_pos(rule, "alert")
         yield Diagnostic(shown, *at, f"alert '{alert}' needs labels.severity, one of {', '.join(SEVERITIES)}")
     for key in ("summary", "runbook_url"):
-        value = annotations.get(key) if isinstance(annotations, CommentedMap) else None
+        value = annotations.get(key) if isinstance(annotations, LocatedMap) else None
         if not isinstance(value, str) or not value.strip():
             at = (
                 _key_pos(rule, "annotations")
-                if isinstance(annotations, CommentedMap)
+                if isinstance(annotations, LocatedMap)
                 else _key_pos(rule, "alert")
             )
             yield Diagnostic(shown, *at, f"alert '{alert}' needs annotations.{key}")
-        elif key == "runbook_url" and not value.startswith("https://"):
+        elif (
+            key == "runbook_url" and isinstance(annotations, LocatedMap) and not value.startswith("https://")
+        ):
             yield Diagnostic(shown, *_key_pos(annotations, key), "runbook_url must be an https:// link")
 
 

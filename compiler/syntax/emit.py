@@ -77,22 +77,20 @@ def double_quoted(text: str) -> str:
     if '"' not in text and "\\" not in text and _PLAIN_ASCII.fullmatch(text):
         # Printable ASCII without quotes or backslashes needs no escape: the common case.
         return f'"{text}"'
-    return '"' + "".join(_ESCAPES.get(ch) or (ch if _printable(ch) else _escape(ch)) for ch in text) + '"'
+    return '"' + _TO_ESCAPE.sub(lambda match: _escape(match.group()), text) + '"'
 
 
-def _printable(ch: str) -> bool:
-    """Whether ch may stand as itself in a quoted scalar (NEL and the Unicode line breaks may not)."""
-    code = ord(ch)
-    return (
-        0x20 <= code <= 0x7E
-        or 0xA0 <= code <= 0xD7FF
-        or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
-        or code >= 0x10000
-    ) and code not in {0x2028, 0x2029}
+# What may not stand as itself in a double-quoted scalar: the quote, the backslash, and what is not
+# printable (controls, NEL, the Unicode line breaks U+2028 and U+2029, surrogates, the BOM, U+FFFE/F).
+_TO_ESCAPE = re.compile(
+    r'["\\]|[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]'
+)
 
 
 def _escape(ch: str) -> str:
     """A YAML escape sequence for ch."""
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
     code = ord(ch)
     if code <= 0xFF:
         return f"\\x{code:02x}"
