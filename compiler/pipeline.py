@@ -52,6 +52,6 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
     return tuple(files)
 
 
-def compile_spec(spec_path: Path, monitoring_dir: Path) -> dict[str, str]:
-    """The whole out/ tree for a spec, in memory."""
-    return build_tree(load_plan(spec_path, monitoring_dir))
+def compile_spec(spec_path: Path, monitoring_dir: Path, schema: str | None = None) -> dict[str, str]:
+    """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known."""
+    return build_tree(load_plan(spec_path, monitoring_dir), schema)

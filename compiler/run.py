@@ -84,7 +84,8 @@ def _compile(
     from compiler.paths import display_path, source_name
 
     shown = display_path(out)
-    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source_name(spec))
+    code = stamp.code_fingerprint()
+    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source_name(spec), code)
     if not diff and fingerprint and stamp.is_current(out, fingerprint):
         # Nothing changed since the recorded compile: answer without loading the compiler.
         sys.stderr.write(f"{shown}/ is up to date\n")
@@ -92,8 +93,18 @@ def _compile(
 
     from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
     from compiler.pipeline import compile_spec
+    from compiler.spec.schema import SCHEMA_FILE
 
-    tree = reported(lambda: compile_spec(spec, monitoring), fmt, debug)
+    schema = stamp.cached_schema(out, code)
+    tree = reported(lambda: compile_spec(spec, monitoring, schema), fmt, debug)
+
+    def remember() -> None:
+        """Record the compile of these inputs, and keep the schema for the next one by this compiler."""
+        if fingerprint:
+            stamp.record(out, fingerprint, tree)
+        if schema is None:
+            stamp.keep_schema(out, code, tree[SCHEMA_FILE])
+
     if check or diff:
         current = reported(lambda: read_tree(out), fmt, debug)
         stale = changed_files(current, tree)
@@ -103,11 +114,10 @@ def _compile(
             for path in stale:
                 sys.stderr.write(f"would change: {shown}/{path}\n")
             sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
-        if not stale and fingerprint:
-            stamp.record(out, fingerprint, tree)
+        if not stale:
+            remember()
         return EXIT_FAILED if check and stale else EXIT_OK
     reported(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
-    if fingerprint:
-        stamp.record(out, fingerprint, tree)
+    remember()
     sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
     return EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -126,3 +127,37 @@ def test_fingerprint_follows_every_input(tmp_path: Path) -> None:
     seen.add(fingerprint())
     seen.add(fingerprint("elsewhere/system.yaml"))
     assert len(seen) == 6
+
+
+def _edit_spec(project: Path) -> None:
+    spec = project / "spec/system.yaml"
+    spec.write_text(spec.read_text().replace("min: 5, max: 20", "min: 5, max: 24"))
+
+
+def test_after_an_edit_of_the_spec_the_kept_schema_is_reused(project: Path) -> None:
+    kept = stamp.schema_cache_file(project / "out")
+    assert kept.is_file()
+    # A marked text under the right key shows that the compile took the kept schema.
+    saved = json.loads(kept.read_text())
+    kept.write_text(json.dumps({"code": saved["code"], "text": saved["text"] + " "}))
+    _edit_spec(project)
+    result = nifty(project, "compile", "--check")
+    assert result.returncode == 1
+    assert "would change: out/schema.json" in result.stderr
+
+
+def test_a_schema_kept_by_another_compiler_is_not_used(project: Path) -> None:
+    kept = stamp.schema_cache_file(project / "out")
+    kept.write_text(json.dumps({"code": "another compiler", "text": "{}\n"}))
+    _edit_spec(project)
+    assert nifty(project, "compile").returncode == 0
+    assert json.loads((project / "out/schema.json").read_text())["title"] == "nifty spec"
+    assert json.loads(kept.read_text())["code"] == stamp.code_fingerprint()
+
+
+@pytest.mark.parametrize("corrupt", ["{not json", '{"code": 1}', "[]"])
+def test_a_corrupt_kept_schema_is_generated_again(project: Path, corrupt: str) -> None:
+    stamp.schema_cache_file(project / "out").write_text(corrupt)
+    shutil.rmtree(project / "out")
+    assert nifty(project, "compile").returncode == 0
+    assert (project / "out/schema.json").read_bytes() == (SPEC.parent.parent / "out/schema.json").read_bytes()

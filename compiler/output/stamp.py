@@ -19,8 +19,9 @@ from pathlib import Path
 
 CACHE_DIR = ".nifty-cache"
 FORMAT = 1
-# Files whose bytes change with the versions of the libraries that shape the output (the schema).
-DEPENDENCY_FILES = (("pydantic", "version.py"), ("ruamel.yaml", "__init__.py"))
+# Files whose bytes change with the versions of the libraries that shape the output: the schema
+# (pydantic), the reading of YAML (PyYAML) and the precise report of a syntax error (ruamel).
+DEPENDENCY_FILES = (("pydantic", "version.py"), ("yaml", "__init__.py"), ("ruamel.yaml", "__init__.py"))
 
 
 def _digest(data: bytes) -> str:
@@ -40,10 +41,10 @@ def _files_below(folder: Path) -> list[Path]:
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def inputs_fingerprint(spec: Path, monitoring: Path, source: str, package: Path = PACKAGE) -> str:
-    """One hash over the compiler's sources, the interpreter, the spec and the monitoring folder."""
+def code_fingerprint(package: Path = PACKAGE) -> str:
+    """One hash over the compiler's sources, the interpreter and the libraries that shape the output."""
     hasher = hashlib.sha256()
-    hasher.update(f"{FORMAT}\0{sys.version}\0{source}\0".encode())
+    hasher.update(f"{FORMAT}\0{sys.version}\0".encode())
     for path in _files_below(package):
         if path.suffix == ".py":
             hasher.update(f"{path.relative_to(package).as_posix()}\0".encode())
@@ -54,6 +55,15 @@ def inputs_fingerprint(spec: Path, monitoring: Path, source: str, package: Path 
         hasher.update(f"\0{module}\0".encode())
         if origin is not None:
             hasher.update(_digest((origin.parent / name).read_bytes()).encode())
+    return hasher.hexdigest()
+
+
+def inputs_fingerprint(
+    spec: Path, monitoring: Path, source: str, package: Path = PACKAGE, code: str | None = None
+) -> str:
+    """One hash over the compiler (code_fingerprint, unless given), the spec and the monitoring folder."""
+    hasher = hashlib.sha256()
+    hasher.update(f"{code or code_fingerprint(package)}\0{source}\0".encode())
     hasher.update(b"\0spec\0" + _digest(spec.read_bytes()).encode())
     for path in _files_below(monitoring):
         hasher.update(f"\0{path.relative_to(monitoring).as_posix()}\0".encode())
@@ -61,10 +71,10 @@ def inputs_fingerprint(spec: Path, monitoring: Path, source: str, package: Path 
     return hasher.hexdigest()
 
 
-def fingerprint_or_none(spec: Path, monitoring: Path, source: str) -> str | None:
+def fingerprint_or_none(spec: Path, monitoring: Path, source: str, code: str) -> str | None:
     """The inputs' fingerprint, or None when they cannot be read (the full compile then reports why)."""
     try:
-        return inputs_fingerprint(spec, monitoring, source)
+        return inputs_fingerprint(spec, monitoring, source, code=code)
     except OSError:
         return None
 
@@ -86,13 +96,15 @@ def cache_file(out: Path) -> Path:
 
 def record(out: Path, fingerprint: str, tree: Mapping[str, str]) -> None:
     """Remember that out/ holds tree for these inputs; a failure to record is harmless."""
-    target = cache_file(out)
+    _write_quietly(cache_file(out), json.dumps({"inputs": fingerprint, "outputs": tree_hashes(tree)}))
+
+
+def _write_quietly(target: Path, text: str) -> None:
+    """Replace target with text in one step; the cache is an aid, so a failure is ignored."""
     try:
         target.parent.mkdir(exist_ok=True)
         staging = target.with_suffix(f".{os.getpid()}.tmp")
-        staging.write_text(
-            json.dumps({"inputs": fingerprint, "outputs": tree_hashes(tree)}), encoding="utf-8"
-        )
+        staging.write_text(text, encoding="utf-8")
         staging.replace(target)
     except OSError:
         pass
@@ -105,3 +117,26 @@ def is_current(out: Path, fingerprint: str) -> bool:
         return bool(saved["inputs"] == fingerprint and saved["outputs"] == disk_hashes(out))
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def schema_cache_file(out: Path) -> Path:
+    """Where the JSON Schema of the last compiler that wrote out/ is kept."""
+    return out.parent / CACHE_DIR / f"{out.name}.schema.json"
+
+
+def cached_schema(out: Path, code: str) -> str | None:
+    """The schema text this very compiler generated before, or None.
+
+    The schema follows from the compiler alone (its input models and pydantic), not from the spec, so
+    after an edit of the spec the compile reuses it instead of generating it again.
+    """
+    try:
+        saved = json.loads(schema_cache_file(out).read_text(encoding="utf-8"))
+        return saved["text"] if saved["code"] == code and isinstance(saved["text"], str) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def keep_schema(out: Path, code: str, text: str) -> None:
+    """Keep the schema text for the next compile by the same compiler; a failure is harmless."""
+    _write_quietly(schema_cache_file(out), json.dumps({"code": code, "text": text}))
