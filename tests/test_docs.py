@@ -12,6 +12,7 @@ import pytest
 from compiler.plan.model import Plan
 from compiler.spec.load import read_spec
 from tests.conftest import SPEC
+from tests.crds import autoscalers
 from tests.tools import kustomize, objects
 
 SUFFIXES: dict[str, Decimal] = {
@@ -93,7 +94,7 @@ def test_tables_match_the_kubectl_builds(
     for env in (shipped_plan.base, *shipped_plan.environments):
         folder = shipped_out / ("base" if env is shipped_plan.base else f"overlays/{env.name}")
         built = objects(kustomize(folder))
-        hpas = [o for o in built if o["kind"] == "HorizontalPodAutoscaler"]
+        hpas = autoscalers(built)
         expected = sorted(
             (
                 h["spec"]["scaleTargetRef"]["name"],
@@ -111,8 +112,7 @@ def test_tables_match_the_kubectl_builds(
 def _check_capacity(built: list[dict[str, Any]], row: list[str]) -> None:
     scale = {
         h["spec"]["scaleTargetRef"]["name"]: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"])
-        for h in built
-        if h["kind"] == "HorizontalPodAutoscaler"
+        for h in autoscalers(built)
     }
     pods, cpu, memory = [0, 0], [Decimal(0), Decimal(0)], [Decimal(0), Decimal(0)]
     for workload in (o for o in built if o["kind"] in ("Deployment", "StatefulSet")):

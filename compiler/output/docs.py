@@ -145,7 +145,7 @@ def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
 
 
 def capacity(objects: Iterable[Manifest]) -> Capacity:
-    """What the workloads of one build request, with HPA bounds taken from its HPAs."""
+    """What the workloads of one build request, with bounds taken from its HPAs and ScaledObjects."""
     objects = list(objects)
     bounds = {
         (h["spec"]["scaleTargetRef"]["kind"], h["spec"]["scaleTargetRef"]["name"]): (
@@ -155,6 +155,16 @@ def capacity(objects: Iterable[Manifest]) -> Capacity:
         for h in objects
         if h["kind"] == "HorizontalPodAutoscaler"
     }
+    bounds.update(
+        {
+            (s["spec"]["scaleTargetRef"]["kind"], s["spec"]["scaleTargetRef"]["name"]): (
+                s["spec"]["minReplicaCount"],
+                s["spec"]["maxReplicaCount"],
+            )
+            for s in objects
+            if s["kind"] == "ScaledObject"
+        }
+    )
     totals = [0, 0, 0, 0, 0, 0]
     for workload in (o for o in objects if o["kind"] in WORKLOAD_KINDS):
         fixed = workload["spec"].get("replicas", 1)
