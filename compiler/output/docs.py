@@ -1,10 +1,11 @@
-"""out/README.md: the system's layers and data flow, its autoscaling and its capacity, per environment."""
+"""out/README.md: layers and data flow, autoscaling, capacity and the market clock, per environment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from compiler.output.clock_docs import market_clock_section
 from compiler.plan.model import EnvPlan, Plan, Workload
 from compiler.render.types import Manifest
 from compiler.spec.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
@@ -63,6 +64,7 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         " | pods (max) | CPU cores (max) | memory (max) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(_capacity_row(env.name, capacities[env.name]) for env in envs),
+        *market_clock_section(plan),
     ]
     return "\n".join(sections) + "\n"
 
