@@ -133,3 +133,27 @@ def test_kubectl_builds_scaled_objects_without_hpas(shipped_out: Path, shipped_p
         for obj in scaled.values():
             validate_keda(obj)
         assert scaled == _by_kind(build_environment(_env(shipped_plan, name)), "ScaledObject")
+
+
+def test_an_environment_may_change_the_floor_and_the_lead(tmp_path: Path) -> None:
+    import yaml
+
+    from compiler.pipeline import compile_spec
+    from tests.conftest import MONITORING
+
+    data = read_spec(SPEC).data
+    (name,) = sorted(_keda_envs())
+    components = data["environments"][name].setdefault("components", {})
+    components.setdefault("tick-processor", {})["prescale"] = {"floor": 8, "lead_minutes": 30}
+    spec = tmp_path / "system.yaml"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    tree = compile_spec(spec, MONITORING)
+    added = objects(tree[f"overlays/{name}/resources.yaml"])
+    (scaled,) = [
+        o for o in added if o["kind"] == "ScaledObject" and o["metadata"]["name"] == "tick-processor"
+    ]
+    validate_keda(scaled)
+    crons = [t["metadata"] for t in scaled["spec"]["triggers"] if t["type"] == "cron"]
+    assert {meta["desiredReplicas"] for meta in crons} == {"8"}
+    # 30 minutes before the 09:00 open, and before the 18:00 Muhurat session.
+    assert {tuple(meta["start"].split()[:2]) for meta in crons} == {("30", "8"), ("30", "17")}

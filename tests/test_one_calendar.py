@@ -7,6 +7,7 @@ calendar's year, and must say exactly what the spec's calendar says at that inst
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -157,3 +158,14 @@ def test_the_shipped_holidays_match_a_maintained_exchange_calendar(shipped_plan:
     assert not ours - theirs, f"only the spec closes on {sorted(d.isoformat() for d in ours - theirs)}"
     assert not theirs - ours, f"only XBOM closes on {sorted(d.isoformat() for d in theirs - ours)}"
     assert {d for d in sessions if d.weekday() not in calendar.weekdays} <= {s.day for s in calendar.specials}
+
+
+def test_a_calendar_that_differs_from_the_configs_is_caught(clocks: dict[str, Any]) -> None:
+    """Drop a holiday from the calendar only: at 10:00 that day every clock disagrees with it."""
+    calendar: Calendar = clocks["calendar"]
+    holiday = calendar.holidays[0].day
+    edited = dataclasses.replace(calendar, holidays=calendar.holidays[1:])
+    instant = dt.datetime(holiday.year, holiday.month, holiday.day, 10, 0, 30, tzinfo=calendar.zone)
+    _check(clocks, instant)
+    with pytest.raises(AssertionError):
+        _check({**clocks, "calendar": edited}, instant)
