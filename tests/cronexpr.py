@@ -86,10 +86,11 @@ def _wall(instant: dt.datetime, zone: str) -> dt.datetime:
 
 
 def keda_cron_active(metadata: dict[str, str], instant: dt.datetime) -> bool:
-    """Whether KEDA's cron scaler is active at instant (pkg/scalers/cron_scaler.go).
+    """Whether KEDA's cron scaler is active at instant.
 
-    It takes the next start and the next end after now: when the next start comes first the window
-    is ahead (inactive); otherwise the window is running until the next end.
+    As GetMetricsAndActivity in pkg/scalers/cron_scaler.go of kedacore/keda (read at commit
+    8b4f083c, 2026-08-20) decides: it takes the next start and the next end after now; when the
+    next start comes first the window is ahead (inactive), otherwise it runs until the next end.
     """
     wall = _wall(instant, metadata["timezone"])
     start = parse(metadata["start"]).next_after(wall)
@@ -98,7 +99,7 @@ def keda_cron_active(metadata: dict[str, str], instant: dt.datetime) -> bool:
 
 
 def argo_window_active(window: dict[str, str], instant: dt.datetime) -> bool:
-    """Whether an Argo CD sync window is active at instant (SyncWindow.active).
+    """Whether an Argo CD sync window is active at instant (SyncWindow.active of argoproj/argo-cd).
 
     Argo CD shifts UTC by the zone's offset and asks for the next schedule after now minus the
     duration: the window is active if that comes before now, an open interval after each start.
