@@ -28,7 +28,7 @@ IGNORE_FIELDS = {"group", "kind", "name", "namespace", "jsonPointers", "jqPathEx
 def _applications(tree: dict[str, str]) -> dict[str, dict[str, Any]]:
     found = {}
     for path, text in tree.items():
-        if path.startswith("argocd/") and path != "argocd/kustomization.yaml":
+        if path.startswith("argocd/") and path not in ("argocd/kustomization.yaml", "argocd/project.yaml"):
             (app,) = objects(text)
             found[path] = app
     return found
@@ -143,7 +143,8 @@ def test_hpa_replicas_are_ignored_exactly(shipped_tree: dict[str, str], shipped_
                 h["spec"]["scaleTargetRef"]["name"],
             )
             for h in built
-            if h["kind"] == "HorizontalPodAutoscaler"
+            # KEDA makes an HPA of each ScaledObject, on the same target.
+            if h["kind"] in ("HorizontalPodAutoscaler", "ScaledObject")
         }
         app = _applications(shipped_tree)[f"argocd/{env.name}.yaml"]
         ignored = app["spec"].get("ignoreDifferences", [])
@@ -158,6 +159,7 @@ def test_hpa_replicas_are_ignored_exactly(shipped_tree: dict[str, str], shipped_
 @pytest.mark.tools
 def test_kubectl_builds_the_applications(shipped_out: Path, shipped_tree: dict[str, str]) -> None:
     built = objects(kustomize(shipped_out / "argocd"))
+    project = objects(shipped_tree["argocd/project.yaml"])
     assert sorted(built, key=lambda o: str(o["metadata"]["name"])) == sorted(
-        _applications(shipped_tree).values(), key=lambda o: str(o["metadata"]["name"])
+        [*_applications(shipped_tree).values(), *project], key=lambda o: str(o["metadata"]["name"])
     )

@@ -18,7 +18,7 @@ from compiler.review.revision import RevisionError, read_revision
 from tests.conftest import edit, git
 from tests.tools import tool
 
-HPA_LINE = "{env}: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24"
+HPA_LINE = "{env}: HorizontalPodAutoscaler api spec.maxReplicas 5 → 6"
 
 
 def _nifty(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -41,25 +41,23 @@ def test_nothing_changes_exit_0(repo: Path) -> None:
 
 def test_spec_edit_names_each_changed_field_and_writes_nothing(repo: Path) -> None:
     spec = repo / "spec" / "system.yaml"
-    edit(spec, "autoscaling: {min: 5, max: 20, cpu: 60}", "autoscaling: {min: 5, max: 24, cpu: 60}")
+    edit(spec, "autoscaling: {min: 2, max: 5, cpu: 70}", "autoscaling: {min: 2, max: 6, cpu: 70}")
     before = _snapshot(repo)
     result = _nifty(repo, "diff")
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    # dev sets its own bounds for indicator-engine, so only the base and prod change: the HPA,
+    # dev sets its own bounds for api, so only the base and prod change: the HPA,
     # and the alert that watches it at its maximum (with the Prometheus volume of its rules).
     assert [line for line in lines if "HorizontalPodAutoscaler" in line] == [
         HPA_LINE.format(env="base"),
         HPA_LINE.format(env="prod"),
     ]
     assert not [line for line in lines if line.startswith("dev:")]
-    assert len([line for line in lines if line.startswith("    +") and "} >= 24" in line]) == 2
+    assert len([line for line in lines if line.startswith("    +") and "} >= 6" in line]) == 2
     assert "file out/README.md changes" in lines  # its autoscaling tables
     markdown = _nifty(repo, "diff", "--format", "markdown")
     assert markdown.returncode == 1
-    assert (
-        "| HorizontalPodAutoscaler `indicator-engine` | `spec.maxReplicas` | `20` | `24` |" in markdown.stdout
-    )
+    assert "| HorizontalPodAutoscaler `api` | `spec.maxReplicas` | `5` | `6` |" in markdown.stdout
     assert _snapshot(repo) == before
     assert git(repo, "status", "--porcelain").splitlines() == [" M spec/system.yaml"]
 
@@ -77,8 +75,8 @@ def test_config_change_reads_as_data_change(repo: Path) -> None:
 def test_against_an_older_revision(repo: Path) -> None:
     edit(
         repo / "spec" / "system.yaml",
-        "autoscaling: {min: 5, max: 20, cpu: 60}",
-        "autoscaling: {min: 5, max: 24, cpu: 60}",
+        "autoscaling: {min: 2, max: 5, cpu: 70}",
+        "autoscaling: {min: 2, max: 6, cpu: 70}",
     )
     assert _nifty(repo, "compile").returncode == 0
     git(repo, "commit", "-q", "-am", "raise the ceiling")
@@ -100,7 +98,7 @@ def test_removed_environment_and_unknown_revision(repo: Path) -> None:
     assert result.returncode == 1, result.stderr
     removed = [line for line in result.stdout.splitlines() if line.startswith("prod: ")]
     assert removed and all(" removed " in line for line in removed)
-    assert "prod: removed HorizontalPodAutoscaler indicator-engine (namespace nifty50-prod)" in removed
+    assert "prod: removed HorizontalPodAutoscaler api (namespace nifty50-prod)" in removed
 
 
 def test_read_revision_matches_the_committed_tree(repo: Path) -> None:

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from compiler.kustomize.environment import build_environment
 from compiler.plan.model import Plan
 from compiler.spec.load import read_spec
 from tests.conftest import SPEC
+from tests.crds import autoscalers
 from tests.tools import kustomize, objects
 
 SUFFIXES: dict[str, Decimal] = {
@@ -93,7 +95,7 @@ def test_tables_match_the_kubectl_builds(
     for env in (shipped_plan.base, *shipped_plan.environments):
         folder = shipped_out / ("base" if env is shipped_plan.base else f"overlays/{env.name}")
         built = objects(kustomize(folder))
-        hpas = [o for o in built if o["kind"] == "HorizontalPodAutoscaler"]
+        hpas = autoscalers(built)
         expected = sorted(
             (
                 h["spec"]["scaleTargetRef"]["name"],
@@ -111,8 +113,7 @@ def test_tables_match_the_kubectl_builds(
 def _check_capacity(built: list[dict[str, Any]], row: list[str]) -> None:
     scale = {
         h["spec"]["scaleTargetRef"]["name"]: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"])
-        for h in built
-        if h["kind"] == "HorizontalPodAutoscaler"
+        for h in autoscalers(built)
     }
     pods, cpu, memory = [0, 0], [Decimal(0), Decimal(0)], [Decimal(0), Decimal(0)]
     for workload in (o for o in built if o["kind"] in ("Deployment", "StatefulSet")):
@@ -143,3 +144,33 @@ def test_environment_table_names_the_sync_policy(shipped_tree: dict[str, str], e
     rows = {r[0]: r for r in _table(_section(_readme(shipped_tree), "## Environments"))}
     assert rows[env][1] == read_spec(SPEC).data["environments"][env]["namespace"]
     assert rows[env][-1] == sync
+
+
+def test_the_market_clock_section_matches_the_builds(
+    shipped_tree: dict[str, str], shipped_plan: Plan
+) -> None:
+    """Each environment's floors are its ScaledObjects' cron floors; the freeze is the AppProject's."""
+    readme = _readme(shipped_tree)
+    clock = _section(readme, "## Market clock")
+    project = objects(shipped_tree["argocd/project.yaml"])[0]
+    denied = {a for w in project["spec"].get("syncWindows", []) for a in w["applications"]}
+    for env in (shipped_plan.base, *shipped_plan.environments):
+        section = _section(readme, f"### Market clock in {env.name}")
+        built = build_environment(env)
+        floors = {
+            o["metadata"]["name"]: {t["metadata"]["desiredReplicas"] for t in o["spec"]["triggers"][1:]}
+            for o in built
+            if o["kind"] == "ScaledObject"
+        }
+        rows = {row[0].strip("*"): row[1] for row in _table(section)}
+        assert rows == {name: f"{next(iter(f))} pods" for name, f in floors.items()}
+        assert all(len(f) == 1 for f in floors.values())
+        if not floors:
+            assert "No floors here" in section
+        gantt = _mermaid(section)
+        assert gantt[0] == "gantt"
+        assert any(line.startswith("section Floors") for line in gantt) is bool(floors)
+        app = f"{env.system}-{env.name}"
+        assert (f"automated syncs of `{app}` are denied" in section) is (app in denied)
+        assert any(line.startswith("section Deploys") for line in gantt) is (app in denied)
+    assert "2026-11-08" in clock

@@ -19,6 +19,7 @@ from compiler.plan.model import Plan
 from compiler.render.types import Manifest
 from compiler.syntax.emit import dump
 from tests.conftest import MONITORING, SPEC
+from tests.crds import autoscalers
 from tests.promtool import check_plan, promtool, write_env
 from tests.strategies import expected_bounds, specs
 
@@ -159,7 +160,7 @@ def test_every_hpa_has_an_alert_at_its_real_maximum_in_every_environment(
     maxima = {}
     for env, objects in builds.items():
         rules = _rules(objects)
-        for hpa in (o for o in objects if o["kind"] == "HorizontalPodAutoscaler"):
+        for hpa in autoscalers(objects):
             name, top = hpa["metadata"]["name"], hpa["spec"]["maxReplicas"]
             watching = [
                 r

@@ -13,6 +13,7 @@ from compiler.plan.model import EnvPlan, Plan, Workload
 from compiler.render.workloads import holds_for
 from compiler.spec.leaks import looks_like_credential
 from compiler.spec.quantities import cpu_millis, memory_bytes
+from tests.crds import autoscalers
 from tests.netpol import allowed_flows, expected_flows, matches, plan_ports, selects
 from tests.tools import ROOT, environment_folders, kustomize, objects
 
@@ -171,7 +172,7 @@ def test_multi_replica_workloads_spread_and_can_drain(
     budgets_seen = 0
     for env, docs in _each(built):
         budgets = _of_kind(docs, "PodDisruptionBudget")
-        hpas = _of_kind(docs, "HorizontalPodAutoscaler")
+        hpas = {h["metadata"]["name"]: h for h in autoscalers(docs)}
         for name, workload in _workloads(docs).items():
             pod = _pod(workload)
             least = hpas[name]["spec"]["minReplicas"] if name in hpas else workload["spec"]["replicas"]
@@ -338,7 +339,7 @@ def test_exceptions_are_stated_with_reasons(built: dict[str, tuple[EnvPlan, list
 
 def test_hpa_behaviour_is_fast_up_damped_down(built: dict[str, tuple[EnvPlan, list[dict[str, Any]]]]) -> None:
     for _, docs in _each(built):
-        for name, hpa in _of_kind(docs, "HorizontalPodAutoscaler").items():
+        for name, hpa in ((h["metadata"]["name"], h) for h in autoscalers(docs)):
             behaviour = hpa["spec"]["behavior"]
             up, down = behaviour["scaleUp"], behaviour["scaleDown"]
             assert 0 <= up["stabilizationWindowSeconds"] <= down["stabilizationWindowSeconds"] <= 3600, name

@@ -1,10 +1,11 @@
-"""out/README.md: the system's layers and data flow, its autoscaling and its capacity, per environment."""
+"""out/README.md: layers and data flow, autoscaling, capacity and the market clock, per environment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from compiler.output.clock_docs import market_clock_section
 from compiler.plan.model import EnvPlan, Plan, Workload
 from compiler.render.types import Manifest
 from compiler.spec.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
@@ -63,6 +64,7 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         " | pods (max) | CPU cores (max) | memory (max) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(_capacity_row(env.name, capacities[env.name]) for env in envs),
+        *market_clock_section(plan),
     ]
     return "\n".join(sections) + "\n"
 
@@ -145,7 +147,7 @@ def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
 
 
 def capacity(objects: Iterable[Manifest]) -> Capacity:
-    """What the workloads of one build request, with HPA bounds taken from its HPAs."""
+    """What the workloads of one build request, with bounds taken from its HPAs and ScaledObjects."""
     objects = list(objects)
     bounds = {
         (h["spec"]["scaleTargetRef"]["kind"], h["spec"]["scaleTargetRef"]["name"]): (
@@ -155,6 +157,16 @@ def capacity(objects: Iterable[Manifest]) -> Capacity:
         for h in objects
         if h["kind"] == "HorizontalPodAutoscaler"
     }
+    bounds.update(
+        {
+            (s["spec"]["scaleTargetRef"]["kind"], s["spec"]["scaleTargetRef"]["name"]): (
+                s["spec"]["minReplicaCount"],
+                s["spec"]["maxReplicaCount"],
+            )
+            for s in objects
+            if s["kind"] == "ScaledObject"
+        }
+    )
     totals = [0, 0, 0, 0, 0, 0]
     for workload in (o for o in objects if o["kind"] in WORKLOAD_KINDS):
         fixed = workload["spec"].get("replicas", 1)

@@ -10,7 +10,7 @@ from compiler.kustomize.transformers import legacy_order
 from compiler.output.docs import DOC_FILE, capacity, document
 from compiler.plan.model import Plan
 from compiler.render import render
-from compiler.render.delivery import application
+from compiler.render.delivery import app_project, application
 from compiler.render.types import ConfigSource, Rendered
 from compiler.spec.schema import SCHEMA_FILE, schema_text
 from compiler.syntax.emit import dump, dump_all
@@ -18,6 +18,7 @@ from compiler.syntax.emit import dump, dump_all
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 CONFIG_DIR = "config"
 ARGOCD_DIR = "argocd"
+PROJECT_FILE = "project.yaml"
 
 
 def header(source: str) -> str:
@@ -52,13 +53,18 @@ def build_tree(plan: Plan, schema: str | None = None) -> dict[str, str]:
 
 
 def _argocd_files(plan: Plan, top: str) -> dict[str, str]:
-    """One Application per environment, and a kustomization to apply them all (app of apps)."""
+    """The project, one Application per environment, and a kustomization to apply them all (app of apps)."""
     if not plan.applications:
         return {}
-    files = {
-        f"{ARGOCD_DIR}/{app.environment}.yaml": top + dump(application(app, plan.base.system))
-        for app in plan.applications
-    }
+    files: dict[str, str] = {}
+    if plan.project is not None:
+        files[f"{ARGOCD_DIR}/{PROJECT_FILE}"] = top + dump(app_project(plan.project, plan.base.system))
+    files.update(
+        {
+            f"{ARGOCD_DIR}/{app.environment}.yaml": top + dump(application(app, plan.base.system))
+            for app in plan.applications
+        }
+    )
     kustomization = {**KUSTOMIZATION, "resources": [path.split("/", 1)[1] for path in files]}
     files[f"{ARGOCD_DIR}/kustomization.yaml"] = top + dump(kustomization)
     return files

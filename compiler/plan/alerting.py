@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from compiler.plan.market import Calendar, plan_calendar
 from compiler.plan.model import (
     AlertingPlan,
     ConfigMount,
     External,
     Flow,
+    MarketHours,
+    MarketRoute,
     ReceiverPlan,
     RoutePlan,
     SecretEnv,
@@ -30,6 +33,17 @@ def pager_file(receiver: str) -> str:
     return f"{PAGER_DIR}/{receiver}"
 
 
+def market_hours(calendar: Calendar) -> MarketHours:
+    """The calendar in the terms of Alertmanager's time intervals: local HH:MM, ISO weekdays, dates."""
+    return MarketHours(
+        location=calendar.timezone,
+        sessions=tuple((w.start_clock, w.end_clock) for w in calendar.sessions),
+        weekdays=tuple(day + 1 for day in calendar.weekdays),
+        holidays=tuple(h.day for h in calendar.holidays),
+        special=tuple((s.day, ((s.window.start_clock, s.window.end_clock),)) for s in calendar.specials),
+    )
+
+
 def alerting_plan(spec: Spec) -> AlertingPlan | None:
     """Receivers and routes of Alertmanager's config, or None when the spec has no Alertmanager."""
     manager = spec.observability.alertmanager
@@ -47,6 +61,10 @@ def alerting_plan(spec: Spec) -> AlertingPlan | None:
         for r in manager.receivers
     )
     routes = tuple(RoutePlan(r.receiver, r.severity, tuple(r.layers)) for r in manager.routes)
+    calendar = plan_calendar(spec.market)
+    market = None
+    if manager.market_receiver is not None and calendar is not None:
+        market = MarketRoute(manager.market_receiver, market_hours(calendar))
     return AlertingPlan(
         receivers=receivers,
         default=manager.default,
@@ -54,6 +72,7 @@ def alerting_plan(spec: Spec) -> AlertingPlan | None:
         group_wait=manager.group_wait,
         group_interval=manager.group_interval,
         repeat_interval=manager.repeat_interval,
+        market=market,
     )
 
 

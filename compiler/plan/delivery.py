@@ -1,9 +1,16 @@
-"""Plan the Argo CD Applications: one per environment, following out/overlays/<env> in git."""
+"""Plan the Argo CD Applications, one per environment following out/overlays/<env>, and their project."""
 
 from __future__ import annotations
 
-from compiler.plan.model import Application, EnvPlan
+from compiler.plan.market import Calendar, cron, day_spans
+from compiler.plan.model import Application, EnvPlan, FreezeWindow, Project
 from compiler.spec.model import Spec
+
+
+def project_name(spec: Spec) -> str:
+    """The AppProject's name: the spec's choice, or the system's name."""
+    chosen = spec.delivery.project if spec.delivery else None
+    return chosen or spec.system.name
 
 
 def plan_applications(spec: Spec, envs: tuple[EnvPlan, ...]) -> tuple[Application, ...]:
@@ -20,7 +27,7 @@ def plan_applications(spec: Spec, envs: tuple[EnvPlan, ...]) -> tuple[Applicatio
                 name=f"{env.system}-{env.name}",
                 environment=env.name,
                 argocd_namespace=delivery.namespace,
-                project=delivery.project,
+                project=project_name(spec),
                 repository=delivery.repository,
                 revision=(change.revision if change else None) or delivery.revision,
                 path=f"{delivery.path.rstrip('/')}/overlays/{env.name}",
@@ -31,6 +38,31 @@ def plan_applications(spec: Spec, envs: tuple[EnvPlan, ...]) -> tuple[Applicatio
                 self_heal=sync.self_heal,
                 # The HPA owns these replica counts; Argo CD must neither report nor revert them.
                 scaled=tuple((w.kind, w.name) for w in env.workloads if w.scaling is not None),
+                frozen=change.freeze if change else False,
             )
         )
     return tuple(applications)
+
+
+def plan_project(
+    spec: Spec, applications: tuple[Application, ...], calendar: Calendar | None
+) -> Project | None:
+    """The AppProject of the Applications; frozen ones get deny windows while the market trades."""
+    if spec.delivery is None:
+        return None
+    frozen = tuple(app.name for app in applications if app.frozen)
+    windows: tuple[FreezeWindow, ...] = ()
+    if frozen and calendar is not None:
+        windows = tuple(
+            FreezeWindow(span.name, cron(span.start, span), span.end - span.start)
+            for span in day_spans(calendar)
+        )
+    return Project(
+        name=project_name(spec),
+        argocd_namespace=spec.delivery.namespace,
+        repository=spec.delivery.repository,
+        destinations=tuple(sorted({(app.cluster, app.namespace) for app in applications})),
+        timezone=calendar.timezone if calendar else "UTC",
+        windows=windows,
+        frozen=frozen,
+    )

@@ -162,3 +162,58 @@ def plan_calendar(market: Market | None) -> Calendar | None:
             )
         ),
     )
+
+
+@dataclass(frozen=True)
+class DaySpan:
+    """Busy local minutes [start, end) on the days of one month, or on one dated day."""
+
+    name: str
+    month: int
+    days: tuple[int, ...]
+    start: int
+    end: int
+
+
+def day_list(days: tuple[int, ...]) -> str:
+    """Days of a month in cron's syntax, runs as ranges: 1 2 3 5 -> 1-3,5."""
+    parts: list[str] = []
+    for day in sorted(set(days)):
+        if parts and parts[-1].split("-")[-1] == str(day - 1):
+            parts[-1] = f"{parts[-1].split('-')[0]}-{day}"
+        else:
+            parts.append(str(day))
+    return ",".join(parts)
+
+
+def day_spans(calendar: Calendar, lead: int = 0) -> tuple[DaySpan, ...]:
+    """Busy spans for schedules without a year: one per month of trading days, one per special session.
+
+    Cron ORs day-of-month with day-of-week when both are restricted and cannot skip a holiday, so
+    each month lists its trading days by day of month with any weekday; the lists hold for the
+    calendar's year only (the next year repeats its dates until the calendar is edited).
+    """
+    spans: list[DaySpan] = []
+    days = calendar.trading_days()
+    start, end = max(0, calendar.opens - lead), calendar.closes
+    for month in range(1, 13):
+        listed = tuple(day.day for day in days if day.month == month)
+        if listed:
+            spans.append(DaySpan(f"trading-{calendar.year}-{month:02d}", month, listed, start, end))
+    for special in calendar.specials:
+        window = special.window
+        spans.append(
+            DaySpan(
+                f"special-{special.day.isoformat()}",
+                special.day.month,
+                (special.day.day,),
+                max(0, window.start - lead),
+                window.end,
+            )
+        )
+    return tuple(spans)
+
+
+def cron(minute: int, span: DaySpan) -> str:
+    """A five-field cron schedule at minute (since midnight) on span's days, any weekday."""
+    return f"{minute % 60} {minute // 60} {day_list(span.days)} {span.month} *"

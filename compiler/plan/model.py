@@ -13,14 +13,34 @@ from compiler.spec.names import MonitoringFile
 
 
 @dataclass(frozen=True)
+class CronWindow:
+    """A span of local time as two cron schedules on the same days: it starts, and it ends."""
+
+    name: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class Prescaling:
+    """A floor of replicas while the market trades, as KEDA cron triggers in the calendar's zone."""
+
+    replicas: int
+    lead_minutes: int
+    timezone: str
+    windows: tuple[CronWindow, ...]
+
+
+@dataclass(frozen=True)
 class Scaling:
-    """A HorizontalPodAutoscaler on CPU utilisation."""
+    """A HorizontalPodAutoscaler on CPU utilisation, or a KEDA ScaledObject when it has a floor."""
 
     min_replicas: int
     max_replicas: int
     cpu_utilization: int
     scale_up_window: int
     scale_down_window: int
+    floor: Prescaling | None = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +334,29 @@ class Application:
     prune: bool
     self_heal: bool
     scaled: tuple[tuple[str, str], ...]
+    frozen: bool = False
+
+
+@dataclass(frozen=True)
+class FreezeWindow:
+    """An Argo CD sync window: from a cron schedule, for a number of minutes."""
+
+    name: str
+    schedule: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Project:
+    """The Argo CD AppProject of the system's Applications, with the market's freeze windows."""
+
+    name: str
+    argocd_namespace: str
+    repository: str
+    destinations: tuple[tuple[str, str], ...]
+    timezone: str
+    windows: tuple[FreezeWindow, ...]
+    frozen: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -325,3 +368,4 @@ class Plan:
     environments: tuple[EnvPlan, ...]
     applications: tuple[Application, ...] = ()
     market: Calendar | None = None
+    project: Project | None = None

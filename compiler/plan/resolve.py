@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from compiler.plan.delivery import plan_applications
-from compiler.plan.market import plan_calendar
+from compiler.plan.delivery import plan_applications, plan_project
+from compiler.plan.market import Calendar, cron, day_spans, plan_calendar
 from compiler.plan.model import (
+    CronWindow,
     EnvPlan,
     External,
     Flow,
     LayerPlan,
     Plan,
+    Prescaling,
     Route,
     Scaling,
     SecretEnv,
@@ -17,7 +19,7 @@ from compiler.plan.model import (
     Workload,
 )
 from compiler.plan.stack import observability_plan, stack_plan
-from compiler.spec.merge import merged_bounds, merged_sizing, merged_skips
+from compiler.spec.merge import merged_bounds, merged_floor, merged_sizing, merged_skips
 from compiler.spec.model import Component, ComponentOverride, Environment, Layer, Spec
 from compiler.spec.names import MonitoringFile
 
@@ -27,17 +29,20 @@ BASE = "base"
 def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Plan:
     """Resolve spec for the base and for every environment (sorted by name)."""
     ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
-    base = _env_plan(spec, BASE, None, ports, monitoring)
+    calendar = plan_calendar(spec.market)
+    base = _env_plan(spec, BASE, None, ports, monitoring, calendar)
     envs = tuple(
-        _env_plan(spec, name, spec.environments[name], ports, monitoring)
+        _env_plan(spec, name, spec.environments[name], ports, monitoring, calendar)
         for name in sorted(spec.environments)
     )
+    applications = plan_applications(spec, envs)
     return Plan(
         source=source,
         base=base,
         environments=envs,
-        applications=plan_applications(spec, envs),
-        market=plan_calendar(spec.market),
+        applications=applications,
+        market=calendar,
+        project=plan_project(spec, applications, calendar),
     )
 
 
@@ -47,9 +52,11 @@ def _env_plan(
     env: Environment | None,
     ports: dict[str, int],
     monitoring: tuple[MonitoringFile, ...],
+    calendar: Calendar | None,
 ) -> EnvPlan:
     layers = tuple(
-        _layer_plan(spec, layer, env, ports) for layer in sorted(spec.layers, key=lambda layer: layer.number)
+        _layer_plan(spec, layer, env, ports, calendar)
+        for layer in sorted(spec.layers, key=lambda layer: layer.number)
     )
     namespace = env.namespace if env else spec.system.namespace
     return EnvPlan(
@@ -63,9 +70,19 @@ def _env_plan(
     )
 
 
-def _layer_plan(spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, int]) -> LayerPlan:
+def _layer_plan(
+    spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, int], calendar: Calendar | None
+) -> LayerPlan:
     workloads = tuple(
-        _workload(spec, layer, component, env.components.get(component.name) if env else None, env, ports)
+        _workload(
+            spec,
+            layer,
+            component,
+            env.components.get(component.name) if env else None,
+            env,
+            ports,
+            calendar if env is not None and env.keda else None,
+        )
         for component in layer.components
     )
     return LayerPlan(
@@ -85,6 +102,7 @@ def _workload(
     override: ComponentOverride | None,
     env: Environment | None,
     ports: dict[str, int],
+    keda_calendar: Calendar | None,
 ) -> Workload:
     own_image = component.image is None
     system_tag = (env.tag if env and env.tag else None) or spec.system.tag
@@ -102,6 +120,7 @@ def _workload(
             bounds.cpu,
             behaviour.scale_up_window,
             behaviour.scale_down_window,
+            _prescaling(component, override, keda_calendar),
         )
     elif replicas is None:
         replicas = 1
@@ -136,6 +155,20 @@ def _workload(
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         dedicated_cores=component.dedicated_cores,
     )
+
+
+def _prescaling(
+    component: Component, override: ComponentOverride | None, calendar: Calendar | None
+) -> Prescaling | None:
+    """The floor as KEDA cron windows, where the environment has KEDA (calendar) and the component a floor."""
+    floor = merged_floor(component, override)
+    if floor is None or calendar is None:
+        return None
+    windows = tuple(
+        CronWindow(span.name, cron(span.start, span), cron(span.end, span))
+        for span in day_spans(calendar, floor.lead_minutes)
+    )
+    return Prescaling(floor.replicas, floor.lead_minutes, calendar.timezone, windows)
 
 
 def _route(spec: Spec, component: Component, override: ComponentOverride | None) -> Route | None:

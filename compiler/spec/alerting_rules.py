@@ -24,6 +24,15 @@ def check_alerting(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _receivers(doc, manager, components)
     receivers = {r.name for r in manager.receivers}
     yield from _reference(doc, (*ROOT, "default"), manager.default, receivers)
+    if manager.market_receiver is not None:
+        where: Loc = (*ROOT, "market_receiver")
+        yield from _reference(doc, where, manager.market_receiver, receivers)
+        if spec.market is None:
+            yield at_value(
+                doc,
+                where,
+                "market-data alerts need the top-level 'market' calendar to know the market's hours",
+            )
     layers = {layer.name for layer in spec.layers} | {STACK_LAYER}
     for ri, route in enumerate(manager.routes):
         loc = (*ROOT, "routes", ri)

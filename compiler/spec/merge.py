@@ -85,3 +85,25 @@ def _check_order(check: str) -> tuple[str, int]:
     """CKV_K8S_9 before CKV_K8S_10."""
     prefix, _, number = check.rpartition("_")
     return (prefix, int(number))
+
+
+@dataclass(frozen=True)
+class Floor:
+    """A pre-scaling floor after an environment's overrides."""
+
+    replicas: int
+    lead_minutes: int
+
+
+def merged_floor(component: Component, override: ComponentOverride | None) -> Floor | None:
+    """The component's prescale with an environment's overrides applied, or None."""
+    prescale = component.prescale
+    if prescale is None:
+        return None
+    change = override.prescale if override else None
+    return Floor(
+        replicas=change.floor if change and change.floor is not None else prescale.floor,
+        lead_minutes=(
+            change.lead_minutes if change and change.lead_minutes is not None else prescale.lead_minutes
+        ),
+    )

@@ -96,6 +96,24 @@ class AutoscalingOverride(Model):
     cpu: Percent | None = Field(None, description="Target average CPU utilisation in this environment")
 
 
+class Prescale(Model):
+    """A floor of replicas on trading days, from a lead before the market opens until it closes."""
+
+    floor: Replicas = Field(description="Replicas at least, above autoscaling.min and up to its max")
+    lead_minutes: Annotated[int, Field(ge=0, le=720)] = Field(
+        15, description="Minutes before the first session opens that the floor starts"
+    )
+
+
+class PrescaleOverride(Model):
+    """Environment changes to a component's pre-scaling."""
+
+    floor: Replicas | None = Field(None, description="Replicas at least in this environment")
+    lead_minutes: Annotated[int, Field(ge=0, le=720)] | None = Field(
+        None, description="Minutes before the open that the floor starts in this environment"
+    )
+
+
 class SecretRef(Model):
     """A key of a Kubernetes Secret, as a mounted file or an environment variable; never its value."""
 
@@ -186,6 +204,10 @@ class Component(Model):
     replicas: Replicas | None = Field(None, description="Fixed replica count; not with autoscaling")
     autoscaling: Autoscaling | None = Field(
         None, description="A HorizontalPodAutoscaler; the workload then sets no replicas"
+    )
+    prescale: Prescale | None = Field(
+        None,
+        description="A floor of replicas while the market trades (KEDA cron), where the environment has KEDA",
     )
     resources: Resources | None = Field(
         None, description="Requests and limits; defaults.resources fills gaps"
@@ -348,6 +370,10 @@ class Alertmanager(ObservedTool):
     )
     default: Name = Field(description="Receiver of the alerts that no route takes")
     routes: list[AlertRoute] = Field([], description="Routes by severity and layer; the first match wins")
+    market_receiver: Name | None = Field(
+        None,
+        description="Receiver of the market-data alerts, notified only while the market trades; needs market",
+    )
     group_wait: Interval = Field("30s", description="How long a new group of alerts waits for more")
     group_interval: Interval = Field("5m", description="How long before news of a group is sent")
     repeat_interval: Interval = Field("4h", description="How long before a firing alert is sent again")
@@ -377,6 +403,7 @@ class ComponentOverride(Model):
     autoscaling: AutoscalingOverride | None = Field(
         None, description="Autoscaling bounds in this environment"
     )
+    prescale: PrescaleOverride | None = Field(None, description="Pre-scaling floor in this environment")
     resources: Resources | None = Field(None, description="Requests and limits in this environment")
     tag: Tag | None = Field(None, description="Image tag in this environment")
 
@@ -397,7 +424,9 @@ class Delivery(Model):
     repository: Repository = Field(description="Git repository that holds the committed out/")
     revision: Revision = Field("HEAD", description="Branch, tag or commit Argo CD follows")
     path: Folder = Field("out", description="Folder of out/ inside the repository")
-    project: Name = Field("default", description="Argo CD project of the Applications")
+    project: Name | None = Field(
+        None, description="The AppProject nifty writes for the Applications; defaults to the system's name"
+    )
     namespace: Name = Field("argocd", description="Namespace where Argo CD runs")
     cluster: Cluster = Field(
         "https://kubernetes.default.svc", description="API server URL of the destination cluster"
@@ -411,6 +440,9 @@ class EnvironmentDelivery(Model):
     cluster: Cluster | None = Field(None, description="API server URL of this environment's cluster")
     revision: Revision | None = Field(None, description="Branch, tag or commit this environment follows")
     sync: SyncPolicy | None = Field(None, description="Sync policy of this environment")
+    freeze: bool = Field(
+        False, description="Deny automated syncs while the market trades (Argo CD sync windows)"
+    )
 
 
 class Environment(Model):
@@ -423,6 +455,9 @@ class Environment(Model):
     )
     delivery: EnvironmentDelivery | None = Field(
         None, description="Changes to this environment's Argo CD Application; needs a top-level delivery"
+    )
+    keda: bool = Field(
+        False, description="The cluster runs KEDA: prescaled components get ScaledObjects, not HPAs"
     )
 
 

@@ -13,6 +13,8 @@ from compiler.spec.positions import at_key, at_value
 RESERVED_ENVIRONMENTS = {
     "base": "out/base, `nifty render base` and `nifty diff` mean the base",
     "argocd": "out/argocd holds the Argo CD Applications, and `nifty diff` reports it under that name",
+    "project": "out/argocd/project.yaml holds the Argo CD AppProject, next to one file per environment",
+    "kustomization": "out/argocd/kustomization.yaml applies the Argo CD files, next to one per environment",
 }
 # Namespaces of the cluster itself; the system's default-deny NetworkPolicy would cut them off.
 CLUSTER_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")

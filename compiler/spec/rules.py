@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.alerting_rules import check_alerting
+from compiler.spec.clock_rules import check_clock
 from compiler.spec.document import Document, Loc
 from compiler.spec.market_rules import check_market
 from compiler.spec.merge import merged_bounds, merged_sizing
@@ -39,6 +40,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_reserved(doc, spec)
     yield from check_alerting(doc, spec)
     yield from check_market(doc, spec)
+    yield from check_clock(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

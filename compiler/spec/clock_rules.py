@@ -1,0 +1,111 @@
+"""Rules over what follows the market clock: pre-scaling floors and deploy freezes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.spec.document import Document, Loc
+from compiler.spec.merge import merged_bounds, merged_floor
+from compiler.spec.model import Component, Spec
+from compiler.spec.positions import at_key, at_value
+
+# Argo CD creates this project itself; a file of ours would overwrite its settings.
+ARGOCD_DEFAULT_PROJECT = "default"
+
+
+def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """Every problem of the prescale floors and the freezes, positioned in doc."""
+    found: dict[str, tuple[Loc, Component]] = {}
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            found.setdefault(component.name, (("layers", li, "components", ci), component))
+    for loc, component in found.values():
+        yield from _prescale(doc, spec, loc, component)
+    for env_name, env in spec.environments.items():
+        for name, override in env.components.items():
+            if override.prescale is None or name not in found:
+                continue
+            _, component = found[name]
+            where: Loc = ("environments", env_name, "components", name, "prescale")
+            if component.prescale is None:
+                yield at_key(
+                    doc, where, f"'{name}' has no prescale in the base; set it there first", field=False
+                )
+        if env.keda:
+            yield from _environment_floors(doc, spec, env_name, found)
+        if env.delivery is not None and env.delivery.freeze and spec.market is None:
+            yield at_value(
+                doc,
+                ("environments", env_name, "delivery", "freeze"),
+                "a freeze needs the top-level 'market' calendar to know when the market trades",
+            )
+    project = spec.delivery.project if spec.delivery else None
+    if project == ARGOCD_DEFAULT_PROJECT:
+        yield at_value(
+            doc,
+            ("delivery", "project"),
+            f"'{ARGOCD_DEFAULT_PROJECT}' is Argo CD's own project, which nifty would overwrite; "
+            "choose another name or leave it out (the system's name)",
+        )
+
+
+def _prescale(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterator[Diagnostic]:
+    prescale = component.prescale
+    if prescale is None:
+        return
+    where: Loc = (*loc, "prescale")
+    if component.autoscaling is None:
+        yield at_key(
+            doc,
+            where,
+            "prescale needs autoscaling: its floor lifts the autoscaler's minimum while the market trades",
+        )
+        return
+    if spec.market is None:
+        yield at_key(
+            doc, where, "prescale needs the top-level 'market' calendar to know when the market opens"
+        )
+    yield from _floor(
+        doc, (*where, "floor"), prescale.floor, component.autoscaling.min, component.autoscaling.max
+    )
+
+
+def _environment_floors(
+    doc: Document, spec: Spec, env_name: str, found: dict[str, tuple[Loc, Component]]
+) -> Iterator[Diagnostic]:
+    """The floors as an environment with KEDA compiles them, after its overrides."""
+    env = spec.environments[env_name]
+    for name, (loc, component) in found.items():
+        if component.autoscaling is None or component.prescale is None:
+            continue
+        override = env.components.get(name)
+        floor = merged_floor(component, override)
+        bounds = merged_bounds(component.autoscaling, override)
+        base = (component.prescale.floor, component.autoscaling.min, component.autoscaling.max)
+        if floor is None or (floor.replicas, bounds.min, bounds.max) == base:
+            continue  # the base's numbers, checked where they stand
+        env_loc: Loc = ("environments", env_name, "components", name)
+        if override is not None and override.prescale is not None and override.prescale.floor is not None:
+            where: Loc = (*env_loc, "prescale", "floor")
+        elif override is not None and override.autoscaling is not None:
+            where = (*env_loc, "autoscaling")
+        else:
+            where = (*loc, "prescale", "floor")
+        suffix = f" in environment '{env_name}'"
+        yield from _floor(doc, where, floor.replicas, bounds.min, bounds.max, suffix)
+
+
+def _floor(
+    doc: Document, where: Loc, floor: int, low: int, high: int, suffix: str = ""
+) -> Iterator[Diagnostic]:
+    if low > high:
+        return  # the bounds are wrong already, and said so
+    if floor <= low:
+        yield at_value(
+            doc,
+            where,
+            f"prescale floor ({floor}) is not above autoscaling min ({low}){suffix}; it would change nothing",
+        )
+    elif floor > high:
+        yield at_value(doc, where, f"prescale floor ({floor}) is above autoscaling max ({high}){suffix}")
