@@ -19,23 +19,44 @@ def autoscaling(draw: st.DrawFn) -> dict[str, int]:
     return {"min": low, "max": draw(st.integers(low, low + 30)), "cpu": draw(st.integers(1, 100))}
 
 
+# A named port beside the main one (8080); components with it may be reached on it.
+ADMIN = {"name": "admin", "port": 9000}
+
+
 @st.composite
-def component(draw: st.DrawFn, name: str, others: list[str]) -> dict[str, Any]:
-    """A component that scales, or runs fixed replicas, or keeps state."""
-    shape = draw(st.sampled_from(["scaled", "fixed", "stateful"]))
+def connection(draw: st.DrawFn, target: str, admin: bool) -> str | dict[str, str]:
+    """A talks_to entry in any of its forms, on the main port or on the target's admin port."""
+    forms: list[str | dict[str, str]] = [target, {"component": target}]
+    if admin and draw(st.booleans()):
+        forms = [f"{target}:admin", {"component": target, "port": "admin"}]
+    return draw(st.sampled_from(forms))
+
+
+@st.composite
+def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | None = None) -> dict[str, Any]:
+    """A component that scales, or runs fixed replicas, or keeps state, or forms a cluster."""
+    admin = admin or set()
+    shape = draw(st.sampled_from(["scaled", "fixed", "stateful", "clustered"]))
     result: dict[str, Any] = {"name": name}
+    if name in admin:
+        result["ports"] = [ADMIN]
     if shape == "scaled":
         result["autoscaling"] = draw(autoscaling())
+    elif shape == "clustered":
+        result["replicas"] = draw(st.integers(3, 5))
+        peers = ["main", "admin"] if name in admin else ["main"]
+        result["peer_ports"] = draw(st.lists(st.sampled_from(peers), min_size=1, unique=True))
     else:
         result["replicas"] = draw(st.integers(1, 5))
-    if shape == "stateful":
+    if (shape in ("stateful", "clustered") and draw(st.booleans())) or shape == "stateful":
         result["storage"] = {"size": draw(st.sampled_from(["1Gi", "10Gi"])), "path": "/data"}
         result["probe"] = "tcp"
     if draw(st.booleans()):
         cpu = draw(CPUS)
         result["resources"] = {"cpu": cpu, "memory": draw(MEMORIES)}
     if others:
-        result["talks_to"] = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
+        targets = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
+        result["talks_to"] = [draw(connection(t, t in admin)) for t in targets]
     if draw(st.booleans()):
         result["secrets"] = [{"secret": f"{name}-creds", "key": "password", "env": "APP_PASSWORD"}]
     return result
@@ -53,7 +74,8 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
             keys |= {"min", "max"}
         change["autoscaling"] = {k: bounds[k] for k in sorted(keys)}
     else:
-        change["replicas"] = draw(st.integers(1, 5))
+        # A cluster keeps three replicas or more in every environment.
+        change["replicas"] = draw(st.integers(3 if "peer_ports" in base else 1, 5))
     if draw(st.booleans()):
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
     if draw(st.booleans()):
@@ -69,7 +91,8 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     groups: list[list[str]] = [[] for _ in numbers]
     for index, name in enumerate(names):
         groups[index % len(numbers)].append(name)
-    components = {name: draw(component(name, [n for n in names if n != name])) for name in names}
+    admin = set(draw(st.lists(st.sampled_from(names), unique=True)))
+    components = {name: draw(component(name, [n for n in names if n != name], admin)) for name in names}
     layers = [
         {
             "number": number,

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import compiler.spec.alerting_rules
 import compiler.spec.leaks
 import compiler.spec.market_rules
+import compiler.spec.port_rules
 import compiler.spec.reserved
 import compiler.spec.rules
 import compiler.spec.security_rules
@@ -92,6 +93,7 @@ def test_expected_diagnostics_are_sorted_and_positioned(case: Path) -> None:
 # Every module that turns a valid shape into diagnostics; a case must reach each of their reports.
 RULE_MODULES = (
     compiler.spec.rules,
+    compiler.spec.port_rules,
     compiler.spec.security_rules,
     compiler.spec.leaks,
     compiler.spec.reserved,

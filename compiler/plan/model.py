@@ -131,6 +131,13 @@ class Workload:
     external: tuple[External, ...] = ()
     skips: tuple[Skip, ...] = ()
     dedicated_cores: bool = False
+    # Ports on which the replicas of a cluster talk to each other; none for a plain workload.
+    peer_ports: tuple[int, ...] = ()
+
+    @property
+    def clustered(self) -> bool:
+        """Whether its replicas form a cluster: stable names, peer traffic, a quorum budget."""
+        return bool(self.peer_ports)
 
     @property
     def least_replicas(self) -> int:

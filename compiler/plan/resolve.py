@@ -9,6 +9,7 @@ from compiler.plan.model import (
     External,
     Flow,
     LayerPlan,
+    NamedPort,
     Plan,
     Route,
     Scaling,
@@ -18,15 +19,16 @@ from compiler.plan.model import (
 )
 from compiler.plan.stack import observability_plan, stack_plan
 from compiler.spec.merge import merged_bounds, merged_sizing, merged_skips
-from compiler.spec.model import Component, ComponentOverride, Environment, Layer, Spec
+from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
 from compiler.spec.names import MonitoringFile
+from compiler.spec.ports import MAIN, connection, port_numbers
 
 BASE = "base"
 
 
 def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Plan:
     """Resolve spec for the base and for every environment (sorted by name)."""
-    ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
+    ports = {c.name: port_numbers(c, spec.defaults.port) for layer in spec.layers for c in layer.components}
     base = _env_plan(spec, BASE, None, ports, monitoring)
     envs = tuple(
         _env_plan(spec, name, spec.environments[name], ports, monitoring)
@@ -45,7 +47,7 @@ def _env_plan(
     spec: Spec,
     name: str,
     env: Environment | None,
-    ports: dict[str, int],
+    ports: dict[str, dict[str, int]],
     monitoring: tuple[MonitoringFile, ...],
 ) -> EnvPlan:
     layers = tuple(
@@ -63,7 +65,9 @@ def _env_plan(
     )
 
 
-def _layer_plan(spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, int]) -> LayerPlan:
+def _layer_plan(
+    spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, dict[str, int]]
+) -> LayerPlan:
     workloads = tuple(
         _workload(spec, layer, component, env.components.get(component.name) if env else None, env, ports)
         for component in layer.components
@@ -84,7 +88,7 @@ def _workload(
     component: Component,
     override: ComponentOverride | None,
     env: Environment | None,
-    ports: dict[str, int],
+    ports: dict[str, dict[str, int]],
 ) -> Workload:
     own_image = component.image is None
     system_tag = (env.tag if env and env.tag else None) or spec.system.tag
@@ -112,11 +116,11 @@ def _workload(
         layer=layer.number,
         layer_name=layer.name,
         description=component.description or "",
-        kind="StatefulSet" if storage else "Deployment",
+        kind="StatefulSet" if storage or component.peer_ports else "Deployment",
         image=f"{spec.system.registry}/{component.name}" if own_image else component.image or "",
         tag=tag,
         digest=component.digest,
-        port=ports[component.name],
+        port=ports[component.name][MAIN],
         probe=component.probe,
         health=component.health or spec.defaults.health,
         replicas=replicas,
@@ -125,7 +129,7 @@ def _workload(
         hot_path=layer.hot_path,
         secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in component.secrets),
         volume=Volume(storage.size, storage.path, storage.storage_class) if storage else None,
-        flows=tuple(Flow(target, ports[target]) for target in component.talks_to),
+        flows=tuple(_flow(entry, ports) for entry in component.talks_to),
         writable=tuple(component.writable),
         args=tuple(component.args),
         own_image=own_image,
@@ -135,7 +139,15 @@ def _workload(
         external=tuple(External(e.cidr, e.port) for e in component.external),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         dedicated_cores=component.dedicated_cores,
+        extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),
+        peer_ports=tuple(sorted({ports[component.name][name] for name in component.peer_ports})),
     )
+
+
+def _flow(entry: str | Connection, ports: dict[str, dict[str, int]]) -> Flow:
+    """A talks_to entry as the port it connects to."""
+    target, port = connection(entry)
+    return Flow(target, ports[target][port or MAIN])
 
 
 def _route(spec: Spec, component: Component, override: ComponentOverride | None) -> Route | None:

@@ -11,6 +11,7 @@ from compiler.render.platform import priority_class
 from compiler.render.telemetry import telemetry_env
 from compiler.render.types import Placed
 from compiler.spec.checks import holds
+from compiler.spec.names import peer_service_name
 
 RUN_AS = 10001
 SCRATCH_MI = 64
@@ -54,7 +55,11 @@ def workload_manifest(env: EnvPlan, workload: Workload) -> dict[str, Any]:
         spec["replicas"] = workload.replicas
     spec["revisionHistoryLimit"] = 5
     spec["selector"] = {"matchLabels": selector(env, workload.name)}
-    if workload.kind == "StatefulSet":
+    if workload.clustered:
+        # Peers find each other before they are ready, so they must start together, not one by one.
+        spec["serviceName"] = peer_service_name(workload.name)
+        spec["podManagementPolicy"] = "Parallel"
+    elif workload.kind == "StatefulSet":
         spec["serviceName"] = workload.name
     spec["template"] = {"metadata": {"labels": labels}, "spec": _pod_spec(env, workload)}
     if workload.volume is not None:

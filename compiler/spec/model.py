@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints
+from pydantic import Tag as Form
 
 from compiler.spec.market import Market
 
@@ -33,6 +34,10 @@ HOST = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$"
 # checkov splits a skip annotation at "=", so a reason cannot hold one.
 REASON = r"^[^=\n]{10,300}$"
 ARG = r"^[^\n]{1,500}$"
+# A Kubernetes port name (IANA service name): at most 15, starting with a letter, no "--".
+PORT_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# A component, or a component and one of its port names: "bus" or "bus:kafka".
+TARGET = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z][a-z0-9]*(-[a-z0-9]+)*)?$"
 
 Name = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 Cpu = Annotated[str, StringConstraints(pattern=CPU)]
@@ -56,6 +61,7 @@ Seconds = Annotated[int, Field(ge=1, le=3600)]
 Interval = Annotated[str, StringConstraints(pattern=INTERVAL)]
 Threshold = Annotated[str, StringConstraints(pattern=THRESHOLD)]
 Metric = Annotated[str, StringConstraints(pattern=METRIC, max_length=200)]
+PortName = Annotated[str, StringConstraints(pattern=PORT_NAME, max_length=15)]
 
 
 class Model(BaseModel):
@@ -149,6 +155,34 @@ class Storage(Model):
     storage_class: Name | None = Field(None, description="StorageClass; the cluster default when unset")
 
 
+class ComponentPort(Model):
+    """A named port beside the component's main port; its Service exposes it too."""
+
+    name: PortName = Field(
+        description="Port name (at most 15: letters, digits, '-'); 'main' is the main port"
+    )
+    port: Port = Field(description="Container and Service port")
+
+
+class Connection(Model):
+    """A connection to another component, on its main port or on one of its named ports."""
+
+    component: Name = Field(description="The component connected to")
+    port: PortName | None = Field(None, description="Name of its port; its main port when unset")
+
+
+def _written_as(value: object) -> str:
+    """Which form of a union the user wrote, so that only that form's errors are reported."""
+    return "mapping" if isinstance(value, dict) else "text"
+
+
+TalksTo = Annotated[
+    Annotated[str, StringConstraints(pattern=TARGET, max_length=79), Form("text")]
+    | Annotated[Connection, Form("mapping")],
+    Discriminator(_written_as),
+]
+
+
 class Metrics(Model):
     """Where a component serves Prometheus metrics, or that it serves none."""
 
@@ -181,6 +215,12 @@ class Component(Model):
     tag: Tag | None = Field(None, description="Image tag; defaults to the system tag")
     digest: Digest | None = Field(None, description="Pin the image to this digest")
     port: Port | None = Field(None, description="Container and Service port; defaults to defaults.port")
+    ports: list[ComponentPort] = Field([], description="More named ports beside the main port")
+    peer_ports: list[PortName] = Field(
+        [],
+        description="Ports (by name, 'main' included) on which the replicas talk to each other;"
+        " makes the component a cluster: a StatefulSet with a peer Service and a quorum budget",
+    )
     probe: Literal["http", "tcp"] = Field("http", description="Health check kind")
     health: AbsolutePath | None = Field(None, description="HTTP health path; defaults to defaults.health")
     replicas: Replicas | None = Field(None, description="Fixed replica count; not with autoscaling")
@@ -191,7 +231,9 @@ class Component(Model):
         None, description="Requests and limits; defaults.resources fills gaps"
     )
     storage: Storage | None = Field(None, description="Makes the component a StatefulSet")
-    talks_to: list[Name] = Field([], description="Components this one opens connections to")
+    talks_to: list[TalksTo] = Field(
+        [], description="Components this one opens connections to: name, name:port or {component, port}"
+    )
     secrets: list[SecretRef] = Field(
         [], description="Keys of Kubernetes Secrets, as variables or mounted files"
     )

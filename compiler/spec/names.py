@@ -22,3 +22,11 @@ class MonitoringFile:
 def discovery_service_name(workload: str) -> str:
     """The headless Service through which Prometheus discovers a workload's pods."""
     return f"{workload}{DISCOVERY_SUFFIX}"
+
+
+PEER_SUFFIX = "-peers"
+
+
+def peer_service_name(workload: str) -> str:
+    """The headless Service that gives a clustered workload's pods stable names for their peers."""
+    return f"{workload}{PEER_SUFFIX}"

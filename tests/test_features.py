@@ -1,0 +1,102 @@
+"""The language's features for systems beyond the shipped one, compiled and built with the real tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.pipeline import compile_spec, load_plan
+from compiler.plan.model import EnvPlan, Plan
+from tests.netpol import allowed_flows, expected_flows, plan_ports
+from tests.tools import build_all, objects
+
+pytestmark = pytest.mark.tools
+
+SPEC = Path(__file__).parent / "features" / "system.yaml"
+Built = dict[str, tuple[EnvPlan, list[dict[str, Any]]]]
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The plan of the features spec."""
+    return load_plan(SPEC, tmp_path_factory.mktemp("monitoring"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Built:
+    """Each environment built by `kubectl kustomize` and accepted by `kubernetes-validate --strict`."""
+    folder = tmp_path_factory.mktemp("features")
+    out = folder / "out"
+    for relative, text in compile_spec(SPEC, folder / "monitoring").items():
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    envs = {env.name: env for env in (plan.base, *plan.environments)}
+    return {name: (envs[name], objects(text)) for name, text in build_all(out, folder).items()}
+
+
+def _named(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def _majority(replicas: int) -> int:
+    """The fewest of replicas that are more than half of them."""
+    return next(m for m in range(1, replicas + 1) if 2 * m > replicas)
+
+
+def test_a_cluster_gets_stable_names_from_its_peer_service(
+    built: Built,
+) -> None:
+    for _, docs in built.values():
+        services = _named(docs, "Service")
+        for name, peers in (("bus", {"rpc": 33145, "admin": 9644}), ("store", {"main": 5432})):
+            statefulset = _named(docs, "StatefulSet")[name]["spec"]
+            peer = services[statefulset["serviceName"]]["spec"]
+            assert statefulset["serviceName"] != name
+            assert statefulset["podManagementPolicy"] == "Parallel"
+            assert peer["clusterIP"] == "None" and peer["publishNotReadyAddresses"] is True
+            assert {p["name"]: p["port"] for p in peer["ports"]} == peers
+            assert peer["selector"] == statefulset["selector"]["matchLabels"]
+        container = _named(docs, "StatefulSet")["bus"]["spec"]["template"]["spec"]["containers"][0]
+        assert {p["name"]: p["containerPort"] for p in container["ports"]} == {
+            "main": 9092,
+            "rpc": 33145,
+            "admin": 9644,
+        }
+
+
+def test_a_cluster_keeps_a_majority_through_a_drain(
+    built: Built,
+) -> None:
+    sizes = set()
+    for _, docs in built.values():
+        budgets = _named(docs, "PodDisruptionBudget")
+        for name in ("bus", "store"):
+            replicas = _named(docs, "StatefulSet")[name]["spec"]["replicas"]
+            sizes.add(replicas)
+            assert budgets[name]["spec"]["minAvailable"] == _majority(replicas), name
+            assert _majority(replicas) < replicas, f"{name} could never be drained"
+    assert sizes == {3, 5}
+
+
+def test_peers_talk_on_their_peer_ports_only_and_clients_on_the_named_port(
+    built: Built,
+) -> None:
+    for env, docs in built.values():
+        allowed = allowed_flows(docs, plan_ports(env))
+        assert allowed == expected_flows(env), env.name
+        assert {(s, p) for s, t, p in allowed if t == "bus"} >= {
+            ("bus", 33145),
+            ("bus", 9644),
+            ("broker-gateway", 9092),
+            ("broker-gateway", 9644),
+            ("chain-builder", 9092),
+            ("chain-builder", 33145),
+        }
+        assert ("bus", "bus", 9092) not in allowed
+        assert ("broker-gateway", "bus", 33145) not in allowed
+        assert ("store", "store", 5432) in allowed
+        # Prometheus scrapes itself; no other workload reaches its own pods.
+        assert {s for s, t, _ in allowed if s == t} == {"bus", "store", "prometheus"}
