@@ -32,6 +32,22 @@ def connection(draw: st.DrawFn, target: str, admin: bool) -> str | dict[str, str
     return draw(st.sampled_from(forms))
 
 
+POD_FIELDS = ["name", "namespace", "ip", "node", "service_account"]
+POD_RESOURCES = {"cpu_request": "1m", "cpu_limit": "1", "memory_request": "1Ki", "memory_limit": "1Mi"}
+
+
+@st.composite
+def from_pod(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
+    """Variables from the pod, a plain one that expands one of them, and arguments that expand both."""
+    field = draw(st.sampled_from(POD_FIELDS))
+    resource = draw(st.sampled_from(sorted(POD_RESOURCES)))
+    amount: dict[str, str] = {"from_pod": resource}
+    if draw(st.booleans()):
+        amount["divisor"] = POD_RESOURCES[resource]
+    env = {"POD_VALUE": {"from_pod": field}, "AMOUNT": amount, "ADVERTISED": "$(POD_VALUE):8080"}
+    return env, ["--advertise=$(ADVERTISED)", "--amount=$(AMOUNT)"]
+
+
 @st.composite
 def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | None = None) -> dict[str, Any]:
     """A component that scales, or runs fixed replicas, or keeps state, or forms a cluster."""
@@ -57,6 +73,8 @@ def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | N
     if others:
         targets = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
         result["talks_to"] = [draw(connection(t, t in admin)) for t in targets]
+    if draw(st.booleans()):
+        result["env"], result["args"] = draw(from_pod())
     if draw(st.booleans()):
         result["secrets"] = [{"secret": f"{name}-creds", "key": "password", "env": "APP_PASSWORD"}]
     return result

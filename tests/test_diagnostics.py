@@ -23,6 +23,7 @@ import compiler.spec.port_rules
 import compiler.spec.reserved
 import compiler.spec.rules
 import compiler.spec.security_rules
+import compiler.spec.variable_rules
 from compiler.cli import app
 from compiler.diagnostics import SpecError
 from compiler.spec.load import parse_spec
@@ -95,6 +96,7 @@ RULE_MODULES = (
     compiler.spec.rules,
     compiler.spec.port_rules,
     compiler.spec.security_rules,
+    compiler.spec.variable_rules,
     compiler.spec.leaks,
     compiler.spec.reserved,
     compiler.spec.alerting_rules,

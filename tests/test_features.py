@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,33 @@ def test_peers_talk_on_their_peer_ports_only_and_clients_on_the_named_port(
         assert ("store", "store", 5432) in allowed
         # Prometheus scrapes itself; no other workload reaches its own pods.
         assert {s for s, t, _ in allowed if s == t} == {"bus", "store", "prometheus"}
+
+
+def _container(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    container: dict[str, Any] = _named(docs, kind)[name]["spec"]["template"]["spec"]["containers"][0]
+    return container
+
+
+def test_variables_take_values_from_the_pod_before_the_plain_ones_expand_them(built: Built) -> None:
+    for _, docs in built.values():
+        container = _container(docs, "StatefulSet", "bus")
+        env = [(v["name"], v.get("value"), v.get("valueFrom")) for v in container["env"]]
+        sources = {name: source for name, _, source in env if source}
+        assert sources["POD_NAME"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+        assert sources["POD_NAMESPACE"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
+        assert sources["POD_IP"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+        assert sources["NODE"] == {"fieldRef": {"fieldPath": "spec.nodeName"}}
+        assert sources["MEMORY_MB"] == {
+            "resourceFieldRef": {"containerName": "bus", "resource": "limits.memory", "divisor": "1Mi"}
+        }
+        assert sources["CORES"] == {"resourceFieldRef": {"containerName": "bus", "resource": "limits.cpu"}}
+        order = [name for name, _, _ in env]
+        # Kubernetes expands $(VAR) only from variables listed before the one that refers to them.
+        defined: set[str] = set()
+        for name, value, _ in env:
+            for reference in re.findall(r"\$\(([A-Z_]+)\)", value or ""):
+                assert reference in defined, f"{name} expands {reference} before it is set"
+            defined.add(name)
+        for arg in container["args"]:
+            assert set(re.findall(r"\$\(([A-Z_]+)\)", arg)) <= set(order), arg
+        assert "--advertise-rpc-addr=$(ADVERTISED_RPC)" in container["args"]

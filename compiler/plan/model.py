@@ -34,6 +34,15 @@ class SecretEnv:
 
 
 @dataclass(frozen=True)
+class PodValue:
+    """A variable that holds a value the pod knows about itself: a field or a container resource."""
+
+    env: str
+    field: str
+    divisor: str | None = None
+
+
+@dataclass(frozen=True)
 class External:
     """A connection to an address block outside the cluster."""
 
@@ -131,6 +140,7 @@ class Workload:
     external: tuple[External, ...] = ()
     skips: tuple[Skip, ...] = ()
     dedicated_cores: bool = False
+    pod_env: tuple[PodValue, ...] = ()
     # Ports on which the replicas of a cluster talk to each other; none for a plain workload.
     peer_ports: tuple[int, ...] = ()
 

@@ -11,6 +11,7 @@ from compiler.plan.model import (
     LayerPlan,
     NamedPort,
     Plan,
+    PodValue,
     Route,
     Scaling,
     SecretEnv,
@@ -133,7 +134,12 @@ def _workload(
         writable=tuple(component.writable),
         args=tuple(component.args),
         own_image=own_image,
-        env=tuple(sorted(component.env.items())),
+        env=tuple(sorted((k, v) for k, v in component.env.items() if isinstance(v, str))),
+        pod_env=tuple(
+            PodValue(k, v.from_pod, v.divisor)
+            for k, v in sorted(component.env.items())
+            if not isinstance(v, str)
+        ),
         startup_seconds=component.startup_seconds,
         route=_route(spec, component, override),
         external=tuple(External(e.cidr, e.port) for e in component.external),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.plan.model import EnvPlan, SecretEnv, Workload
+from compiler.plan.model import EnvPlan, PodValue, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels, workload_metadata
 from compiler.render.platform import priority_class
 from compiler.render.telemetry import telemetry_env
@@ -174,9 +174,26 @@ def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
     return container
 
 
+# Where the downward API finds each value from the pod: a field of the pod, or a container resource.
+POD_FIELDS = {
+    "name": "metadata.name",
+    "namespace": "metadata.namespace",
+    "ip": "status.podIP",
+    "node": "spec.nodeName",
+    "service_account": "spec.serviceAccountName",
+}
+POD_RESOURCES = {
+    "cpu_request": "requests.cpu",
+    "cpu_limit": "limits.cpu",
+    "memory_request": "requests.memory",
+    "memory_limit": "limits.memory",
+}
+
+
 def _env(workload: Workload) -> list[dict[str, Any]]:
-    """Plain variables, then secret values by reference, then the paths of mounted secret files."""
-    env: list[dict[str, Any]] = [{"name": name, "value": value} for name, value in workload.env]
+    """Values from the pod, plain variables (which may expand them), secrets by reference or as paths."""
+    env: list[dict[str, Any]] = [_pod_value(workload, value) for value in workload.pod_env]
+    env += [{"name": name, "value": value} for name, value in workload.env]
     for secret in workload.secrets:
         if secret.env is None:
             continue
@@ -186,6 +203,16 @@ def _env(workload: Workload) -> list[dict[str, Any]]:
             ref = {"name": secret.secret, "key": secret.key}
             env.append({"name": secret.env, "valueFrom": {"secretKeyRef": ref}})
     return env
+
+
+def _pod_value(workload: Workload, value: PodValue) -> dict[str, Any]:
+    """A variable from the downward API."""
+    if value.field in POD_FIELDS:
+        return {"name": value.env, "valueFrom": {"fieldRef": {"fieldPath": POD_FIELDS[value.field]}}}
+    ref: dict[str, Any] = {"containerName": workload.name, "resource": POD_RESOURCES[value.field]}
+    if value.divisor:
+        ref["divisor"] = value.divisor
+    return {"name": value.env, "valueFrom": {"resourceFieldRef": ref}}
 
 
 def _secret_folders(workload: Workload) -> dict[str, list[SecretEnv]]:

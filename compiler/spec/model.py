@@ -36,6 +36,8 @@ REASON = r"^[^=\n]{10,300}$"
 ARG = r"^[^\n]{1,500}$"
 # A Kubernetes port name (IANA service name): at most 15, starting with a letter, no "--".
 PORT_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# The unit a resource value from the pod is counted in: 1 (cores or bytes), 1m, 1Ki, 1Mi or 1Gi.
+DIVISOR = r"^1(m|Ki|Mi|Gi)?$"
 # A component, or a component and one of its port names: "bus" or "bus:kafka".
 TARGET = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z][a-z0-9]*(-[a-z0-9]+)*)?$"
 
@@ -183,6 +185,34 @@ TalksTo = Annotated[
 ]
 
 
+class FromPod(Model):
+    """A value the pod knows about itself (the downward API), e.g. its IP for a broker to advertise."""
+
+    from_pod: Literal[
+        "name",
+        "namespace",
+        "ip",
+        "node",
+        "service_account",
+        "cpu_request",
+        "cpu_limit",
+        "memory_request",
+        "memory_limit",
+    ] = Field(
+        description="The pod's name, namespace, IP, node, service account, or its container's resources"
+    )
+    divisor: Annotated[str, StringConstraints(pattern=DIVISOR)] | None = Field(
+        None,
+        description="Unit of a resource value: 1m for millicores, 1Ki, 1Mi or 1Gi for memory; 1 by default",
+    )
+
+
+EnvValue = Annotated[
+    Annotated[str, StringConstraints(max_length=1000), Form("text")] | Annotated[FromPod, Form("mapping")],
+    Discriminator(_written_as),
+]
+
+
 class Metrics(Model):
     """Where a component serves Prometheus metrics, or that it serves none."""
 
@@ -243,8 +273,9 @@ class Component(Model):
     args: list[Annotated[str, StringConstraints(pattern=ARG)]] = Field(
         [], description="Container arguments; $(VAR) expands a variable, secrets included"
     )
-    env: dict[EnvName, Annotated[str, StringConstraints(max_length=1000)]] = Field(
-        {}, description="Plain environment variables; never secret values"
+    env: dict[EnvName, EnvValue] = Field(
+        {},
+        description="Plain variables (never secret values), or values from the pod: {from_pod: ip}",
     )
     startup_seconds: Seconds | None = Field(
         None, description="Slow starter: a startup probe allows this long"

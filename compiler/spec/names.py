@@ -9,6 +9,10 @@ GENERATED_RULES = "generated.yaml"
 # Each dashboard's ConfigMap is this prefix and the dashboard's name.
 DASHBOARD_CONFIG_PREFIX = "grafana-dashboard-"
 DISCOVERY_SUFFIX = "-metrics"
+# The variable that holds the environment's name in every container, from a generated ConfigMap.
+ENVIRONMENT_VAR = "NIFTY_ENVIRONMENT"
+# Every variable the compiler sets whose name starts with this (OpenTelemetry's).
+GENERATED_PREFIX = "OTEL_"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from compiler.spec.positions import at_key, at_value
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
 from compiler.spec.security_rules import check_security
+from compiler.spec.variable_rules import check_variables
 
 OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
@@ -37,6 +38,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _delivery(doc, spec)
     yield from check_ports(doc, spec)
     yield from check_security(doc, spec)
+    yield from check_variables(doc, spec)
     yield from check_observability(doc, spec)
     yield from check_reserved(doc, spec)
     yield from check_alerting(doc, spec)

@@ -65,8 +65,9 @@ def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component
 
 def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
     variables: set[str] = set(component.env)
-    for name in component.env:
-        if SECRET_VARIABLE in name.upper():
+    for name, value in component.env.items():
+        # A value from the pod is a reference, not a literal.
+        if SECRET_VARIABLE in name.upper() and isinstance(value, str):
             yield at_key(doc, (*loc, "env", name), LITERAL_IN_SECRET_VARIABLE)
     files: set[str] = set()
     for index, secret in enumerate(component.secrets):
