@@ -111,6 +111,11 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         groups[index % len(numbers)].append(name)
     admin = set(draw(st.lists(st.sampled_from(names), unique=True)))
     components = {name: draw(component(name, [n for n in names if n != name], admin)) for name in names}
+    # Some components share one host, each at its own path; the first may take the root.
+    public = draw(st.lists(st.sampled_from(names), unique=True, max_size=3))
+    for index, name in enumerate(public):
+        path = "/" if index == 0 and draw(st.booleans()) else f"/{name}"
+        components[name]["ingress"] = {"host": "app.example.com", "tls_secret": "app-tls", "path": path}
     layers = [
         {
             "number": number,

@@ -131,3 +131,22 @@ def test_variables_take_values_from_the_pod_before_the_plain_ones_expand_them(bu
         for arg in container["args"]:
             assert set(re.findall(r"\$\(([A-Z_]+)\)", arg)) <= set(order), arg
         assert "--advertise-rpc-addr=$(ADVERTISED_RPC)" in container["args"]
+
+
+def test_one_host_routes_distinct_paths_to_their_components(built: Built) -> None:
+    hosts = set()
+    for env, docs in built.values():
+        ingresses = _named(docs, "Ingress")
+        services = _named(docs, "Service")
+        assert set(ingresses) == {"api", "ws-gateway"}
+        routes = {}
+        for name, ingress in ingresses.items():
+            (rule,) = ingress["spec"]["rules"]
+            (path,) = rule["http"]["paths"]
+            assert path["backend"]["service"]["name"] == name and name in services
+            assert ingress["spec"]["tls"] == [{"hosts": [rule["host"]], "secretName": "options-tls"}]
+            routes[name] = (rule["host"], path["path"])
+        assert routes["api"][0] == routes["ws-gateway"][0], env.name
+        assert (routes["api"][1], routes["ws-gateway"][1]) == ("/", "/ws")
+        hosts.add(routes["api"][0])
+    assert hosts == {"options.example.com", "options.trading.example.com"}
