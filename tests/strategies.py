@@ -48,6 +48,21 @@ def from_pod(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
     return env, ["--advertise=$(ADVERTISED)", "--amount=$(AMOUNT)"]
 
 
+NGINX = "nginx.ingress.kubernetes.io/"
+SETTINGS = {
+    "proxy-read-timeout": ["60", "3600"],
+    "proxy-body-size": ["1m", "8m"],
+    "backend-protocol": ["HTTP", "GRPC"],
+}
+
+
+@st.composite
+def ingress_settings(draw: st.DrawFn) -> dict[str, str]:
+    """Some controller settings of an Ingress, each a string."""
+    keys = draw(st.lists(st.sampled_from(sorted(SETTINGS)), unique=True, min_size=1))
+    return {f"{NGINX}{key}": draw(st.sampled_from(SETTINGS[key])) for key in keys}
+
+
 @st.composite
 def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | None = None) -> dict[str, Any]:
     """A component that scales, or runs fixed replicas, or keeps state, or forms a cluster."""
@@ -98,6 +113,8 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
     if draw(st.booleans()):
         change["tag"] = draw(st.sampled_from(["3.0.0", "3.1.0-rc.1"]))
+    if "ingress" in base and draw(st.booleans()):
+        change["ingress_annotations"] = draw(ingress_settings())
     return change
 
 
@@ -116,6 +133,8 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     for index, name in enumerate(public):
         path = "/" if index == 0 and draw(st.booleans()) else f"/{name}"
         components[name]["ingress"] = {"host": "app.example.com", "tls_secret": "app-tls", "path": path}
+        if draw(st.booleans()):
+            components[name]["ingress"]["annotations"] = draw(ingress_settings())
     layers = [
         {
             "number": number,

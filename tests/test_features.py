@@ -150,3 +150,18 @@ def test_one_host_routes_distinct_paths_to_their_components(built: Built) -> Non
         assert (routes["api"][1], routes["ws-gateway"][1]) == ("/", "/ws")
         hosts.add(routes["api"][0])
     assert hosts == {"options.example.com", "options.trading.example.com"}
+
+
+def test_ingress_settings_merge_defaults_component_and_environment(built: Built) -> None:
+    body, read, send = (
+        f"nginx.ingress.kubernetes.io/{k}"
+        for k in ("proxy-body-size", "proxy-read-timeout", "proxy-send-timeout")
+    )
+    for env, docs in built.values():
+        ingresses = _named(docs, "Ingress")
+        api, ws = (ingresses[n]["metadata"].get("annotations", {}) for n in ("api", "ws-gateway"))
+        assert api == {body: "1m"}, env.name
+        if env.name == "prod":
+            assert ws == {body: "4m", read: "86400", send: "3600"}
+        else:
+            assert ws == {body: "1m", read: "3600", send: "3600"}, env.name

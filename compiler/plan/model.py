@@ -59,6 +59,7 @@ class Route:
     tls_secret: str
     class_name: str
     controller_namespace: str
+    annotations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

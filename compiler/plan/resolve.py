@@ -19,7 +19,7 @@ from compiler.plan.model import (
     Workload,
 )
 from compiler.plan.stack import observability_plan, stack_plan
-from compiler.spec.merge import merged_bounds, merged_sizing, merged_skips
+from compiler.spec.merge import merged_annotations, merged_bounds, merged_sizing, merged_skips
 from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
 from compiler.spec.names import MonitoringFile
 from compiler.spec.ports import MAIN, connection, port_numbers
@@ -163,4 +163,11 @@ def _route(spec: Spec, component: Component, override: ComponentOverride | None)
         return None
     host = override.host if override and override.host else ingress.host
     controller = spec.defaults.ingress
-    return Route(host, ingress.path, ingress.tls_secret, controller.class_name, controller.namespace)
+    return Route(
+        host,
+        ingress.path,
+        ingress.tls_secret,
+        controller.class_name,
+        controller.namespace,
+        merged_annotations(controller.annotations, ingress.annotations, override),
+    )

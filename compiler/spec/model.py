@@ -36,6 +36,11 @@ REASON = r"^[^=\n]{10,300}$"
 ARG = r"^[^\n]{1,500}$"
 # A Kubernetes port name (IANA service name): at most 15, starting with a letter, no "--".
 PORT_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# An annotation key: an optional DNS-subdomain prefix and "/", then a name of letters, digits, "-", "_", ".".
+ANNOTATION = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
 # The unit a resource value from the pod is counted in: 1 (cores or bytes), 1m, 1Ki, 1Mi or 1Gi.
 DIVISOR = r"^1(m|Ki|Mi|Gi)?$"
 # A component, or a component and one of its port names: "bus" or "bus:kafka".
@@ -63,6 +68,11 @@ Seconds = Annotated[int, Field(ge=1, le=3600)]
 Interval = Annotated[str, StringConstraints(pattern=INTERVAL)]
 Threshold = Annotated[str, StringConstraints(pattern=THRESHOLD)]
 Metric = Annotated[str, StringConstraints(pattern=METRIC, max_length=200)]
+# Controller settings of an Ingress, e.g. nginx.ingress.kubernetes.io/proxy-read-timeout: "3600".
+Annotations = dict[
+    Annotated[str, StringConstraints(pattern=ANNOTATION, max_length=317)],
+    Annotated[str, StringConstraints(max_length=4096)],
+]
 PortName = Annotated[str, StringConstraints(pattern=PORT_NAME, max_length=15)]
 
 
@@ -140,6 +150,9 @@ class Ingress(Model):
     host: Host = Field(description="Public host name")
     tls_secret: Name = Field(description="Secret of type kubernetes.io/tls holding the certificate")
     path: AbsolutePath = Field("/", description="Path prefix routed to the component")
+    annotations: Annotations = Field(
+        {}, description="Controller settings (string values) over defaults.ingress.annotations"
+    )
 
 
 class IngressDefaults(Model):
@@ -147,6 +160,9 @@ class IngressDefaults(Model):
 
     class_name: Name = Field("nginx", description="IngressClass of the controller")
     namespace: Name = Field("ingress-nginx", description="Namespace of the controller's pods")
+    annotations: Annotations = Field(
+        {}, description="Controller settings of every Ingress, e.g. a body size; string values"
+    )
 
 
 class Storage(Model):
@@ -454,6 +470,9 @@ class ComponentOverride(Model):
     tag: Tag | None = Field(None, description="Image tag in this environment")
 
     host: Host | None = Field(None, description="Ingress host in this environment")
+    ingress_annotations: Annotations = Field(
+        {}, description="Controller settings of its Ingress in this environment, over the component's"
+    )
 
 
 class SyncPolicy(Model):

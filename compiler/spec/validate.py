@@ -13,6 +13,7 @@ from compiler.spec.document import Document, Loc
 from compiler.spec.leaks import find_leaks
 from compiler.spec.market import CLOCK, DATE, ZONE
 from compiler.spec.model import (
+    ANNOTATION,
     ARG,
     CHECK,
     CIDR,
@@ -68,6 +69,7 @@ PATTERN_HINTS = {
     THRESHOLD: "a threshold such as 250ms, 5s or 2m",
     METRIC: "a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit",
     ENDPOINT: "host:port such as tempo.tracing.svc:4317 (lowercase)",
+    ANNOTATION: "an annotation key such as nginx.ingress.kubernetes.io/proxy-read-timeout",
     DIVISOR: "a unit such as 1m (millicores), 1Mi or 1Gi (memory), or 1",
     PORT_NAME: "a port name such as kafka or admin-api: lowercase letters, digits, '-', a letter first",
     TARGET: "a component's name, or its name and a port name, such as bus or bus:kafka (lowercase)",
