@@ -91,6 +91,9 @@ def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | N
     if draw(st.booleans()):
         result["env"], result["args"] = draw(from_pod())
     if draw(st.booleans()):
+        size = draw(st.sampled_from(["512Ki", "16Mi", "256Mi", "1Gi"]))
+        result["writable"] = ["/tmp", {"path": "/var/cache/app", "size": size}]
+    if draw(st.booleans()):
         result["secrets"] = [{"secret": f"{name}-creds", "key": "password", "env": "APP_PASSWORD"}]
     return result
 

@@ -165,3 +165,22 @@ def test_ingress_settings_merge_defaults_component_and_environment(built: Built)
             assert ws == {body: "4m", read: "86400", send: "3600"}
         else:
             assert ws == {body: "1m", read: "3600", send: "3600"}, env.name
+
+
+def test_scratch_volumes_have_their_own_sizes_and_count_in_ephemeral_storage(built: Built) -> None:
+    expected = {
+        # name: ({path: size}, request, limit); the limit leaves 256Mi for the container's logs.
+        "bus": ({"/tmp": "256Mi"}, "256Mi", "512Mi"),
+        "store": ({"/tmp": "64Mi", "/var/run/postgresql": "512Ki"}, "66048Ki", "328192Ki"),
+        "api": ({"/tmp": "64Mi"}, "64Mi", "320Mi"),
+    }
+    for _, docs in built.values():
+        workloads = {**_named(docs, "StatefulSet"), **_named(docs, "Deployment")}
+        for name, (sizes, request, limit) in expected.items():
+            pod = workloads[name]["spec"]["template"]["spec"]
+            volumes = {v["name"]: v for v in pod["volumes"]}
+            mounts = {m["mountPath"]: m["name"] for m in pod["containers"][0]["volumeMounts"]}
+            assert {path: volumes[mounts[path]]["emptyDir"]["sizeLimit"] for path in sizes} == sizes
+            resources = pod["containers"][0]["resources"]
+            assert resources["requests"]["ephemeral-storage"] == request, name
+            assert resources["limits"]["ephemeral-storage"] == limit, name

@@ -72,6 +72,14 @@ class Volume:
 
 
 @dataclass(frozen=True)
+class Scratch:
+    """A writable path of a container, backed by a size-limited emptyDir."""
+
+    path: str
+    size: str = "64Mi"
+
+
+@dataclass(frozen=True)
 class Flow:
     """A connection a component opens to another component's port."""
 
@@ -126,7 +134,7 @@ class Workload:
     secrets: tuple[SecretEnv, ...]
     volume: Volume | None
     flows: tuple[Flow, ...]
-    writable: tuple[str, ...]
+    writable: tuple[Scratch, ...]
     args: tuple[str, ...] = ()
     extra_ports: tuple[NamedPort, ...] = ()
     mounts: tuple[ConfigMount, ...] = ()

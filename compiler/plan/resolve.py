@@ -14,6 +14,7 @@ from compiler.plan.model import (
     PodValue,
     Route,
     Scaling,
+    Scratch,
     SecretEnv,
     Volume,
     Workload,
@@ -21,6 +22,7 @@ from compiler.plan.model import (
 from compiler.plan.stack import observability_plan, stack_plan
 from compiler.spec.merge import merged_annotations, merged_bounds, merged_sizing, merged_skips
 from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
+from compiler.spec.model import Scratch as ScratchSpec
 from compiler.spec.names import MonitoringFile
 from compiler.spec.ports import MAIN, connection, port_numbers
 
@@ -131,7 +133,7 @@ def _workload(
         secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in component.secrets),
         volume=Volume(storage.size, storage.path, storage.storage_class) if storage else None,
         flows=tuple(_flow(entry, ports) for entry in component.talks_to),
-        writable=tuple(component.writable),
+        writable=tuple(_scratch(entry) for entry in component.writable),
         args=tuple(component.args),
         own_image=own_image,
         env=tuple(sorted((k, v) for k, v in component.env.items() if isinstance(v, str))),
@@ -148,6 +150,11 @@ def _workload(
         extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),
         peer_ports=tuple(sorted({ports[component.name][name] for name in component.peer_ports})),
     )
+
+
+def _scratch(entry: str | ScratchSpec) -> Scratch:
+    """A writable path with its size: 64Mi unless the spec gives one."""
+    return Scratch(entry) if isinstance(entry, str) else Scratch(entry.path, entry.size)
 
 
 def _flow(entry: str | Connection, ports: dict[str, dict[str, int]]) -> Flow:

@@ -12,12 +12,12 @@ from compiler.render.telemetry import telemetry_env
 from compiler.render.types import Placed
 from compiler.spec.checks import holds
 from compiler.spec.names import peer_service_name
+from compiler.spec.quantities import memory_bytes
 
 RUN_AS = 10001
-SCRATCH_MI = 64
-SCRATCH_SIZE = f"{SCRATCH_MI}Mi"
+MI = 1024**2
 # Container logs count against the ephemeral-storage limit, so it leaves room for them.
-LOG_ALLOWANCE_MI = 256
+LOG_ALLOWANCE = 256 * MI
 SKIP_PREFIX = "checkov.io/skip"
 SECRET_FILE_MODE = 0o440
 STARTUP_PERIOD = 5
@@ -142,17 +142,17 @@ def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
     container["ports"] = ports
     env = _env(workload) + telemetry_env(env_plan, workload)
     container["env"] = env
-    scratch = SCRATCH_MI * len(workload.writable)
+    scratch = sum(memory_bytes(s.size) for s in workload.writable)
     container["resources"] = {
         "requests": {
             "cpu": workload.sizing.cpu,
             "memory": workload.sizing.memory,
-            "ephemeral-storage": f"{scratch}Mi",
+            "ephemeral-storage": _quantity(scratch),
         },
         "limits": {
             "cpu": workload.sizing.cpu_limit,
             "memory": workload.sizing.memory_limit,
-            "ephemeral-storage": f"{scratch + LOG_ALLOWANCE_MI}Mi",
+            "ephemeral-storage": _quantity(scratch + LOG_ALLOWANCE),
         },
     }
     container["readinessProbe"] = _probe(workload, workload.health, period=5, failures=3)
@@ -246,13 +246,18 @@ def _probe(workload: Workload, path: str, *, period: int, failures: int) -> dict
     return {**action, "periodSeconds": period, "timeoutSeconds": 2, "failureThreshold": failures}
 
 
+def _quantity(count: int) -> str:
+    """Bytes as a whole number of Mi, or of Ki where a size in Ki leaves a part of a Mi."""
+    return f"{count // MI}Mi" if count % MI == 0 else f"{count // 1024}Ki"
+
+
 def _scratch_name(index: int) -> str:
     return f"scratch-{index}"
 
 
 def _mounts(workload: Workload) -> list[dict[str, Any]]:
     mounts: list[dict[str, Any]] = [
-        {"name": _scratch_name(i), "mountPath": path} for i, path in enumerate(workload.writable)
+        {"name": _scratch_name(i), "mountPath": s.path} for i, s in enumerate(workload.writable)
     ]
     mounts += [{"name": m.config, "mountPath": m.path, "readOnly": True} for m in workload.mounts]
     mounts += [
@@ -266,8 +271,7 @@ def _mounts(workload: Workload) -> list[dict[str, Any]]:
 
 def _volumes(workload: Workload) -> list[dict[str, Any]]:
     volumes: list[dict[str, Any]] = [
-        {"name": _scratch_name(i), "emptyDir": {"sizeLimit": SCRATCH_SIZE}}
-        for i in range(len(workload.writable))
+        {"name": _scratch_name(i), "emptyDir": {"sizeLimit": s.size}} for i, s in enumerate(workload.writable)
     ]
     volumes += [{"name": m.config, "configMap": {"name": m.config}} for m in workload.mounts]
     volumes += [_secret_volume(i, group) for i, group in enumerate(_secret_folders(workload).values())]

@@ -229,6 +229,19 @@ EnvValue = Annotated[
 ]
 
 
+class Scratch(Model):
+    """A writable path backed by a size-limited emptyDir."""
+
+    path: AbsolutePath = Field(description="Mount path inside the container")
+    size: Memory = Field("64Mi", description="Size limit of the volume, counted in ephemeral storage")
+
+
+WritablePath = Annotated[
+    Annotated[AbsolutePath, Form("text")] | Annotated[Scratch, Form("mapping")],
+    Discriminator(_written_as),
+]
+
+
 class Metrics(Model):
     """Where a component serves Prometheus metrics, or that it serves none."""
 
@@ -283,8 +296,9 @@ class Component(Model):
     secrets: list[SecretRef] = Field(
         [], description="Keys of Kubernetes Secrets, as variables or mounted files"
     )
-    writable: list[AbsolutePath] = Field(
-        ["/tmp"], description="Writable paths, each a size-limited emptyDir; the root is read-only"
+    writable: list[WritablePath] = Field(
+        ["/tmp"],
+        description="Writable paths, each an emptyDir of 64Mi or {path, size}; the root is read-only",
     )
     args: list[Annotated[str, StringConstraints(pattern=ARG)]] = Field(
         [], description="Container arguments; $(VAR) expands a variable, secrets included"

@@ -117,6 +117,11 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         # A value from the pod is a reference, not a literal.
         if SECRET_VARIABLE in name.upper() and isinstance(value, str):
             yield at_key(doc, (*loc, "env", name), LITERAL_IN_SECRET_VARIABLE)
+    writable: set[str] = set()
+    for index, path in enumerate(_paths(component)):
+        if path.rstrip("/") in writable:
+            yield at_value(doc, (*loc, "writable", index), f"writable path '{path}' is listed twice")
+        writable.add(path.rstrip("/"))
     files: set[str] = set()
     for index, secret in enumerate(component.secrets):
         where = (*loc, "secrets", index)
@@ -131,7 +136,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         if secret.file is not None:
             if secret.file in files:
                 yield at_value(doc, (*where, "file"), f"file '{secret.file}' is mounted twice")
-            if secret.file.rstrip("/").rpartition("/")[0] in (*component.writable, ""):
+            if secret.file.rstrip("/").rpartition("/")[0] in (*_paths(component), ""):
                 yield at_value(doc, (*where, "file"), "mount secret files in their own folder, not in /")
             files.add(secret.file)
     values = any(s.env is not None and s.file is None for s in component.secrets)
@@ -144,6 +149,11 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         secret_values=values,
         token=False,
     )
+
+
+def _paths(component: Component) -> list[str]:
+    """The writable paths of a component, in either form."""
+    return [entry if isinstance(entry, str) else entry.path for entry in component.writable]
 
 
 def _exceptions(
