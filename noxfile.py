@@ -95,6 +95,12 @@ def scan(session: nox.Session) -> None:
     # checkov pins dependencies that clash with the test tools, so it gets a virtualenv of its own.
     session.install("-e", ".[scan]")
     session.run("python", "-m", "tests.tools", "scan")
+    # The features spec: clusters, values from the pod, paths under one host, ingress settings.
+    features = Path(session.create_tmp()) / "features"
+    spec = "tests/features/system.yaml"
+    out, monitoring = f"{features}/out", f"{features}/monitoring"
+    session.run("nifty", "compile", "--spec", spec, "--out", out, "--monitoring", monitoring)
+    session.run("python", "-m", "tests.tools", "scan", out)
 
 
 @nox.session(python=PYTHON)

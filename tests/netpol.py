@@ -47,16 +47,18 @@ def _allowed(
 def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
     """Declared data flow, scraping and OTLP export: everything that must pass, nothing more."""
     expected = {(w.name, f.target, f.port) for w in env.workloads for f in w.flows}
+    # The replicas of a cluster talk to each other on its peer ports, and on nothing else.
+    expected |= {(w.name, w.name, port) for w in env.workloads for port in w.peer_ports}
     for target in env.workloads:
-        if target.name != SCRAPER:
-            expected |= {(SCRAPER, target.name, port) for port in scrape_ports(env, target)}
+        # Prometheus scrapes itself too.
+        expected |= {(SCRAPER, target.name, port) for port in scrape_ports(env, target)}
         if target.name != COLLECTOR:
             expected |= {(target.name, COLLECTOR, port) for port in OTLP_PORTS}
     return expected
 
 
 def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str, str, int]]:
-    """(source, target, port) for every pair of distinct workloads the policies let connect."""
+    """(source, target, port) for every pair of workloads (one with itself too) the policies let connect."""
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
     pods = {
         d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
@@ -67,7 +69,6 @@ def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str,
         (source, target, port)
         for source in pods
         for target in pods
-        if source != target
         for port in ports
         if _allowed(policies, pods[source], pods[target], port)
     }

@@ -19,23 +19,80 @@ def autoscaling(draw: st.DrawFn) -> dict[str, int]:
     return {"min": low, "max": draw(st.integers(low, low + 30)), "cpu": draw(st.integers(1, 100))}
 
 
+# A named port beside the main one (8080); components with it may be reached on it.
+ADMIN = {"name": "admin", "port": 9000}
+
+
 @st.composite
-def component(draw: st.DrawFn, name: str, others: list[str]) -> dict[str, Any]:
-    """A component that scales, or runs fixed replicas, or keeps state."""
-    shape = draw(st.sampled_from(["scaled", "fixed", "stateful"]))
+def connection(draw: st.DrawFn, target: str, admin: bool) -> str | dict[str, str]:
+    """A talks_to entry in any of its forms, on the main port or on the target's admin port."""
+    forms: list[str | dict[str, str]] = [target, {"component": target}]
+    if admin and draw(st.booleans()):
+        forms = [f"{target}:admin", {"component": target, "port": "admin"}]
+    return draw(st.sampled_from(forms))
+
+
+POD_FIELDS = ["name", "namespace", "ip", "node", "service_account"]
+POD_RESOURCES = {"cpu_request": "1m", "cpu_limit": "1", "memory_request": "1Ki", "memory_limit": "1Mi"}
+
+
+@st.composite
+def from_pod(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
+    """Variables from the pod, a plain one that expands one of them, and arguments that expand both."""
+    field = draw(st.sampled_from(POD_FIELDS))
+    resource = draw(st.sampled_from(sorted(POD_RESOURCES)))
+    amount: dict[str, str] = {"from_pod": resource}
+    if draw(st.booleans()):
+        amount["divisor"] = POD_RESOURCES[resource]
+    env = {"POD_VALUE": {"from_pod": field}, "AMOUNT": amount, "ADVERTISED": "$(POD_VALUE):8080"}
+    return env, ["--advertise=$(ADVERTISED)", "--amount=$(AMOUNT)"]
+
+
+NGINX = "nginx.ingress.kubernetes.io/"
+SETTINGS = {
+    "proxy-read-timeout": ["60", "3600"],
+    "proxy-body-size": ["1m", "8m"],
+    "backend-protocol": ["HTTP", "GRPC"],
+}
+
+
+@st.composite
+def ingress_settings(draw: st.DrawFn) -> dict[str, str]:
+    """Some controller settings of an Ingress, each a string."""
+    keys = draw(st.lists(st.sampled_from(sorted(SETTINGS)), unique=True, min_size=1))
+    return {f"{NGINX}{key}": draw(st.sampled_from(SETTINGS[key])) for key in keys}
+
+
+@st.composite
+def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | None = None) -> dict[str, Any]:
+    """A component that scales, or runs fixed replicas, or keeps state, or forms a cluster."""
+    admin = admin or set()
+    shape = draw(st.sampled_from(["scaled", "fixed", "stateful", "clustered"]))
     result: dict[str, Any] = {"name": name}
+    if name in admin:
+        result["ports"] = [ADMIN]
     if shape == "scaled":
         result["autoscaling"] = draw(autoscaling())
+    elif shape == "clustered":
+        result["replicas"] = draw(st.integers(3, 5))
+        peers = ["main", "admin"] if name in admin else ["main"]
+        result["peer_ports"] = draw(st.lists(st.sampled_from(peers), min_size=1, unique=True))
     else:
         result["replicas"] = draw(st.integers(1, 5))
-    if shape == "stateful":
+    if (shape in ("stateful", "clustered") and draw(st.booleans())) or shape == "stateful":
         result["storage"] = {"size": draw(st.sampled_from(["1Gi", "10Gi"])), "path": "/data"}
         result["probe"] = "tcp"
     if draw(st.booleans()):
         cpu = draw(CPUS)
         result["resources"] = {"cpu": cpu, "memory": draw(MEMORIES)}
     if others:
-        result["talks_to"] = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
+        targets = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
+        result["talks_to"] = [draw(connection(t, t in admin)) for t in targets]
+    if draw(st.booleans()):
+        result["env"], result["args"] = draw(from_pod())
+    if draw(st.booleans()):
+        size = draw(st.sampled_from(["512Ki", "16Mi", "256Mi", "1Gi"]))
+        result["writable"] = ["/tmp", {"path": "/var/cache/app", "size": size}]
     if draw(st.booleans()):
         result["secrets"] = [{"secret": f"{name}-creds", "key": "password", "env": "APP_PASSWORD"}]
     return result
@@ -53,11 +110,14 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
             keys |= {"min", "max"}
         change["autoscaling"] = {k: bounds[k] for k in sorted(keys)}
     else:
-        change["replicas"] = draw(st.integers(1, 5))
+        # A cluster keeps three replicas or more in every environment.
+        change["replicas"] = draw(st.integers(3 if "peer_ports" in base else 1, 5))
     if draw(st.booleans()):
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
     if draw(st.booleans()):
         change["tag"] = draw(st.sampled_from(["3.0.0", "3.1.0-rc.1"]))
+    if "ingress" in base and draw(st.booleans()):
+        change["ingress_annotations"] = draw(ingress_settings())
     return change
 
 
@@ -69,7 +129,15 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     groups: list[list[str]] = [[] for _ in numbers]
     for index, name in enumerate(names):
         groups[index % len(numbers)].append(name)
-    components = {name: draw(component(name, [n for n in names if n != name])) for name in names}
+    admin = set(draw(st.lists(st.sampled_from(names), unique=True)))
+    components = {name: draw(component(name, [n for n in names if n != name], admin)) for name in names}
+    # Some components share one host, each at its own path; the first may take the root.
+    public = draw(st.lists(st.sampled_from(names), unique=True, max_size=3))
+    for index, name in enumerate(public):
+        path = "/" if index == 0 and draw(st.booleans()) else f"/{name}"
+        components[name]["ingress"] = {"host": "app.example.com", "tls_secret": "app-tls", "path": path}
+        if draw(st.booleans()):
+            components[name]["ingress"]["annotations"] = draw(ingress_settings())
     layers = [
         {
             "number": number,

@@ -17,11 +17,14 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 import compiler.spec.alerting_rules
+import compiler.spec.ingress_rules
 import compiler.spec.leaks
 import compiler.spec.market_rules
+import compiler.spec.port_rules
 import compiler.spec.reserved
 import compiler.spec.rules
 import compiler.spec.security_rules
+import compiler.spec.variable_rules
 from compiler.cli import app
 from compiler.diagnostics import SpecError
 from compiler.spec.load import parse_spec
@@ -92,7 +95,10 @@ def test_expected_diagnostics_are_sorted_and_positioned(case: Path) -> None:
 # Every module that turns a valid shape into diagnostics; a case must reach each of their reports.
 RULE_MODULES = (
     compiler.spec.rules,
+    compiler.spec.port_rules,
     compiler.spec.security_rules,
+    compiler.spec.ingress_rules,
+    compiler.spec.variable_rules,
     compiler.spec.leaks,
     compiler.spec.reserved,
     compiler.spec.alerting_rules,

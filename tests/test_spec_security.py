@@ -67,7 +67,7 @@ def test_secret_literals_are_refused_where_they_stand(added: str, marker: str, s
     "added",
     [
         "        env: {POSTGRES_PASSWORD_FILE: /run/secrets/db/password, LOG_LEVEL: info}\n",
-        '        args: ["--requirepass", "$(BOT_TOKEN)", "--token-file=/run/secrets/bot/token"]\n',
+        '        args: ["--requirepass", "$(BOT_TOKEN_FILE)", "--token-file=/run/secrets/bot/token"]\n',
         "        env: {NOTE: Reads the password and token from mounted files}\n",
     ],
 )
@@ -172,8 +172,13 @@ def test_policies_admit_exactly_the_declared_flow(spec: dict[str, Any], data: st
         assert allowed_flows(docs, plan_ports(env)) == expected_flows(env), env.name
         budgets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "PodDisruptionBudget"}
         for workload in env.workloads:
-            if workload.least_replicas >= 2:
-                assert budgets[workload.name]["spec"]["minAvailable"] == workload.least_replicas - 1
+            least = workload.least_replicas
+            if workload.peer_ports:
+                # A cluster keeps a majority: more than half of its replicas, and one fewer than all.
+                kept = budgets[workload.name]["spec"]["minAvailable"]
+                assert 2 * kept > least and 2 * (kept - 1) <= least and kept < least
+            elif least >= 2:
+                assert budgets[workload.name]["spec"]["minAvailable"] == least - 1
             else:
                 assert workload.name not in budgets
         public = {d["metadata"]["name"] for d in docs if d["kind"] == "Ingress"}

@@ -111,7 +111,8 @@ def data_flow(env: EnvPlan) -> list[str]:
         assert workload.route is not None
         lines.append(f'    ingress -->|"{workload.route.host}{workload.route.path}"| {_node(workload.name)}')
     for workload in env.workloads:
-        lines.extend(f"    {_node(workload.name)} --> {_node(flow.target)}" for flow in workload.flows)
+        targets_of = dict.fromkeys(flow.target for flow in workload.flows)
+        lines.extend(f"    {_node(workload.name)} --> {_node(target)}" for target in targets_of)
         targets = sorted({(outside.index(e.cidr), e.port) for e in workload.external})
         lines.extend(f'    {_node(workload.name)} -->|"{port}"| external_{index}' for index, port in targets)
     return lines

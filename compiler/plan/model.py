@@ -54,6 +54,15 @@ class SecretEnv:
 
 
 @dataclass(frozen=True)
+class PodValue:
+    """A variable that holds a value the pod knows about itself: a field or a container resource."""
+
+    env: str
+    field: str
+    divisor: str | None = None
+
+
+@dataclass(frozen=True)
 class External:
     """A connection to an address block outside the cluster."""
 
@@ -70,6 +79,7 @@ class Route:
     tls_secret: str
     class_name: str
     controller_namespace: str
+    annotations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,14 @@ class Volume:
     size: str
     path: str
     storage_class: str | None
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """A writable path of a container, backed by a size-limited emptyDir."""
+
+    path: str
+    size: str = "64Mi"
 
 
 @dataclass(frozen=True)
@@ -136,7 +154,7 @@ class Workload:
     secrets: tuple[SecretEnv, ...]
     volume: Volume | None
     flows: tuple[Flow, ...]
-    writable: tuple[str, ...]
+    writable: tuple[Scratch, ...]
     args: tuple[str, ...] = ()
     extra_ports: tuple[NamedPort, ...] = ()
     mounts: tuple[ConfigMount, ...] = ()
@@ -151,6 +169,14 @@ class Workload:
     external: tuple[External, ...] = ()
     skips: tuple[Skip, ...] = ()
     dedicated_cores: bool = False
+    pod_env: tuple[PodValue, ...] = ()
+    # Ports on which the replicas of a cluster talk to each other; none for a plain workload.
+    peer_ports: tuple[int, ...] = ()
+
+    @property
+    def clustered(self) -> bool:
+        """Whether its replicas form a cluster: stable names, peer traffic, a quorum budget."""
+        return bool(self.peer_ports)
 
     @property
     def least_replicas(self) -> int:

@@ -10,25 +10,30 @@ from compiler.plan.model import (
     External,
     Flow,
     LayerPlan,
+    NamedPort,
     Plan,
+    PodValue,
     Prescaling,
     Route,
     Scaling,
+    Scratch,
     SecretEnv,
     Volume,
     Workload,
 )
 from compiler.plan.stack import observability_plan, stack_plan
-from compiler.spec.merge import merged_bounds, merged_floor, merged_sizing, merged_skips
-from compiler.spec.model import Component, ComponentOverride, Environment, Layer, Spec
+from compiler.spec.merge import merged_annotations, merged_bounds, merged_floor, merged_sizing, merged_skips
+from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
+from compiler.spec.model import Scratch as ScratchSpec
 from compiler.spec.names import MonitoringFile
+from compiler.spec.ports import MAIN, connection, port_numbers
 
 BASE = "base"
 
 
 def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Plan:
     """Resolve spec for the base and for every environment (sorted by name)."""
-    ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
+    ports = {c.name: port_numbers(c, spec.defaults.port) for layer in spec.layers for c in layer.components}
     calendar = plan_calendar(spec.market)
     base = _env_plan(spec, BASE, None, ports, monitoring, calendar)
     envs = tuple(
@@ -50,7 +55,7 @@ def _env_plan(
     spec: Spec,
     name: str,
     env: Environment | None,
-    ports: dict[str, int],
+    ports: dict[str, dict[str, int]],
     monitoring: tuple[MonitoringFile, ...],
     calendar: Calendar | None,
 ) -> EnvPlan:
@@ -71,7 +76,11 @@ def _env_plan(
 
 
 def _layer_plan(
-    spec: Spec, layer: Layer, env: Environment | None, ports: dict[str, int], calendar: Calendar | None
+    spec: Spec,
+    layer: Layer,
+    env: Environment | None,
+    ports: dict[str, dict[str, int]],
+    calendar: Calendar | None,
 ) -> LayerPlan:
     workloads = tuple(
         _workload(
@@ -101,7 +110,7 @@ def _workload(
     component: Component,
     override: ComponentOverride | None,
     env: Environment | None,
-    ports: dict[str, int],
+    ports: dict[str, dict[str, int]],
     keda_calendar: Calendar | None,
 ) -> Workload:
     own_image = component.image is None
@@ -131,11 +140,11 @@ def _workload(
         layer=layer.number,
         layer_name=layer.name,
         description=component.description or "",
-        kind="StatefulSet" if storage else "Deployment",
+        kind="StatefulSet" if storage or component.peer_ports else "Deployment",
         image=f"{spec.system.registry}/{component.name}" if own_image else component.image or "",
         tag=tag,
         digest=component.digest,
-        port=ports[component.name],
+        port=ports[component.name][MAIN],
         probe=component.probe,
         health=component.health or spec.defaults.health,
         replicas=replicas,
@@ -144,16 +153,23 @@ def _workload(
         hot_path=layer.hot_path,
         secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in component.secrets),
         volume=Volume(storage.size, storage.path, storage.storage_class) if storage else None,
-        flows=tuple(Flow(target, ports[target]) for target in component.talks_to),
-        writable=tuple(component.writable),
+        flows=tuple(_flow(entry, ports) for entry in component.talks_to),
+        writable=tuple(_scratch(entry) for entry in component.writable),
         args=tuple(component.args),
         own_image=own_image,
-        env=tuple(sorted(component.env.items())),
+        env=tuple(sorted((k, v) for k, v in component.env.items() if isinstance(v, str))),
+        pod_env=tuple(
+            PodValue(k, v.from_pod, v.divisor)
+            for k, v in sorted(component.env.items())
+            if not isinstance(v, str)
+        ),
         startup_seconds=component.startup_seconds,
         route=_route(spec, component, override),
         external=tuple(External(e.cidr, e.port) for e in component.external),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         dedicated_cores=component.dedicated_cores,
+        extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),
+        peer_ports=tuple(sorted({ports[component.name][name] for name in component.peer_ports})),
     )
 
 
@@ -171,6 +187,17 @@ def _prescaling(
     return Prescaling(floor.replicas, floor.lead_minutes, calendar.timezone, windows)
 
 
+def _scratch(entry: str | ScratchSpec) -> Scratch:
+    """A writable path with its size: 64Mi unless the spec gives one."""
+    return Scratch(entry) if isinstance(entry, str) else Scratch(entry.path, entry.size)
+
+
+def _flow(entry: str | Connection, ports: dict[str, dict[str, int]]) -> Flow:
+    """A talks_to entry as the port it connects to."""
+    target, port = connection(entry)
+    return Flow(target, ports[target][port or MAIN])
+
+
 def _route(spec: Spec, component: Component, override: ComponentOverride | None) -> Route | None:
     """The component's public entry point, with the environment's host."""
     ingress = component.ingress
@@ -178,4 +205,11 @@ def _route(spec: Spec, component: Component, override: ComponentOverride | None)
         return None
     host = override.host if override and override.host else ingress.host
     controller = spec.defaults.ingress
-    return Route(host, ingress.path, ingress.tls_secret, controller.class_name, controller.namespace)
+    return Route(
+        host,
+        ingress.path,
+        ingress.tls_secret,
+        controller.class_name,
+        controller.namespace,
+        merged_annotations(controller.annotations, ingress.annotations, override),
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from compiler.plan.model import EnvPlan, Workload
 from compiler.render.labels import selector, workload_metadata
 from compiler.render.types import Placed
+from compiler.spec.ports import quorum
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
@@ -18,13 +19,14 @@ def render(env: EnvPlan) -> Iterator[Placed]:
 
 
 def budget(env: EnvPlan, workload: Workload) -> dict[str, Any]:
-    """One pod below the fewest the workload runs, so a drain can always evict one."""
+    """One pod below the fewest it runs, so a drain can always evict one; a cluster keeps a majority."""
+    least = workload.least_replicas
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
         "metadata": workload_metadata(env, workload),
         "spec": {
-            "minAvailable": workload.least_replicas - 1,
+            "minAvailable": quorum(least) if workload.clustered else least - 1,
             "selector": {"matchLabels": selector(env, workload.name)},
             # A pod that is not ready serves nobody; evicting it must not block a drain.
             "unhealthyPodEvictionPolicy": "AlwaysAllow",

@@ -20,10 +20,13 @@ def render(env: EnvPlan) -> Iterator[Placed]:
 def ingress(env: EnvPlan, workload: Workload, route: Route) -> dict[str, Any]:
     """HTTPS only: one host and path to the workload's Service, its certificate from a Secret."""
     backend = {"service": {"name": workload.name, "port": {"name": "main"}}}
+    meta = workload_metadata(env, workload)
+    if route.annotations:
+        meta["annotations"] = dict(route.annotations)
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": workload_metadata(env, workload),
+        "metadata": meta,
         "spec": {
             "ingressClassName": route.class_name,
             "tls": [{"hosts": [route.host], "secretName": route.tls_secret}],

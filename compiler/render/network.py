@@ -125,6 +125,8 @@ def _ingress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, A
     rules: list[dict[str, Any]] = []
     for port, clients in sorted(flows.clients.get(workload.name, {}).items()):
         rules.append({"from": [_pods(env, c) for c in sorted(clients)], "ports": _ports([port])})
+    if workload.clustered:
+        rules.append({"from": [_pods(env, workload.name)], "ports": _ports(workload.peer_ports)})
     scraped = flows.scraped.get(workload.name)
     if scraped:
         rules.append({"from": [_pods(env, SCRAPER)], "ports": _ports(scraped)})
@@ -141,6 +143,8 @@ def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, An
     rules: list[dict[str, Any]] = [
         {"to": [_pods(env, flow.target)], "ports": _ports([flow.port])} for flow in workload.flows
     ]
+    if workload.clustered:
+        rules.append({"to": [_pods(env, workload.name)], "ports": _ports(workload.peer_ports)})
     if workload.name != COLLECTOR:
         rules.append({"to": [_pods(env, COLLECTOR)], "ports": _ports(OTLP_PORTS)})
     if workload.name == SCRAPER:

@@ -1,4 +1,4 @@
-"""One Service per workload; headless for StatefulSets."""
+"""One Service per workload, headless for StatefulSets; a peer Service per cluster."""
 
 from __future__ import annotations
 
@@ -6,14 +6,38 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.plan.model import EnvPlan, Workload
-from compiler.render.labels import selector, workload_metadata
+from compiler.render.labels import metadata, selector, workload_labels, workload_metadata
 from compiler.render.types import Placed
+from compiler.spec.names import peer_service_name
+from compiler.spec.ports import MAIN
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
-    """A Service selecting exactly one workload's pods."""
+    """A Service selecting exactly one workload's pods, and the peer Service of a cluster."""
     for file, workload in env.placements():
         yield Placed(file, service(env, workload))
+        if workload.clustered:
+            yield Placed(file, peer_service(env, workload))
+
+
+def peer_service(env: EnvPlan, workload: Workload) -> dict[str, Any]:
+    """Stable names <pod>.<name>-peers for the replicas; not-ready pods are listed so a cluster can form."""
+    names = {workload.port: MAIN, **{p.port: p.name for p in workload.extra_ports}}
+    ports = [
+        {"name": names[port], "port": port, "targetPort": names[port], "protocol": "TCP"}
+        for port in workload.peer_ports
+    ]
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(env, peer_service_name(workload.name), workload_labels(env, workload)),
+        "spec": {
+            "clusterIP": "None",
+            "publishNotReadyAddresses": True,
+            "selector": selector(env, workload.name),
+            "ports": ports,
+        },
+    }
 
 
 def service(env: EnvPlan, workload: Workload) -> dict[str, Any]:

@@ -6,13 +6,13 @@ from typing import Any
 
 from compiler.plan.model import EnvPlan, Workload
 from compiler.plan.stack import OTLP_GRPC_PORT
+from compiler.spec.names import ENVIRONMENT_VAR
 
 COLLECTOR = "otel-collector"
 # The environment's name reaches every container from one generated ConfigMap, so that an overlay
 # replaces that ConfigMap instead of patching every workload.
 ENVIRONMENT_CONFIG = "nifty-environment"
 ENVIRONMENT_KEY = "environment"
-ENVIRONMENT_VAR = "NIFTY_ENVIRONMENT"
 # Every pod resolves the collector's Service by its short name inside its own namespace.
 ENDPOINT = f"http://{COLLECTOR}:{OTLP_GRPC_PORT}"
 

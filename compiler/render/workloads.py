@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.plan.model import EnvPlan, SecretEnv, Workload
+from compiler.plan.model import EnvPlan, PodValue, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels, workload_metadata
 from compiler.render.platform import priority_class
 from compiler.render.telemetry import telemetry_env
 from compiler.render.types import Placed
 from compiler.spec.checks import holds
+from compiler.spec.names import peer_service_name
+from compiler.spec.quantities import memory_bytes
 
 RUN_AS = 10001
-SCRATCH_MI = 64
-SCRATCH_SIZE = f"{SCRATCH_MI}Mi"
+MI = 1024**2
 # Container logs count against the ephemeral-storage limit, so it leaves room for them.
-LOG_ALLOWANCE_MI = 256
+LOG_ALLOWANCE = 256 * MI
 SKIP_PREFIX = "checkov.io/skip"
 SECRET_FILE_MODE = 0o440
 STARTUP_PERIOD = 5
@@ -54,7 +55,11 @@ def workload_manifest(env: EnvPlan, workload: Workload) -> dict[str, Any]:
         spec["replicas"] = workload.replicas
     spec["revisionHistoryLimit"] = 5
     spec["selector"] = {"matchLabels": selector(env, workload.name)}
-    if workload.kind == "StatefulSet":
+    if workload.clustered:
+        # Peers find each other before they are ready, so they must start together, not one by one.
+        spec["serviceName"] = peer_service_name(workload.name)
+        spec["podManagementPolicy"] = "Parallel"
+    elif workload.kind == "StatefulSet":
         spec["serviceName"] = workload.name
     spec["template"] = {"metadata": {"labels": labels}, "spec": _pod_spec(env, workload)}
     if workload.volume is not None:
@@ -137,17 +142,17 @@ def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
     container["ports"] = ports
     env = _env(workload) + telemetry_env(env_plan, workload)
     container["env"] = env
-    scratch = SCRATCH_MI * len(workload.writable)
+    scratch = sum(memory_bytes(s.size) for s in workload.writable)
     container["resources"] = {
         "requests": {
             "cpu": workload.sizing.cpu,
             "memory": workload.sizing.memory,
-            "ephemeral-storage": f"{scratch}Mi",
+            "ephemeral-storage": _quantity(scratch),
         },
         "limits": {
             "cpu": workload.sizing.cpu_limit,
             "memory": workload.sizing.memory_limit,
-            "ephemeral-storage": f"{scratch + LOG_ALLOWANCE_MI}Mi",
+            "ephemeral-storage": _quantity(scratch + LOG_ALLOWANCE),
         },
     }
     container["readinessProbe"] = _probe(workload, workload.health, period=5, failures=3)
@@ -169,9 +174,26 @@ def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
     return container
 
 
+# Where the downward API finds each value from the pod: a field of the pod, or a container resource.
+POD_FIELDS = {
+    "name": "metadata.name",
+    "namespace": "metadata.namespace",
+    "ip": "status.podIP",
+    "node": "spec.nodeName",
+    "service_account": "spec.serviceAccountName",
+}
+POD_RESOURCES = {
+    "cpu_request": "requests.cpu",
+    "cpu_limit": "limits.cpu",
+    "memory_request": "requests.memory",
+    "memory_limit": "limits.memory",
+}
+
+
 def _env(workload: Workload) -> list[dict[str, Any]]:
-    """Plain variables, then secret values by reference, then the paths of mounted secret files."""
-    env: list[dict[str, Any]] = [{"name": name, "value": value} for name, value in workload.env]
+    """Values from the pod, plain variables (which may expand them), secrets by reference or as paths."""
+    env: list[dict[str, Any]] = [_pod_value(workload, value) for value in workload.pod_env]
+    env += [{"name": name, "value": value} for name, value in workload.env]
     for secret in workload.secrets:
         if secret.env is None:
             continue
@@ -181,6 +203,16 @@ def _env(workload: Workload) -> list[dict[str, Any]]:
             ref = {"name": secret.secret, "key": secret.key}
             env.append({"name": secret.env, "valueFrom": {"secretKeyRef": ref}})
     return env
+
+
+def _pod_value(workload: Workload, value: PodValue) -> dict[str, Any]:
+    """A variable from the downward API."""
+    if value.field in POD_FIELDS:
+        return {"name": value.env, "valueFrom": {"fieldRef": {"fieldPath": POD_FIELDS[value.field]}}}
+    ref: dict[str, Any] = {"containerName": workload.name, "resource": POD_RESOURCES[value.field]}
+    if value.divisor:
+        ref["divisor"] = value.divisor
+    return {"name": value.env, "valueFrom": {"resourceFieldRef": ref}}
 
 
 def _secret_folders(workload: Workload) -> dict[str, list[SecretEnv]]:
@@ -214,13 +246,18 @@ def _probe(workload: Workload, path: str, *, period: int, failures: int) -> dict
     return {**action, "periodSeconds": period, "timeoutSeconds": 2, "failureThreshold": failures}
 
 
+def _quantity(count: int) -> str:
+    """Bytes as a whole number of Mi, or of Ki where a size in Ki leaves a part of a Mi."""
+    return f"{count // MI}Mi" if count % MI == 0 else f"{count // 1024}Ki"
+
+
 def _scratch_name(index: int) -> str:
     return f"scratch-{index}"
 
 
 def _mounts(workload: Workload) -> list[dict[str, Any]]:
     mounts: list[dict[str, Any]] = [
-        {"name": _scratch_name(i), "mountPath": path} for i, path in enumerate(workload.writable)
+        {"name": _scratch_name(i), "mountPath": s.path} for i, s in enumerate(workload.writable)
     ]
     mounts += [{"name": m.config, "mountPath": m.path, "readOnly": True} for m in workload.mounts]
     mounts += [
@@ -234,8 +271,7 @@ def _mounts(workload: Workload) -> list[dict[str, Any]]:
 
 def _volumes(workload: Workload) -> list[dict[str, Any]]:
     volumes: list[dict[str, Any]] = [
-        {"name": _scratch_name(i), "emptyDir": {"sizeLimit": SCRATCH_SIZE}}
-        for i in range(len(workload.writable))
+        {"name": _scratch_name(i), "emptyDir": {"sizeLimit": s.size}} for i, s in enumerate(workload.writable)
     ]
     volumes += [{"name": m.config, "configMap": {"name": m.config}} for m in workload.mounts]
     volumes += [_secret_volume(i, group) for i, group in enumerate(_secret_folders(workload).values())]

@@ -44,6 +44,14 @@ def merged_bounds(autoscaling: Autoscaling, override: ComponentOverride | None) 
     )
 
 
+def merged_annotations(
+    defaults: dict[str, str], own: dict[str, str], override: ComponentOverride | None
+) -> tuple[tuple[str, str], ...]:
+    """An Ingress's controller settings key by key: environment over component over defaults, sorted."""
+    chosen = {**defaults, **own, **(override.ingress_annotations if override else {})}
+    return tuple(sorted(chosen.items()))
+
+
 def merged_sizing(
     defaults: Resources,
     component: Component | None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints
+from pydantic import Tag as Form
 
 from compiler.spec.market import Market
 
@@ -33,6 +34,17 @@ HOST = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$"
 # checkov splits a skip annotation at "=", so a reason cannot hold one.
 REASON = r"^[^=\n]{10,300}$"
 ARG = r"^[^\n]{1,500}$"
+# A Kubernetes port name (IANA service name): at most 15, starting with a letter, no "--".
+PORT_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# An annotation key: an optional DNS-subdomain prefix and "/", then a name of letters, digits, "-", "_", ".".
+ANNOTATION = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
+# The unit a resource value from the pod is counted in: 1 (cores or bytes), 1m, 1Ki, 1Mi or 1Gi.
+DIVISOR = r"^1(m|Ki|Mi|Gi)?$"
+# A component, or a component and one of its port names: "bus" or "bus:kafka".
+TARGET = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z][a-z0-9]*(-[a-z0-9]+)*)?$"
 
 Name = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 Cpu = Annotated[str, StringConstraints(pattern=CPU)]
@@ -56,6 +68,12 @@ Seconds = Annotated[int, Field(ge=1, le=3600)]
 Interval = Annotated[str, StringConstraints(pattern=INTERVAL)]
 Threshold = Annotated[str, StringConstraints(pattern=THRESHOLD)]
 Metric = Annotated[str, StringConstraints(pattern=METRIC, max_length=200)]
+# Controller settings of an Ingress, e.g. nginx.ingress.kubernetes.io/proxy-read-timeout: "3600".
+Annotations = dict[
+    Annotated[str, StringConstraints(pattern=ANNOTATION, max_length=317)],
+    Annotated[str, StringConstraints(max_length=4096)],
+]
+PortName = Annotated[str, StringConstraints(pattern=PORT_NAME, max_length=15)]
 
 
 class Model(BaseModel):
@@ -150,6 +168,9 @@ class Ingress(Model):
     host: Host = Field(description="Public host name")
     tls_secret: Name = Field(description="Secret of type kubernetes.io/tls holding the certificate")
     path: AbsolutePath = Field("/", description="Path prefix routed to the component")
+    annotations: Annotations = Field(
+        {}, description="Controller settings (string values) over defaults.ingress.annotations"
+    )
 
 
 class IngressDefaults(Model):
@@ -157,6 +178,9 @@ class IngressDefaults(Model):
 
     class_name: Name = Field("nginx", description="IngressClass of the controller")
     namespace: Name = Field("ingress-nginx", description="Namespace of the controller's pods")
+    annotations: Annotations = Field(
+        {}, description="Controller settings of every Ingress, e.g. a body size; string values"
+    )
 
 
 class Storage(Model):
@@ -165,6 +189,75 @@ class Storage(Model):
     size: Memory = Field(description="Requested capacity, e.g. 10Gi")
     path: AbsolutePath = Field(description="Mount path inside the container")
     storage_class: Name | None = Field(None, description="StorageClass; the cluster default when unset")
+
+
+class ComponentPort(Model):
+    """A named port beside the component's main port; its Service exposes it too."""
+
+    name: PortName = Field(
+        description="Port name (at most 15: letters, digits, '-'); 'main' is the main port"
+    )
+    port: Port = Field(description="Container and Service port")
+
+
+class Connection(Model):
+    """A connection to another component, on its main port or on one of its named ports."""
+
+    component: Name = Field(description="The component connected to")
+    port: PortName | None = Field(None, description="Name of its port; its main port when unset")
+
+
+def _written_as(value: object) -> str:
+    """Which form of a union the user wrote, so that only that form's errors are reported."""
+    return "mapping" if isinstance(value, dict) else "text"
+
+
+TalksTo = Annotated[
+    Annotated[str, StringConstraints(pattern=TARGET, max_length=79), Form("text")]
+    | Annotated[Connection, Form("mapping")],
+    Discriminator(_written_as),
+]
+
+
+class FromPod(Model):
+    """A value the pod knows about itself (the downward API), e.g. its IP for a broker to advertise."""
+
+    from_pod: Literal[
+        "name",
+        "namespace",
+        "ip",
+        "node",
+        "service_account",
+        "cpu_request",
+        "cpu_limit",
+        "memory_request",
+        "memory_limit",
+    ] = Field(
+        description="The pod's name, namespace, IP, node, service account, or its container's resources"
+    )
+    divisor: Annotated[str, StringConstraints(pattern=DIVISOR)] | None = Field(
+        None,
+        description="Unit of a resource value: 1m for millicores, 1Ki, 1Mi or 1Gi for memory; 1 by default",
+    )
+
+
+EnvValue = Annotated[
+    Annotated[str, StringConstraints(max_length=1000), Form("text")] | Annotated[FromPod, Form("mapping")],
+    Discriminator(_written_as),
+]
+
+
+class Scratch(Model):
+    """A writable path backed by a size-limited emptyDir."""
+
+    path: AbsolutePath = Field(description="Mount path inside the container")
+    size: Memory = Field("64Mi", description="Size limit of the volume, counted in ephemeral storage")
+
+
+WritablePath = Annotated[
+    Annotated[AbsolutePath, Form("text")] | Annotated[Scratch, Form("mapping")],
+    Discriminator(_written_as),
+]
 
 
 class Metrics(Model):
@@ -199,6 +292,12 @@ class Component(Model):
     tag: Tag | None = Field(None, description="Image tag; defaults to the system tag")
     digest: Digest | None = Field(None, description="Pin the image to this digest")
     port: Port | None = Field(None, description="Container and Service port; defaults to defaults.port")
+    ports: list[ComponentPort] = Field([], description="More named ports beside the main port")
+    peer_ports: list[PortName] = Field(
+        [],
+        description="Ports (by name, 'main' included) on which the replicas talk to each other;"
+        " makes the component a cluster: a StatefulSet with a peer Service and a quorum budget",
+    )
     probe: Literal["http", "tcp"] = Field("http", description="Health check kind")
     health: AbsolutePath | None = Field(None, description="HTTP health path; defaults to defaults.health")
     replicas: Replicas | None = Field(None, description="Fixed replica count; not with autoscaling")
@@ -213,18 +312,22 @@ class Component(Model):
         None, description="Requests and limits; defaults.resources fills gaps"
     )
     storage: Storage | None = Field(None, description="Makes the component a StatefulSet")
-    talks_to: list[Name] = Field([], description="Components this one opens connections to")
+    talks_to: list[TalksTo] = Field(
+        [], description="Components this one opens connections to: name, name:port or {component, port}"
+    )
     secrets: list[SecretRef] = Field(
         [], description="Keys of Kubernetes Secrets, as variables or mounted files"
     )
-    writable: list[AbsolutePath] = Field(
-        ["/tmp"], description="Writable paths, each a size-limited emptyDir; the root is read-only"
+    writable: list[WritablePath] = Field(
+        ["/tmp"],
+        description="Writable paths, each an emptyDir of 64Mi or {path, size}; the root is read-only",
     )
     args: list[Annotated[str, StringConstraints(pattern=ARG)]] = Field(
         [], description="Container arguments; $(VAR) expands a variable, secrets included"
     )
-    env: dict[EnvName, Annotated[str, StringConstraints(max_length=1000)]] = Field(
-        {}, description="Plain environment variables; never secret values"
+    env: dict[EnvName, EnvValue] = Field(
+        {},
+        description="Plain variables (never secret values), or values from the pod: {from_pod: ip}",
     )
     startup_seconds: Seconds | None = Field(
         None, description="Slow starter: a startup probe allows this long"
@@ -408,6 +511,9 @@ class ComponentOverride(Model):
     tag: Tag | None = Field(None, description="Image tag in this environment")
 
     host: Host | None = Field(None, description="Ingress host in this environment")
+    ingress_annotations: Annotations = Field(
+        {}, description="Controller settings of its Ingress in this environment, over the component's"
+    )
 
 
 class SyncPolicy(Model):

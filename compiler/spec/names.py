@@ -9,6 +9,10 @@ GENERATED_RULES = "generated.yaml"
 # Each dashboard's ConfigMap is this prefix and the dashboard's name.
 DASHBOARD_CONFIG_PREFIX = "grafana-dashboard-"
 DISCOVERY_SUFFIX = "-metrics"
+# The variable that holds the environment's name in every container, from a generated ConfigMap.
+ENVIRONMENT_VAR = "NIFTY_ENVIRONMENT"
+# Every variable the compiler sets whose name starts with this (OpenTelemetry's).
+GENERATED_PREFIX = "OTEL_"
 
 
 @dataclass(frozen=True)
@@ -22,3 +26,11 @@ class MonitoringFile:
 def discovery_service_name(workload: str) -> str:
     """The headless Service through which Prometheus discovers a workload's pods."""
     return f"{workload}{DISCOVERY_SUFFIX}"
+
+
+PEER_SUFFIX = "-peers"
+
+
+def peer_service_name(workload: str) -> str:
+    """The headless Service that gives a clustered workload's pods stable names for their peers."""
+    return f"{workload}{PEER_SUFFIX}"

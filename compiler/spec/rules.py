@@ -9,14 +9,17 @@ from compiler.diagnostics import Diagnostic
 from compiler.spec.alerting_rules import check_alerting
 from compiler.spec.clock_rules import check_clock
 from compiler.spec.document import Document, Loc
+from compiler.spec.ingress_rules import check_ingress
 from compiler.spec.market_rules import check_market
 from compiler.spec.merge import merged_bounds, merged_sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.observability_rules import check_observability
+from compiler.spec.port_rules import check_ports
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
 from compiler.spec.security_rules import check_security
+from compiler.spec.variable_rules import check_variables
 
 OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
@@ -32,10 +35,13 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _defaults(doc, spec)
     locations = _component_locations(spec)
     for loc, component, hot_path in locations.values():
-        yield from _component(doc, spec, loc, component, hot_path, set(locations))
+        yield from _component(doc, spec, loc, component, hot_path)
     yield from _environments(doc, spec, locations)
     yield from _delivery(doc, spec)
+    yield from check_ports(doc, spec)
     yield from check_security(doc, spec)
+    yield from check_ingress(doc, spec)
+    yield from check_variables(doc, spec)
     yield from check_observability(doc, spec)
     yield from check_reserved(doc, spec)
     yield from check_alerting(doc, spec)
@@ -106,7 +112,7 @@ def _component_locations(spec: Spec) -> dict[str, tuple[Loc, Component, bool]]:
 
 
 def _component(
-    doc: Document, spec: Spec, loc: Loc, component: Component, hot_path: bool, names: set[str]
+    doc: Document, spec: Spec, loc: Loc, component: Component, hot_path: bool
 ) -> Iterator[Diagnostic]:
     if component.replicas is not None and component.autoscaling is not None:
         yield at_key(
@@ -124,21 +130,6 @@ def _component(
         )
     if component.autoscaling is not None:
         yield from _bounds(doc, (*loc, "autoscaling"), component.autoscaling.min, component.autoscaling.max)
-    seen: set[str] = set()
-    for index, target in enumerate(component.talks_to):
-        where = (*loc, "talks_to", index)
-        if target == component.name:
-            yield at_value(doc, where, f"'{target}' cannot talk to itself", field=False)
-        elif target not in names:
-            yield at_value(
-                doc,
-                where,
-                f"talks_to '{target}', which is not a component{_suggest(target, names)}",
-                field=False,
-            )
-        elif target in seen:
-            yield at_value(doc, where, f"'{target}' is listed twice in talks_to", field=False)
-        seen.add(target)
     envs: set[str] = set()
     for index, secret in enumerate(component.secrets):
         if secret.env is None:

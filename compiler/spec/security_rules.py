@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.checks import holds
@@ -45,29 +46,82 @@ def check_security(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _hosts(doc, spec, components)
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """A public entry point as one environment sees it, and where each of its values is written."""
+
+    component: str
+    host: str
+    path: str
+    tls_secret: str
+    host_at: Loc
+    path_at: Loc
+    tls_at: Loc
+    changed: bool
+
+
 def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component]]) -> Iterator[Diagnostic]:
-    """Two entry points of one environment cannot share a host."""
+    """One host may take several components at distinct paths, all with one certificate."""
     for env_name in (None, *spec.environments):
-        env = spec.environments[env_name] if env_name else None
-        seen: set[str] = set()
-        for name, (loc, component) in components.items():
-            if component.ingress is None:
-                continue
-            override = env.components.get(name) if env else None
-            host, where = component.ingress.host, (*loc, "ingress", "host")
-            if override and override.host:
-                host, where = override.host, ("environments", env_name or "", "components", name, "host")
-            if host in seen:
-                place = f" in environment '{env_name}'" if env_name else ""
-                yield at_value(doc, where, f"host '{host}' is already routed to another component{place}")
-            seen.add(host)
+        base = env_name is None
+        place = f" in environment '{env_name}'" if env_name else ""
+        routes: dict[tuple[str, str], _Entry] = {}
+        certificates: dict[str, _Entry] = {}
+        # The base reports its own clashes; an environment only those that its changes make.
+        for entry in _entries(spec, components, env_name):
+            key = (entry.host, entry.path.rstrip("/") or "/")
+            other = routes.setdefault(key, entry)
+            if other is not entry and (base or entry.changed or other.changed):
+                # At the environment's change where there is one, else at the later entry.
+                at, mine = (other, entry) if other.changed and not entry.changed else (entry, other)
+                where = at.host_at if at.changed else at.path_at
+                routed = f"host '{at.host}' path '{at.path}' is already routed to component"
+                yield at_value(doc, where, f"{routed} '{mine.component}'{place}")
+            first = certificates.setdefault(entry.host, entry)
+            if first.tls_secret != entry.tls_secret and (base or entry.changed or first.changed):
+                yield at_value(
+                    doc,
+                    entry.tls_at,
+                    f"host '{entry.host}' takes its certificate from '{first.tls_secret}' in component"
+                    f" '{first.component}'{place}; every path of one host names the same tls_secret",
+                )
+
+
+def _entries(
+    spec: Spec, components: dict[str, tuple[Loc, Component]], env_name: str | None
+) -> Iterator[_Entry]:
+    """The entry points of the base (env_name None) or of one environment, in the spec's order."""
+    env = spec.environments[env_name] if env_name else None
+    for name, (loc, component) in components.items():
+        ingress = component.ingress
+        if ingress is None:
+            continue
+        override = env.components.get(name) if env else None
+        base: Loc = (*loc, "ingress")
+        host, host_at, changed = ingress.host, (*base, "host"), False
+        if override and override.host and env_name:
+            host, host_at, changed = (
+                override.host,
+                ("environments", env_name, "components", name, "host"),
+                True,
+            )
+        path_at = (*base, "path") if "path" in ingress.model_fields_set else host_at
+        yield _Entry(
+            name, host, ingress.path, ingress.tls_secret, host_at, path_at, (*base, "tls_secret"), changed
+        )
 
 
 def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
     variables: set[str] = set(component.env)
-    for name in component.env:
-        if SECRET_VARIABLE in name.upper():
+    for name, value in component.env.items():
+        # A value from the pod is a reference, not a literal.
+        if SECRET_VARIABLE in name.upper() and isinstance(value, str):
             yield at_key(doc, (*loc, "env", name), LITERAL_IN_SECRET_VARIABLE)
+    writable: set[str] = set()
+    for index, path in enumerate(_paths(component)):
+        if path.rstrip("/") in writable:
+            yield at_value(doc, (*loc, "writable", index), f"writable path '{path}' is listed twice")
+        writable.add(path.rstrip("/"))
     files: set[str] = set()
     for index, secret in enumerate(component.secrets):
         where = (*loc, "secrets", index)
@@ -82,7 +136,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         if secret.file is not None:
             if secret.file in files:
                 yield at_value(doc, (*where, "file"), f"file '{secret.file}' is mounted twice")
-            if secret.file.rstrip("/").rpartition("/")[0] in (*component.writable, ""):
+            if secret.file.rstrip("/").rpartition("/")[0] in (*_paths(component), ""):
                 yield at_value(doc, (*where, "file"), "mount secret files in their own folder, not in /")
             files.add(secret.file)
     values = any(s.env is not None and s.file is None for s in component.secrets)
@@ -95,6 +149,11 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         secret_values=values,
         token=False,
     )
+
+
+def _paths(component: Component) -> list[str]:
+    """The writable paths of a component, in either form."""
+    return [entry if isinstance(entry, str) else entry.path for entry in component.writable]
 
 
 def _exceptions(

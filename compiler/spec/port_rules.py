@@ -1,0 +1,151 @@
+"""Rules over named ports, clusters (peer_ports) and connections (talks_to) between components."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.spec.document import Document, Loc
+from compiler.spec.model import Component, Connection, Spec
+from compiler.spec.names import PEER_SUFFIX, peer_service_name
+from compiler.spec.ports import LEAST_PEERS, MAIN, connection, port_numbers, quorum
+from compiler.spec.positions import at_key, at_value
+
+MAX_NAME = 63
+
+
+def check_ports(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """Every problem of ports, clusters and connections, positioned in doc."""
+    found: dict[str, tuple[Loc, Component]] = {}
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            found.setdefault(component.name, (("layers", li, "components", ci), component))
+    ports = {name: port_numbers(c, spec.defaults.port) for name, (_, c) in found.items()}
+    for name, (loc, component) in found.items():
+        yield from _ports(doc, loc, component, spec.defaults.port)
+        yield from _peers(doc, loc, component, ports[name], found)
+        yield from _talks_to(doc, loc, component, ports)
+    for env_name, env in spec.environments.items():
+        for name, override in env.components.items():
+            clustered = name in found and found[name][1].peer_ports
+            if clustered and override.replicas is not None and override.replicas < LEAST_PEERS:
+                where = ("environments", env_name, "components", name, "replicas")
+                yield at_value(doc, where, _too_few(override.replicas), field=False)
+
+
+def _ports(doc: Document, loc: Loc, component: Component, default: int) -> Iterator[Diagnostic]:
+    names: dict[str, int] = {MAIN: component.port or default}
+    numbers = {component.port or default: MAIN}
+    for index, port in enumerate(component.ports):
+        where = (*loc, "ports", index)
+        if port.name == MAIN:
+            yield at_value(doc, (*where, "name"), "'main' names the component's own port; choose another")
+        elif port.name in names:
+            yield at_value(doc, (*where, "name"), f"port name '{port.name}' is used twice")
+        if port.port in numbers:
+            yield at_value(
+                doc, (*where, "port"), f"port {port.port} is already the port '{numbers[port.port]}'"
+            )
+        names.setdefault(port.name, port.port)
+        numbers.setdefault(port.port, port.name)
+
+
+def _peers(
+    doc: Document,
+    loc: Loc,
+    component: Component,
+    ports: dict[str, int],
+    found: dict[str, tuple[Loc, Component]],
+) -> Iterator[Diagnostic]:
+    if not component.peer_ports:
+        return
+    seen: set[str] = set()
+    for index, name in enumerate(component.peer_ports):
+        where = (*loc, "peer_ports", index)
+        if name not in ports:
+            yield at_value(
+                doc, where, f"peer port '{name}' is not a port of '{component.name}'{_suggest(name, ports)}"
+            )
+        elif name in seen:
+            yield at_value(doc, where, f"peer port '{name}' is listed twice")
+        seen.add(name)
+    if component.autoscaling is not None:
+        yield at_key(
+            doc,
+            (*loc, "autoscaling"),
+            "a cluster (peer_ports) has a fixed membership and cannot autoscale; set replicas",
+            field=False,
+        )
+    elif (component.replicas or 1) < LEAST_PEERS:
+        where = (*loc, "replicas") if component.replicas is not None else (*loc, "peer_ports")
+        place = at_value if component.replicas is not None else at_key
+        yield place(doc, where, _too_few(component.replicas or 1), field=False)
+    service = peer_service_name(component.name)
+    if len(service) > MAX_NAME:
+        yield at_value(
+            doc,
+            (*loc, "name"),
+            f"name is too long for its peer Service '{service}' ({MAX_NAME} characters at most)",
+            field=False,
+        )
+    if service in found:
+        yield at_value(
+            doc,
+            (*found[service][0], "name"),
+            f"name '{service}' is taken by the peer Service of '{component.name}'"
+            f" (its name and '{PEER_SUFFIX}')",
+            field=False,
+        )
+
+
+def _too_few(replicas: int) -> str:
+    return (
+        f"a cluster (peer_ports) needs {LEAST_PEERS} replicas or more to keep a majority while one is"
+        f" drained; {replicas} would keep {quorum(replicas)} of {replicas}, so no pod could ever be evicted"
+    )
+
+
+def _talks_to(
+    doc: Document, loc: Loc, component: Component, ports: dict[str, dict[str, int]]
+) -> Iterator[Diagnostic]:
+    seen: set[tuple[str, str]] = set()
+    for index, entry in enumerate(component.talks_to):
+        where = (*loc, "talks_to", index)
+        target, port = connection(entry)
+        target_at = (*where, "component") if isinstance(entry, Connection) else where
+        port_at = (*where, "port") if isinstance(entry, Connection) else where
+        written = f"{target}:{port}" if port else target
+        if target == component.name:
+            yield at_value(
+                doc,
+                target_at,
+                f"'{target}' cannot talk to itself; its replicas talk to each other on its peer_ports",
+                field=False,
+            )
+        elif target not in ports:
+            yield at_value(
+                doc,
+                target_at,
+                f"talks_to '{target}', which is not a component{_suggest(target, ports, ' of the system')}",
+                field=False,
+            )
+        elif port is not None and port not in ports[target]:
+            yield at_value(
+                doc,
+                port_at,
+                f"talks_to '{written}': '{target}' has no port '{port}'{_suggest(port, ports[target])}",
+                field=False,
+            )
+        elif (target, port or MAIN) in seen:
+            yield at_value(doc, where, f"'{written}' is listed twice in talks_to", field=False)
+        seen.add((target, port or MAIN))
+
+
+def _suggest(name: str, known: Iterable[str], otherwise: str = "") -> str:
+    """'; did you mean 'x'?' for the closest known name, else the known names (or otherwise)."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return otherwise or f"; its ports: {', '.join(names)}"

@@ -1,0 +1,31 @@
+"""A component's ports by name and its connections as (component, port name): shared by rules and plan."""
+
+from __future__ import annotations
+
+from compiler.spec.model import Component, Connection
+
+# The name of every component's main port: in its container, Service and Ingress backend.
+MAIN = "main"
+# A majority of a cluster of this many is still there when one replica is drained.
+LEAST_PEERS = 3
+
+
+def port_numbers(component: Component, default: int) -> dict[str, int]:
+    """Each port of the component by name, the main one first."""
+    numbers = {MAIN: component.port or default}
+    for port in component.ports:
+        numbers.setdefault(port.name, port.port)
+    return numbers
+
+
+def connection(entry: str | Connection) -> tuple[str, str | None]:
+    """(component, port name or None for the main port) of a talks_to entry."""
+    if isinstance(entry, Connection):
+        return entry.component, entry.port
+    name, _, port = entry.partition(":")
+    return name, port or None
+
+
+def quorum(replicas: int) -> int:
+    """The fewest replicas of a cluster that still form a majority."""
+    return replicas // 2 + 1
