@@ -128,25 +128,27 @@ def diff_command(
     """Compare the compiled spec with out/ at a git revision, object by object; write nothing."""
     from compiler.kustomize.build import TreeBuildError
     from compiler.paths import display_path
-    from compiler.pipeline import compile_spec
+    from compiler.pipeline import compile_spec, spec_changes
     from compiler.review.objdiff import diff_trees
-    from compiler.review.report import report_markdown, report_text, summary
+    from compiler.review.report import explain, report_markdown, report_text, summary
     from compiler.review.revision import RevisionError, read_revision
 
     tree = _run(lambda: compile_spec(spec, monitoring), Format.text, debug)
     shown = display_path(out)
     try:
         committed = read_revision(out, against)
-        diff = diff_trees(committed, tree)
+        report = explain(
+            diff_trees(committed, tree), against, display_path(spec), spec_changes(spec, against)
+        )
     except (RevisionError, TreeBuildError) as error:
         sys.stderr.write(f"error: {error}\n")
         raise typer.Exit(EXIT_USAGE) from None
     if fmt is DiffFormat.markdown:
-        sys.stdout.write(report_markdown(diff, against, shown))
+        sys.stdout.write(report_markdown(report, shown))
     else:
-        sys.stdout.write(report_text(diff, shown))
-    sys.stderr.write(summary(diff, against) + "\n")
-    raise typer.Exit(EXIT_OK if diff.empty else EXIT_FAILED)
+        sys.stdout.write(report_text(report, shown))
+    sys.stderr.write(summary(report) + "\n")
+    raise typer.Exit(EXIT_OK if report.empty else EXIT_FAILED)
 
 
 @app.command("schema")

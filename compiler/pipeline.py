@@ -10,7 +10,9 @@ from compiler.paths import display_path, source_name
 from compiler.plan.model import Plan
 from compiler.plan.resolve import plan
 from compiler.render.alerts import alerts
-from compiler.spec.load import read_spec
+from compiler.review.revision import read_file_at
+from compiler.review.specdiff import SpecChange, diff_specs
+from compiler.spec.load import parse_spec, read_spec
 from compiler.spec.monitoring import check_monitoring
 from compiler.spec.names import MonitoringFile
 from compiler.spec.validate import validate
@@ -55,3 +57,18 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
 def compile_spec(spec_path: Path, monitoring_dir: Path) -> dict[str, str]:
     """The whole out/ tree for a spec, in memory."""
     return build_tree(load_plan(spec_path, monitoring_dir))
+
+
+def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:
+    """What changed in the spec since revision, in its own terms; or why that cannot be told.
+
+    Raises RevisionError when git cannot read the revision at all.
+    """
+    raw = read_file_at(spec_path, revision)
+    if raw is None:
+        return f"not at {revision}; its changes are not listed"
+    try:
+        old = parse_spec(raw, display_path(spec_path)).data
+    except SpecError:
+        return f"unreadable at {revision}; its changes are not listed"
+    return diff_specs(old, read_spec(spec_path, display_path(spec_path)).data)
