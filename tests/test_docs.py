@@ -11,6 +11,7 @@ import pytest
 
 from compiler.plan.model import Plan
 from compiler.spec.load import read_spec
+from compiler.spec.quantities import format_cpu, format_memory
 from tests.conftest import SPEC
 from tests.tools import kustomize, objects
 
@@ -125,10 +126,34 @@ def _check_capacity(built: list[dict[str, Any]], row: list[str]) -> None:
             memory[side] += count * sum(_quantity(r["memory"]) for r in requests)
     _, pods_min, cpu_min, memory_min, pods_max, cpu_max, memory_max = row
     assert (int(pods_min), int(pods_max)) == tuple(pods)
-    assert (_quantity(cpu_min), _quantity(cpu_max)) == tuple(cpu)
-    for shown, exact in ((memory_min, memory[0]), (memory_max, memory[1])):
+    # One rule for both columns: the exact amount rounded to two decimals of the unit shown.
+    for shown, exact in (
+        (cpu_min, cpu[0]),
+        (cpu_max, cpu[1]),
+        (memory_min, memory[0]),
+        (memory_max, memory[1]),
+    ):
         unit = SUFFIXES[re.sub(r"[0-9.]", "", shown)]
-        assert abs(_quantity(shown) - exact) <= unit / 20, (shown, exact)
+        assert re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?(Ki|Mi|Gi|Ti)?", shown), shown
+        assert abs(_quantity(shown) - exact) <= unit / 200, (shown, exact)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (Decimal("11.25"), "11.25"),
+        (Decimal("23.75"), "23.75"),
+        (Decimal("6.5"), "6.5"),
+        (Decimal("13"), "13"),
+        (Decimal("1.125"), "1.13"),
+        (Decimal("2.0625"), "2.06"),
+        (Decimal("1.99609375"), "2"),
+    ],
+)
+def test_cpu_and_memory_round_by_the_same_rule(amount: Decimal, shown: str) -> None:
+    assert format_cpu(int(amount * 1000)) == shown
+    assert format_memory(int(amount * 1024**3)) == f"{shown}Gi"
+    assert format_memory(int(amount * 1024**2)) == f"{shown}Mi"
 
 
 def test_seed_autoscaling_table_in_the_base(shipped_tree: dict[str, str]) -> None:
