@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 from pathlib import Path
@@ -15,7 +16,9 @@ from compiler.output.write import read_tree
 from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
 from compiler.review.report import explain, report_markdown, report_text, summary
 from compiler.review.revision import RevisionError, read_revision
-from tests.conftest import edit, git
+from compiler.review.specdiff import diff_specs
+from compiler.spec.load import read_spec
+from tests.conftest import SPEC, edit, git
 from tests.tools import tool
 
 HPA_LINE = "{env}: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24"
@@ -259,3 +262,46 @@ def test_markdown_report_fits_a_pull_request_comment() -> None:
     assert report.count("```") % 2 == 0
     assert report.endswith("run `nifty diff` for all of it.*\n")
     assert "config-0" in report
+
+
+def _spec_data() -> dict[str, Any]:
+    return copy.deepcopy(read_spec(SPEC).data)
+
+
+def test_spec_changes_name_their_place_and_the_environments_they_reach() -> None:
+    old, new = _spec_data(), _spec_data()
+    new["defaults"]["resources"]["cpu"] = "300m"
+    (processing,) = [layer for layer in new["layers"] if layer["name"] == "processing"]
+    processing["hot_path"] = False
+    new["environments"]["dev"]["components"]["api"]["host"] = "api.test.nifty50.example.com"
+    new["environments"]["qa"] = {"namespace": "nifty50-qa"}
+    del new["environments"]["prod"]["components"]["timescaledb"]
+    changes = [(c.where, c.subject, c.field, c.old, c.new) for c in diff_specs(old, new)]
+    assert changes == [
+        (
+            ("dev",),
+            "component api",
+            "ingress.host",
+            "api.dev.nifty50.example.com",
+            "api.test.nifty50.example.com",
+        ),
+        (("prod",), "component timescaledb", "resources.cpu", "2", "1"),
+        (("prod",), "component timescaledb", "resources.memory", "4Gi", "2Gi"),
+        (("qa",), "environment", "", MISSING, True),
+        (("layers",), "layer processing", "hot_path", True, False),
+        (("defaults",), "", "resources.cpu", "250m", "300m"),
+    ]
+
+
+def test_a_spec_missing_at_the_revision_is_said_and_the_objects_still_compared(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    text = spec.read_text(encoding="utf-8")
+    git(repo, "rm", "-q", "spec/system.yaml")
+    git(repo, "commit", "-q", "-m", "spec moved away")
+    spec.parent.mkdir(exist_ok=True)
+    spec.write_text(text.replace("max: 20, cpu: 60", "max: 24, cpu: 60"), encoding="utf-8")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "spec/system.yaml: not at HEAD; its changes are not listed"
+    assert "  " + HPA_LINE.format(env="prod") in lines

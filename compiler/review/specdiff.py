@@ -89,7 +89,10 @@ def _merge(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     """Set value at path; mappings merge field by field, as the compiler merges overrides."""
     *parents, last = path
     for key in parents:
-        target = target.setdefault(key, {}) if isinstance(target.get(key), dict | None) else {}
+        # A copy: the same mapping of the spec's data serves every environment's view.
+        child = dict(target[key]) if isinstance(target.get(key), dict) else {}
+        target[key] = child
+        target = child
     current = target.get(last)
     if isinstance(current, dict) and isinstance(value, dict):
         target[last] = {**current, **value}
