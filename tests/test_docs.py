@@ -47,7 +47,9 @@ def _table(text: str) -> list[list[str]]:
 
 
 def _mermaid(text: str, index: int = 0) -> list[str]:
-    block = text.split("```mermaid\n")[index + 1].split("```", 1)[0]
+    """The lines of a picture: 0 the data flow, 1 the observability picture (found by section)."""
+    section = _section(text, ("## Layers and data flow", "## Observability")[index])
+    (block,) = [part.split("```", 1)[0] for part in section.split("```mermaid\n")[1:]]
     return [line.strip() for line in block.splitlines()]
 
 
