@@ -152,3 +152,19 @@ def test_a_missing_spec_says_where_nifty_looked(tmp_path: Path, monkeypatch: pyt
         f"spec/system.yaml: error: spec file not found (looked for {tmp_path.resolve()}/spec/system.yaml);"
         " pass --spec PATH, or run nifty from the repository root\n"
     )
+
+
+def test_dedicated_cores_without_any_cpu_request_is_a_diagnostic_not_a_crash(project: Path) -> None:
+    spec = project / "spec" / "system.yaml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace(
+        "  resources:\n    cpu: 250m\n    memory: 256Mi", "  resources:\n    memory: 256Mi", 1
+    )
+    sized = '        resources: {cpu: "1", memory: 512Mi}\n        dedicated_cores: true\n'
+    assert sized in text
+    spec.write_text(text.replace(sized, "        dedicated_cores: true\n", 1), encoding="utf-8")
+    code, _, err = run("validate")
+    assert (code, err) == (
+        1,
+        "spec/system.yaml:13:3: error: defaults.resources must set cpu: every component inherits it\n",
+    )
