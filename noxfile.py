@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -139,3 +140,46 @@ def amtool(session: nox.Session) -> None:
     ensure_apt_tools(session)
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.amtool")
+
+
+# mermaid-cli drives a browser through puppeteer: Debian's Chromium, not a downloaded one.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@nox.session(python=PYTHON)
+def mermaid(session: nox.Session) -> None:
+    """Render every Mermaid diagram of the generated READMEs with mermaid-cli (not in the default run)."""
+    if not Path(CHROMIUM).exists():
+        if shutil.which("apt-get") is None or os.geteuid() != 0:
+            session.error(f"missing {CHROMIUM} (apt-get install chromium)")
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-qq", external=True, env=env)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", external=True, env=env
+        )
+    if shutil.which("npm") is None:
+        session.error("missing npm (apt-get install npm)")
+    tools = Path(session.create_tmp()) / "mermaid"
+    tools.mkdir(exist_ok=True)
+    session.run(
+        "npm",
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        str(tools),
+        "@mermaid-js/mermaid-cli",
+        external=True,
+        env={"PUPPETEER_SKIP_DOWNLOAD": "1"},
+    )
+    config = tools / "puppeteer.json"
+    config.write_text(json.dumps({"executablePath": CHROMIUM, "args": CHROMIUM_ARGS}), encoding="utf-8")
+    session.run("python", "-m", "tests.mermaid", str(tools / "node_modules" / ".bin" / "mmdc"), str(config))

@@ -19,6 +19,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click's plain help shows a flag as a flag; the rich one would show `--check <bool>`.
+    rich_markup_mode=None,
 )
 
 
@@ -48,6 +50,24 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback o
 T = TypeVar("T")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from compiler.run import version
+
+        sys.stdout.write(version() + "\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Compile spec/system.yaml into the Kustomize tree of the Nifty 50 Trading System."""
+
+
 def _run(action: Callable[[], T], fmt: Format, debug: bool) -> T:
     """Run action under compiler.run's reporting; its exit becomes typer's."""
     try:
@@ -56,7 +76,7 @@ def _run(action: Callable[[], T], fmt: Format, debug: bool) -> T:
         raise typer.Exit(stop.code) from None
 
 
-@app.command("compile")
+@app.command("compile", short_help="Compile the spec into out/.")
 def compile_command(
     spec: SpecOption = DEFAULT_SPEC,
     out: OutOption = DEFAULT_OUT,
@@ -76,7 +96,7 @@ def compile_command(
         raise typer.Exit(code)
 
 
-@app.command("validate")
+@app.command("validate", short_help="Validate the spec; write nothing.")
 def validate_command(
     spec: SpecOption = DEFAULT_SPEC,
     monitoring: MonitoringOption = DEFAULT_MONITORING,
@@ -91,7 +111,7 @@ def validate_command(
     sys.stderr.write(f"{display_path(spec)} is valid\n")
 
 
-@app.command("render")
+@app.command("render", short_help="Print one environment fully rendered.")
 def render_command(
     env: Annotated[str, typer.Argument(help="An environment of the spec, or 'base'.")],
     spec: SpecOption = DEFAULT_SPEC,
@@ -112,7 +132,7 @@ def render_command(
     sys.stdout.write(_run(lambda: dump_all(build_environment(envs[env])), fmt, debug))
 
 
-@app.command("diff")
+@app.command("diff", short_help="What changes against a git revision.")
 def diff_command(
     against: Annotated[
         str, typer.Option("--against", help="The git revision whose committed out/ is compared.")
@@ -128,28 +148,30 @@ def diff_command(
     """Compare the compiled spec with out/ at a git revision, object by object; write nothing."""
     from compiler.kustomize.build import TreeBuildError
     from compiler.paths import display_path
-    from compiler.pipeline import compile_spec
+    from compiler.pipeline import compile_spec, spec_changes
     from compiler.review.objdiff import diff_trees
-    from compiler.review.report import report_markdown, report_text, summary
+    from compiler.review.report import explain, report_markdown, report_text, summary
     from compiler.review.revision import RevisionError, read_revision
 
     tree = _run(lambda: compile_spec(spec, monitoring), Format.text, debug)
     shown = display_path(out)
     try:
         committed = read_revision(out, against)
-        diff = diff_trees(committed, tree)
+        report = explain(
+            diff_trees(committed, tree), against, display_path(spec), spec_changes(spec, against)
+        )
     except (RevisionError, TreeBuildError) as error:
         sys.stderr.write(f"error: {error}\n")
         raise typer.Exit(EXIT_USAGE) from None
     if fmt is DiffFormat.markdown:
-        sys.stdout.write(report_markdown(diff, against, shown))
+        sys.stdout.write(report_markdown(report, shown))
     else:
-        sys.stdout.write(report_text(diff, shown))
-    sys.stderr.write(summary(diff, against) + "\n")
-    raise typer.Exit(EXIT_OK if diff.empty else EXIT_FAILED)
+        sys.stdout.write(report_text(report, shown))
+    sys.stderr.write(summary(report) + "\n")
+    raise typer.Exit(EXIT_OK if report.empty else EXIT_FAILED)
 
 
-@app.command("schema")
+@app.command("schema", short_help="Print the spec's JSON Schema.")
 def schema_command() -> None:
     """Print the JSON Schema of the spec (committed as out/schema.json) for editors."""
     from compiler.spec.schema import schema_text

@@ -35,6 +35,11 @@ def plain_compile(argv: list[str]) -> PlainCompile | None:
 
 def main() -> None:
     """`nifty`: a plain compile runs directly, since importing typer costs a third of a cold compile."""
+    if sys.argv[1:] == ["--version"]:
+        from compiler.run import version
+
+        sys.stdout.write(version() + "\n")
+        return
     plain = plain_compile(sys.argv[1:])
     if plain is None:
         from compiler.cli import main as run_cli

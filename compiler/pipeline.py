@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, SpecError
 from compiler.output.tree import build_tree
@@ -10,10 +11,13 @@ from compiler.paths import display_path, source_name
 from compiler.plan.model import Plan
 from compiler.plan.resolve import plan
 from compiler.render.alerts import alerts
-from compiler.spec.load import read_spec
+from compiler.spec.load import parse_spec, read_spec
 from compiler.spec.monitoring import check_monitoring
 from compiler.spec.names import MonitoringFile
 from compiler.spec.validate import validate
+
+if TYPE_CHECKING:
+    from compiler.review.specdiff import SpecChange
 
 MONITORING_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -55,3 +59,22 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
 def compile_spec(spec_path: Path, monitoring_dir: Path, schema: str | None = None) -> dict[str, str]:
     """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known."""
     return build_tree(load_plan(spec_path, monitoring_dir), schema)
+
+
+def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:
+    """What changed in the spec since revision, in its own terms; or why that cannot be told.
+
+    Raises RevisionError when git cannot read the revision at all.
+    """
+    # Only `nifty diff` needs git and the spec diff: a compile does not import them.
+    from compiler.review.revision import read_file_at
+    from compiler.review.specdiff import diff_specs
+
+    raw = read_file_at(spec_path, revision)
+    if raw is None:
+        return f"not at {revision}; its changes are not listed"
+    try:
+        old = parse_spec(raw, display_path(spec_path)).data
+    except SpecError:
+        return f"unreadable at {revision}; its changes are not listed"
+    return diff_specs(old, read_spec(spec_path, display_path(spec_path)).data)

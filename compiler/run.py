@@ -33,6 +33,17 @@ class Exit(Exception):  # noqa: N818 - named like typer.Exit, which it stands fo
         self.code = code
 
 
+def version() -> str:
+    """`nifty 0.1.0`: the installed package's version, read from its metadata."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return f"nifty {installed('nifty')}"
+    except PackageNotFoundError:
+        return "nifty (version unknown: not installed)"
+
+
 def reported(action: Callable[[], T], fmt: str, debug: bool) -> T:
     """Run action; print diagnostics and exit 1 on a SpecError, exit 3 on anything unexpected."""
     try:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,59 @@ def test_render_prints_namespaced_objects_of_the_environment(project: Path) -> N
     code, out, _ = run("render", "prod")
     assert code == 0
     assert "namespace: nifty50-prod" in out and "namespace: nifty50\n" not in out
+
+
+def test_boolean_flags_show_as_flags() -> None:
+    for command in ("compile", "diff", "validate"):
+        code, out, _ = run(command, "--help")
+        assert code == 0
+        assert "<bool>" not in out, out
+    options = run("compile", "--help")[1].splitlines()
+    assert [line.split()[0] for line in options if line.strip().startswith(("--check", "--diff"))] == [
+        "--check",
+        "--diff",
+    ]
+    assert [line.split()[1] for line in options if line.strip().startswith("--check")] == ["Write"]
+    # A flag takes no value: `--check true` is an extra argument, which click refuses.
+    assert run("compile", "--check", "true")[0] == 2
+
+
+def test_version_comes_from_the_package_metadata_without_typer(tmp_path: Path) -> None:
+    expected = f"nifty {metadata.version('nifty')}\n"
+    assert run("--version")[:2] == (0, expected)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "compiler", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == expected
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "typer" not in imported and "pydantic" not in imported
+
+
+def test_a_missing_spec_says_where_nifty_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("compile")
+    assert code == 1
+    assert err == (
+        f"spec/system.yaml: error: spec file not found (looked for {tmp_path.resolve()}/spec/system.yaml);"
+        " pass --spec PATH, or run nifty from the repository root\n"
+    )
+
+
+def test_dedicated_cores_without_any_cpu_request_is_a_diagnostic_not_a_crash(project: Path) -> None:
+    spec = project / "spec" / "system.yaml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace(
+        "  resources:\n    cpu: 250m\n    memory: 256Mi", "  resources:\n    memory: 256Mi", 1
+    )
+    sized = '        resources: {cpu: "1", memory: 512Mi}\n        dedicated_cores: true\n'
+    assert sized in text
+    spec.write_text(text.replace(sized, "        dedicated_cores: true\n", 1), encoding="utf-8")
+    code, _, err = run("validate")
+    assert (code, err) == (
+        1,
+        "spec/system.yaml:13:3: error: defaults.resources must set cpu: every component inherits it\n",
+    )

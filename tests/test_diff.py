@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 from pathlib import Path
@@ -13,9 +14,11 @@ from hypothesis import strategies as st
 
 from compiler.output.write import read_tree
 from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
-from compiler.review.report import report_markdown, report_text
+from compiler.review.report import explain, report_markdown, report_text, summary
 from compiler.review.revision import RevisionError, read_revision
-from tests.conftest import edit, git
+from compiler.review.specdiff import diff_specs
+from compiler.spec.load import read_spec
+from tests.conftest import SPEC, edit, git
 from tests.tools import tool
 
 HPA_LINE = "{env}: HorizontalPodAutoscaler api spec.maxReplicas 5 → 6"
@@ -46,20 +49,102 @@ def test_spec_edit_names_each_changed_field_and_writes_nothing(repo: Path) -> No
     result = _nifty(repo, "diff")
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    # dev sets its own bounds for api, so only the base and prod change: the HPA,
-    # and the alert that watches it at its maximum (with the Prometheus volume of its rules).
-    assert [line for line in lines if "HorizontalPodAutoscaler" in line] == [
-        HPA_LINE.format(env="base"),
-        HPA_LINE.format(env="prod"),
+    # dev sets its own bounds for api, so only prod changes: what the author wrote
+    # first, then the HPA, the alert that watches it at its maximum, and Prometheus, which mounts
+    # the rules; the base is the shared layer, folded into the environment it reaches.
+    assert [line for line in lines if not line.startswith("      ")] == [
+        "spec/system.yaml:",
+        "  prod: component api autoscaling.max 5 → 6",
+        "objects:",
+        "  " + HPA_LINE.format(env="prod"),
+        "generated configs:",
+        '  prod: ConfigMap prometheus-rules data["generated.yaml"] changed:',
+        "workloads that roll:",
+        "  prod: StatefulSet prometheus restarts: prometheus-rules changed",
+        "files outside the builds:",
+        "  out/README.md",
     ]
-    assert not [line for line in lines if line.startswith("dev:")]
-    assert len([line for line in lines if line.startswith("    +") and "} >= 6" in line]) == 2
-    assert "file out/README.md changes" in lines  # its autoscaling tables
+    assert len([line for line in lines if line.startswith("      +") and "} >= 6" in line]) == 1
+    summary = "1 spec field changes; 3 objects change in prod; 1 file outside the builds changes against HEAD"
+    assert result.stderr.splitlines() == [summary]
     markdown = _nifty(repo, "diff", "--format", "markdown")
     assert markdown.returncode == 1
-    assert "| HorizontalPodAutoscaler `api` | `spec.maxReplicas` | `5` | `6` |" in markdown.stdout
+    headings = [line for line in markdown.stdout.splitlines() if line.startswith("#")]
+    assert headings == [
+        "### nifty diff against `HEAD`",
+        "#### Spec `spec/system.yaml`",
+        "#### Objects",
+        "#### Generated configs",
+        "#### Workloads that roll",
+        "#### Files outside the builds",
+    ]
+    assert f"\n{summary}.\n" in markdown.stdout
+    assert "| prod | component api | `autoscaling.max` | `5` | `6` |" in markdown.stdout
+    assert "| prod | HorizontalPodAutoscaler `api` | `spec.maxReplicas` | `5` | `6` |" in markdown.stdout
+    assert "- prod: StatefulSet `prometheus` restarts: prometheus-rules changed" in markdown.stdout
     assert _snapshot(repo) == before
     assert git(repo, "status", "--porcelain").splitlines() == [" M spec/system.yaml"]
+
+
+def test_a_change_every_environment_takes_is_listed_once_for_all(repo: Path) -> None:
+    # api's target CPU: dev overrides api's bounds but not its target, so dev and prod both change.
+    edit(
+        repo / "spec" / "system.yaml",
+        "autoscaling: {min: 2, max: 5, cpu: 70}",
+        "autoscaling: {min: 2, max: 5, cpu: 75}",
+    )
+    result = _nifty(repo, "diff")
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["spec/system.yaml:", "  dev, prod: component api autoscaling.cpu 70 → 75"]
+    hpa = [line for line in lines if "HorizontalPodAutoscaler" in line]
+    assert hpa == [
+        "  dev, prod: HorizontalPodAutoscaler api spec.metrics[0].resource.target.averageUtilization 70 → 75"
+    ]
+    assert not [line for line in lines if line.startswith(("  base", "  dev:", "  prod:"))]
+    assert " in dev, prod;" in result.stderr or " in dev and prod;" in result.stderr
+
+
+def test_market_calendar_changes_read_in_its_own_words(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    edit(spec, '{name: normal, start: "09:15", end: "15:30"}', '{name: normal, start: "09:15", end: "15:45"}')
+    edit(spec, '    - {date: "2026-03-03", name: Holi}\n', "")
+    edit(spec, '{date: "2026-12-25", name: Christmas}', '{date: "2026-12-25", name: Christmas Day}')
+    edit(
+        spec,
+        'name: Muhurat trading, start: "18:00", end: "19:15"',
+        'name: Muhurat trading, start: "18:15", end: "19:15"',
+    )
+    git(repo, "commit", "-q", "-am", "calendar edited")
+    spec.write_text(git(repo, "show", "HEAD~1:spec/system.yaml"), encoding="utf-8")
+    result = _nifty(repo, "diff", "--against", "HEAD")
+    market = [line for line in result.stdout.splitlines() if line.startswith("  market:")]
+    assert market == [
+        "  market: session normal 09:15–15:45 → 09:15–15:30",  # noqa: RUF001 (the en dash of a time range)
+        "  market: holiday 2026-03-03 Holi added",
+        "  market: holiday 2026-12-25 Christmas Day → Christmas",
+        "  market: special session 2026-11-08 Muhurat trading 18:15–19:15 → 18:00–19:15",  # noqa: RUF001
+    ]
+
+
+def test_only_the_shared_base_changing_is_named_as_such() -> None:
+    fields = (FieldChange("spec.maxReplicas", 20, 24),)
+    only_base = TreeDiff(
+        (ObjectChange("base", "HorizontalPodAutoscaler", "x", "ns", "changed", fields),), (), ("base", "prod")
+    )
+    report = explain(only_base, "HEAD")
+    assert report_text(report, "out").splitlines() == [
+        "objects:",
+        "  base (shared): HorizontalPodAutoscaler x spec.maxReplicas 20 → 24",
+    ]
+    assert summary(report) == "1 object changes in the shared base against HEAD"
+    both = TreeDiff(
+        (*only_base.objects, ObjectChange("prod", "HorizontalPodAutoscaler", "x", "p", "changed", fields)),
+        (),
+        ("base", "prod"),
+    )
+    assert report_text(explain(both, "HEAD"), "out").splitlines()[1] == (
+        "  prod: HorizontalPodAutoscaler x spec.maxReplicas 20 → 24"
+    )
 
 
 def test_config_change_reads_as_data_change(repo: Path) -> None:
@@ -67,8 +152,9 @@ def test_config_change_reads_as_data_change(repo: Path) -> None:
     result = _nifty(repo, "diff")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert 'base: ConfigMap prometheus-rules data["platform.yaml"] changed:' in lines
-    assert "    +        for: 12m" in lines
+    assert '  dev, prod: ConfigMap prometheus-rules data["platform.yaml"] changed:' in lines
+    assert "      +        for: 12m" in lines
+    assert "  dev, prod: StatefulSet prometheus restarts: prometheus-rules changed" in lines
     assert not [line for line in lines if "added" in line or "removed" in line]
 
 
@@ -83,7 +169,7 @@ def test_against_an_older_revision(repo: Path) -> None:
     assert _nifty(repo, "diff").returncode == 0
     result = _nifty(repo, "diff", "--against", "HEAD~1")
     assert result.returncode == 1
-    assert HPA_LINE.format(env="prod") in result.stdout.splitlines()
+    assert "  " + HPA_LINE.format(env="prod") in result.stdout.splitlines()
 
 
 def test_removed_environment_and_unknown_revision(repo: Path) -> None:
@@ -96,9 +182,10 @@ def test_removed_environment_and_unknown_revision(repo: Path) -> None:
     spec.write_text(head + "\n", encoding="utf-8")
     result = _nifty(repo, "diff")
     assert result.returncode == 1, result.stderr
-    removed = [line for line in result.stdout.splitlines() if line.startswith("prod: ")]
-    assert removed and all(" removed " in line for line in removed)
-    assert "prod: removed HorizontalPodAutoscaler api (namespace nifty50-prod)" in removed
+    removed = [line for line in result.stdout.splitlines() if line.startswith("  prod: ")]
+    assert removed and all(line.endswith(" removed") for line in removed)
+    assert "  prod: HorizontalPodAutoscaler api removed" in removed
+    assert "  prod: environment removed" in removed
 
 
 def test_read_revision_matches_the_committed_tree(repo: Path) -> None:
@@ -110,8 +197,8 @@ def test_read_revision_matches_the_committed_tree(repo: Path) -> None:
 def test_diff_of_a_tree_with_itself_is_empty(shipped_tree: dict[str, str]) -> None:
     diff = diff_trees(shipped_tree, shipped_tree)
     assert diff.empty
-    assert report_text(diff, "out") == ""
-    assert "No changes" in report_markdown(diff, "HEAD", "out")
+    assert report_text(explain(diff, "HEAD"), "out") == ""
+    assert "No changes" in report_markdown(explain(diff, "HEAD"), "out")
 
 
 def test_a_tree_against_nothing_adds_every_object(shipped_tree: dict[str, str]) -> None:
@@ -167,8 +254,51 @@ def test_markdown_report_fits_a_pull_request_comment() -> None:
         )
         for n in range(40)
     )
-    report = report_markdown(TreeDiff(many, ()), "HEAD", "out")
+    report = report_markdown(explain(TreeDiff(many, ()), "HEAD"), "out")
     assert len(report) <= 65536
     assert report.count("```") % 2 == 0
     assert report.endswith("run `nifty diff` for all of it.*\n")
     assert "config-0" in report
+
+
+def _spec_data() -> dict[str, Any]:
+    return copy.deepcopy(read_spec(SPEC).data)
+
+
+def test_spec_changes_name_their_place_and_the_environments_they_reach() -> None:
+    old, new = _spec_data(), _spec_data()
+    new["defaults"]["resources"]["cpu"] = "300m"
+    (processing,) = [layer for layer in new["layers"] if layer["name"] == "processing"]
+    processing["hot_path"] = False
+    new["environments"]["dev"]["components"]["api"]["host"] = "api.test.nifty50.example.com"
+    new["environments"]["qa"] = {"namespace": "nifty50-qa"}
+    del new["environments"]["prod"]["components"]["timescaledb"]
+    changes = [(c.where, c.subject, c.field, c.old, c.new) for c in diff_specs(old, new)]
+    assert changes == [
+        (
+            ("dev",),
+            "component api",
+            "ingress.host",
+            "api.dev.nifty50.example.com",
+            "api.test.nifty50.example.com",
+        ),
+        (("prod",), "component timescaledb", "resources.cpu", "2", "1"),
+        (("prod",), "component timescaledb", "resources.memory", "4Gi", "2Gi"),
+        (("qa",), "environment", "", MISSING, True),
+        (("layers",), "layer processing", "hot_path", True, False),
+        (("defaults",), "", "resources.cpu", "250m", "300m"),
+    ]
+
+
+def test_a_spec_missing_at_the_revision_is_said_and_the_objects_still_compared(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    text = spec.read_text(encoding="utf-8")
+    git(repo, "rm", "-q", "spec/system.yaml")
+    git(repo, "commit", "-q", "-m", "spec moved away")
+    spec.parent.mkdir(exist_ok=True)
+    spec.write_text(text.replace("min: 2, max: 5, cpu: 70", "min: 2, max: 6, cpu: 70"), encoding="utf-8")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "spec/system.yaml: not at HEAD; its changes are not listed"
+    assert "  " + HPA_LINE.format(env="prod") in lines

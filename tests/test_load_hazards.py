@@ -127,7 +127,16 @@ def _validate(*args: str) -> tuple[int, str]:
 
 def test_missing_spec_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert _validate("--spec", "spec/nope.yaml") == (1, "spec/nope.yaml: error: spec file not found\n")
+    looked = tmp_path.resolve() / "spec" / "nope.yaml"
+    assert _validate("--spec", "spec/nope.yaml") == (
+        1,
+        f"spec/nope.yaml: error: spec file not found (looked for {looked});"
+        " pass --spec PATH, or run nifty from the repository root\n",
+    )
+    assert _validate("--spec", str(looked)) == (
+        1,
+        f"spec/nope.yaml: error: spec file not found (looked for {looked}); pass --spec PATH\n",
+    )
 
 
 def test_directory_as_spec_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

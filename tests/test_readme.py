@@ -14,6 +14,30 @@ import yaml
 from tests.conftest import ROOT, edit
 
 
+def _test_command() -> str:
+    """The one command of the README's block that runs the tests."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\nRun the tests", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    (command,) = block.splitlines()
+    return command
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    commands = [line for line in lines if line and not line.startswith("#") and line != "set -euo pipefail"]
+    assert commands[-1] == _test_command()
+    assert [c for c in commands if not c.startswith("cd ")] == [_test_command()]
+
+
+def test_the_test_command_installs_nothing_into_the_system_python() -> None:
+    command = _test_command()
+    assert command.startswith("python3 -m venv .venv && ")
+    # After the venv exists every program runs from it: no bare pip, python or nox.
+    for step in command.split(" && ")[1:]:
+        assert step.startswith(".venv/bin/"), step
+
+
 def _workflow() -> dict[str, Any]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
@@ -39,7 +63,7 @@ def test_workflow_runs_nox_on_pull_requests() -> None:
     triggers = {str(key): value for key, value in workflow.items()}
     assert triggers.get("on", triggers.get("True")) == "pull_request"
     assert workflow["permissions"]["pull-requests"] == "write"
-    assert any("python -m nox" in s.get("run", "") for s in _steps())
+    assert any(s.get("run") == _test_command() for s in _steps())
     assert "--format markdown" in _diff_script()
     assert any("--body-file nifty-diff.md" in s.get("run", "") for s in _steps())
 

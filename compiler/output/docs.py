@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from compiler.output.clock_docs import market_clock_section
-from compiler.plan.model import EnvPlan, Plan, Workload
+from compiler.output.diagrams import data_flow, observability
+from compiler.plan.model import EnvPlan, Plan
 from compiler.render.types import Manifest
 from compiler.spec.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
 
@@ -42,11 +43,24 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "",
         "## Layers and data flow",
         "",
-        "Arrows point from the component that opens a connection to the one it connects to;"
-        " pod counts are the base's.",
+        "Layers run top to bottom in their order. An arrow points from the component that opens a"
+        " connection to the one it connects to; a line without an arrowhead joins a component to"
+        " one in an earlier layer that it connects to (storage, mostly). Thick arrows and orange"
+        " boxes are the hot path; each dashed flag is an address block outside the cluster that"
+        " only the component drawn next to it may reach. Pod counts are the base's.",
         "",
         "```mermaid",
         *data_flow(plan.base),
+        "```",
+        "",
+        "## Observability",
+        "",
+        "Arrows follow the data: Prometheus scrapes the components that serve metrics and the"
+        " stack itself; every component sends OTLP to the collector; kube-state-metrics reports"
+        " the pods of the rest; alerts go through Alertmanager to its receivers.",
+        "",
+        "```mermaid",
+        *observability(plan.base),
         "```",
         "",
         "## Autoscaling",
@@ -85,46 +99,6 @@ def _environment_table(plan: Plan) -> Iterator[str]:
         else:
             sync = "manual"
         yield f"| {env.name} | {env.namespace} | {tags} | `{folder}` | {sync} |"
-
-
-def _node(name: str) -> str:
-    """A Mermaid node id: component names may hold hyphens, which Mermaid reads as edges."""
-    return name.replace("-", "_")
-
-
-def data_flow(env: EnvPlan) -> list[str]:
-    """A Mermaid flowchart: one subgraph per layer, an edge per declared connection."""
-    lines = ["flowchart TD"]
-    routed = [w for w in env.workloads if w.route is not None]
-    if routed:
-        lines.append('    ingress(["Ingress"])')
-    for group in env.groups:
-        title = f"Layer {group.number}: {group.name}" if group.number else group.name.capitalize()
-        if group.hot_path:
-            title += " (hot path)"
-        lines.append(f'    subgraph {_node(group.file.removesuffix(".yaml"))}["{title}"]')
-        lines.extend(f'        {_node(w.name)}["{_label(w)}"]' for w in group.workloads)
-        lines.append("    end")
-    outside = sorted({e.cidr for w in env.workloads for e in w.external})
-    lines.extend(f'    external_{index}[("{cidr}")]' for index, cidr in enumerate(outside))
-    for workload in routed:
-        assert workload.route is not None
-        lines.append(f'    ingress -->|"{workload.route.host}{workload.route.path}"| {_node(workload.name)}')
-    for workload in env.workloads:
-        targets_of = dict.fromkeys(flow.target for flow in workload.flows)
-        lines.extend(f"    {_node(workload.name)} --> {_node(target)}" for target in targets_of)
-        targets = sorted({(outside.index(e.cidr), e.port) for e in workload.external})
-        lines.extend(f'    {_node(workload.name)} -->|"{port}"| external_{index}' for index, port in targets)
-    return lines
-
-
-def _label(workload: Workload) -> str:
-    pods = (
-        f"{workload.scaling.min_replicas}-{workload.scaling.max_replicas} pods"
-        if workload.scaling
-        else f"{workload.replicas or 1} pod{'s' if (workload.replicas or 1) > 1 else ''}"
-    )
-    return f"{workload.name}<br/>{workload.kind}, {pods}"
 
 
 def _autoscaling_section(env: EnvPlan) -> Iterator[str]:

@@ -112,5 +112,10 @@ def alertmanager_flows(spec: Spec, manager: Alertmanager) -> tuple[Flow, ...]:
 
 def alertmanager_external(manager: Alertmanager) -> tuple[External, ...]:
     """The address blocks of the pagers, once each."""
-    found = {(r.pager.cidr, r.pager.port) for r in manager.receivers if r.pager}
-    return tuple(External(cidr, port) for cidr, port in sorted(found))
+    found: dict[tuple[str, int], list[str]] = {}
+    for receiver in manager.receivers:
+        if receiver.pager:
+            found.setdefault((receiver.pager.cidr, receiver.pager.port), []).append(receiver.name)
+    return tuple(
+        External(cidr, port, f"pager of {', '.join(names)}") for (cidr, port), names in sorted(found.items())
+    )

@@ -68,6 +68,7 @@ class External:
 
     cidr: str
     port: int
+    description: str | None = None
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ def _workload(
         ),
         startup_seconds=component.startup_seconds,
         route=_route(spec, component, override),
-        external=tuple(External(e.cidr, e.port) for e in component.external),
+        external=tuple(External(e.cidr, e.port, e.description) for e in component.external),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         dedicated_cores=component.dedicated_cores,
         extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),

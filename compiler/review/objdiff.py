@@ -52,6 +52,7 @@ class TreeDiff:
 
     objects: tuple[ObjectChange, ...]
     files: tuple[str, ...]
+    environments: tuple[str, ...] = ()  # every built folder of either tree: base, overlays, argocd
 
     @property
     def empty(self) -> bool:
@@ -171,4 +172,4 @@ def diff_trees(old: Mapping[str, str], new: Mapping[str, str]) -> TreeDiff:
     files = changed_files(old, new)
     # Files of the builds are explained by their objects; name them only when no object changes.
     outside = [f for f in files if not f.startswith(BUILT_FOLDERS)] if objects else files
-    return TreeDiff(tuple(objects), tuple(outside))
+    return TreeDiff(tuple(objects), tuple(outside), tuple(names))

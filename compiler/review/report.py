@@ -1,13 +1,16 @@
-"""Print an object-level diff for a terminal (text) or a pull-request comment (markdown)."""
+"""Explain a diff for a terminal (text) or a pull-request comment (markdown): spec first, then objects."""
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff
+from compiler.review.specdiff import SpecChange
 
 MAX_VALUE = 120
 # GitHub refuses comments over 65536 characters; keep room for the note that says where it stops.
@@ -53,47 +56,222 @@ def line_diff(change: FieldChange) -> list[str]:
     return [line for line in lines if not line.startswith(("---", "+++"))]
 
 
-def _subject(change: ObjectChange) -> str:
-    return f"{change.kind} {change.name}"
+WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"})
+# A field that names a generated ConfigMap: its hash suffix moves with the content, so the pods roll.
+CONFIG_REFERENCE = re.compile(r"(?:^|\.)(?:configMap|configMapRef|configMapKeyRef)\.name$")
+HASHED = re.compile(r"^(.+)-[a-z0-9]{10}$")
+SHARED_BASE = "base (shared)"
 
 
-def _where(change: ObjectChange) -> str:
-    return f" (namespace {change.namespace})" if change.namespace else ""
+@dataclass(frozen=True)
+class Entry:
+    """One line of the report: where, what (kind and name), which field, and old → new or a note."""
+
+    where: str
+    kind: str
+    name: str = ""
+    field: str = ""
+    old: Any = MISSING
+    new: Any = MISSING
+    note: str = ""
+    lines: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """`prod: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24`."""
+        what = " ".join(part for part in (self.kind, self.name, self.field) if part)
+        change = self.note or f"{show_value(self.old)} {ARROW} {show_value(self.new)}"
+        return f"{self.where}: {what} {change}"
 
 
-def summary(diff: TreeDiff, against: str) -> str:
-    """One line: how much changes."""
-    if diff.empty:
-        return f"no changes against {against}"
-    envs = sorted({c.environment for c in diff.objects})
-    parts = []
-    if diff.objects:
-        parts.append(f"{len(diff.objects)} objects change in {', '.join(envs)}")
-    if diff.files:
-        parts.append(f"{len(diff.files)} files change")
-    return f"{'; '.join(parts)} against {against}"
+@dataclass(frozen=True)
+class Report:
+    """What `nifty diff` says: the spec's changes, then the objects, configs and rolls, then files."""
+
+    against: str
+    spec: str
+    spec_note: str
+    changes: tuple[Entry, ...]
+    objects: tuple[Entry, ...]
+    configs: tuple[Entry, ...]
+    rolls: tuple[Entry, ...]
+    files: tuple[str, ...]
+    object_count: int
+    environments: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changes."""
+        return not (self.changes or self.object_count or self.files)
 
 
-def report_text(diff: TreeDiff, out: str) -> str:
-    """Lines like `prod: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24`."""
-    return "".join(line + "\n" for line in _text_lines(diff, out))
+def explain(
+    diff: TreeDiff,
+    against: str,
+    spec: str = "spec/system.yaml",
+    spec_changes: tuple[SpecChange, ...] | str = (),
+) -> Report:
+    """Group a tree diff for people: each change once, with the deployed environments it reaches.
 
-
-def _text_lines(diff: TreeDiff, out: str) -> Iterator[str]:
+    An object of the base that some environment changes too is shown as that environment's; the
+    base appears, as the shared layer, only with what no deployed environment takes over.
+    """
+    deployed = [env for env in diff.environments if env != "base"]
+    touched = {(c.environment, c.kind, c.name) for c in diff.objects}
+    sections: dict[str, dict[tuple[Any, ...], tuple[Entry, list[str]]]] = {
+        "objects": {},
+        "configs": {},
+        "rolls": {},
+    }
+    counted: set[tuple[str, str]] = set()
+    affected: list[str] = []
     for change in diff.objects:
-        head = f"{change.environment}: "
-        if change.change != "changed":
-            yield f"{head}{change.change} {_subject(change)}{_where(change)}"
-            continue
-        for field in change.fields:
-            if is_text_change(field):
-                yield f"{head}{_subject(change)} {field.path} changed:"
-                yield from (f"    {line}" for line in line_diff(field))
-            else:
-                values = f"{show_value(field.old)} {ARROW} {show_value(field.new)}"
-                yield f"{head}{_subject(change)} {field.path} {values}"
-    for path in diff.files:
-        yield f"file {out}/{path} changes"
+        where = change.environment
+        if where == "base":
+            if deployed and any((env, change.kind, change.name) in touched for env in deployed):
+                continue
+            where = SHARED_BASE if deployed else "base"
+        counted.add((change.kind, change.name))
+        affected.append(where)
+        configs = {
+            c.name for c in diff.objects if c.environment == change.environment and c.kind == "ConfigMap"
+        }
+        for section, entry in _entries(change, configs):
+            key = (
+                entry.kind,
+                entry.name,
+                entry.field,
+                _canon(entry.old),
+                _canon(entry.new),
+                entry.note,
+                entry.lines,
+            )
+            _, wheres = sections[section].setdefault(key, (entry, []))
+            if where not in wheres:
+                wheres.append(where)
+    grouped = {
+        name: tuple(replace(entry, where=", ".join(wheres)) for entry, wheres in found.values())
+        for name, found in sections.items()
+    }
+    spec_note = spec_changes if isinstance(spec_changes, str) else ""
+    changes = () if isinstance(spec_changes, str) else tuple(_spec_entry(c) for c in spec_changes)
+    return Report(
+        against,
+        spec,
+        spec_note,
+        changes,
+        grouped["objects"],
+        grouped["configs"],
+        grouped["rolls"],
+        diff.files,
+        len(counted),
+        tuple(dict.fromkeys(affected)),
+    )
+
+
+def _canon(value: Any) -> str:
+    return "\0absent" if value is MISSING else json.dumps(value, sort_keys=True, default=str)
+
+
+def _spec_entry(change: SpecChange) -> Entry:
+    where = ", ".join(change.where)
+    if not change.field and change.old is MISSING:
+        return Entry(where, change.subject, note="added")
+    if not change.field and change.new is MISSING:
+        return Entry(where, change.subject, note="removed")
+    return Entry(where, change.subject, field=change.field, old=change.old, new=change.new)
+
+
+def _entries(change: ObjectChange, configs: set[str]) -> Iterator[tuple[str, Entry]]:
+    """The lines of one object's change, each with its section; a workload's config rolls apart."""
+    section = "configs" if change.kind == "ConfigMap" else "objects"
+    where = change.environment
+    if change.change != "changed":
+        yield section, Entry(where, change.kind, change.name, note=change.change)
+        return
+    rolled: list[str] = []
+    for field in change.fields:
+        if change.kind in WORKLOADS and CONFIG_REFERENCE.search(field.path) and isinstance(field.new, str):
+            rolled.append(_config_of(field.new, configs))
+        elif is_text_change(field):
+            yield (
+                section,
+                Entry(
+                    where,
+                    change.kind,
+                    change.name,
+                    field.path,
+                    note="changed:",
+                    lines=tuple(line_diff(field)),
+                ),
+            )
+        else:
+            yield section, Entry(where, change.kind, change.name, field.path, field.old, field.new)
+    if rolled:
+        names = ", ".join(dict.fromkeys(rolled))
+        yield "rolls", Entry(where, change.kind, change.name, note=f"restarts: {names} changed")
+
+
+def _config_of(reference: str, configs: set[str]) -> str:
+    """The generated ConfigMap a hashed name belongs to."""
+    for name in sorted(configs, key=len, reverse=True):
+        if reference.startswith(f"{name}-"):
+            return name
+    match = HASHED.match(reference)
+    return match[1] if match else reference
+
+
+def _count(number: int, noun: str, verb: str) -> str:
+    """`1 object changes`, `3 objects change`."""
+    return f"{number} {noun} {verb}s" if number == 1 else f"{number} {noun}s {verb}"
+
+
+def _names(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def summary(report: Report) -> str:
+    """One line: how much changes, and where."""
+    if report.empty:
+        return f"no changes against {report.against}"
+    parts = []
+    if report.changes:
+        parts.append(_count(len(report.changes), "spec field", "change"))
+    if report.object_count:
+        places = tuple("the shared base" if e == SHARED_BASE else e for e in report.environments)
+        parts.append(f"{_count(report.object_count, 'object', 'change')} in {_names(places)}")
+    if report.files:
+        many = len(report.files) != 1
+        parts.append(
+            f"{len(report.files)} file{'s' if many else ''} outside the builds change{'' if many else 's'}"
+        )
+    return f"{'; '.join(parts)} against {report.against}"
+
+
+def report_text(report: Report, out: str) -> str:
+    """The spec's changes first, then the objects, generated configs and rolls, then other files."""
+    return "".join(line + "\n" for line in _text_lines(report, out))
+
+
+def _text_lines(report: Report, out: str) -> Iterator[str]:
+    if report.spec_note:
+        yield f"{report.spec}: {report.spec_note}"
+    elif report.changes:
+        yield f"{report.spec}:"
+        yield from (f"  {entry.text()}" for entry in report.changes)
+    for title, entries in _sections(report):
+        yield f"{title}:"
+        for entry in entries:
+            yield f"  {entry.text()}"
+            yield from (f"      {line}" for line in entry.lines)
+    if report.files:
+        yield "files outside the builds:"
+        yield from (f"  {out}/{path}" for path in report.files)
+
+
+def _sections(report: Report) -> list[tuple[str, tuple[Entry, ...]]]:
+    titled = [("objects", report.objects), ("generated configs", report.configs)]
+    titled.append(("workloads that roll", report.rolls))
+    return [(title, entries) for title, entries in titled if entries]
 
 
 def _cell(text: str) -> str:
@@ -103,38 +281,54 @@ def _cell(text: str) -> str:
     return f"{fence}{text}{fence}"
 
 
-def report_markdown(diff: TreeDiff, against: str, out: str) -> str:
-    """A pull-request comment: a table per environment, config file changes in collapsed diffs."""
-    headline = summary(diff, against)
-    lines = [f"### nifty diff against `{against}`", "", headline[:1].upper() + headline[1:] + ".", ""]
-    for environment in dict.fromkeys(c.environment for c in diff.objects):
-        changes = [c for c in diff.objects if c.environment == environment]
-        lines += [f"#### {environment}", "", "| object | field | old | new |", "| --- | --- | --- | --- |"]
-        details: list[str] = []
-        for change in changes:
-            subject = f"{change.kind} {_cell(change.name)}"
-            if change.change != "changed":
-                lines.append(f"| {subject} | *{change.change}*{_where(change)} | | |")
-                continue
-            for field in change.fields:
-                if is_text_change(field):
-                    lines.append(f"| {subject} | {_cell(field.path)} | *see below* | *see below* |")
-                    title = f"{environment}: {change.kind} {change.name} {field.path}"
-                    details += [
-                        f"<details><summary>{title}</summary>",
-                        "",
-                        "```diff",
-                        *line_diff(field),
-                        "```",
-                        "</details>",
-                        "",
-                    ]
-                else:
-                    old, new = _cell(show_value(field.old)), _cell(show_value(field.new))
-                    lines.append(f"| {subject} | {_cell(field.path)} | {old} | {new} |")
-        lines += ["", *details]
-    if diff.files:
-        lines += ["Files that change:", "", *(f"- `{out}/{path}`" for path in diff.files), ""]
+def _plain(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _row(entry: Entry) -> str:
+    subject = f"{_plain(entry.kind)} {_cell(entry.name)}" if entry.name else _plain(entry.kind)
+    field = _cell(entry.field) if entry.field else ""
+    if entry.lines:
+        old, new = "*see below*", "*see below*"
+    elif entry.note:
+        old, new = "", f"*{_plain(entry.note)}*"
+    else:
+        old, new = _cell(show_value(entry.old)), _cell(show_value(entry.new))
+    return f"| {_plain(entry.where)} | {subject} | {field} | {old} | {new} |"
+
+
+HEADER = ["| where | what | field | old | new |", "| --- | --- | --- | --- | --- |"]
+
+
+def report_markdown(report: Report, out: str) -> str:
+    """A pull-request comment: the same sections as the text, as tables; config diffs collapsed."""
+    headline = summary(report)
+    lines = [f"### nifty diff against `{report.against}`", "", headline[:1].upper() + headline[1:] + ".", ""]
+    if report.spec_note:
+        lines += [f"#### Spec `{report.spec}`", "", _plain(report.spec_note), ""]
+    elif report.changes:
+        lines += [f"#### Spec `{report.spec}`", "", *HEADER, *(_row(e) for e in report.changes), ""]
+    for title, entries in _sections(report):
+        lines += [f"#### {title[:1].upper()}{title[1:]}", ""]
+        if entries is report.rolls:
+            lines += [f"- {_plain(e.where)}: {e.kind} {_cell(e.name)} {_plain(e.note)}" for e in entries]
+            lines.append("")
+            continue
+        lines += [*HEADER, *(_row(e) for e in entries), ""]
+        for entry in entries:
+            if entry.lines:
+                title_text = f"{entry.where}: {entry.kind} {entry.name} {entry.field}"
+                lines += [
+                    f"<details><summary>{title_text}</summary>",
+                    "",
+                    "```diff",
+                    *entry.lines,
+                    "```",
+                    "</details>",
+                    "",
+                ]
+    if report.files:
+        lines += ["#### Files outside the builds", "", *(f"- `{out}/{path}`" for path in report.files), ""]
     return _fit("\n".join(lines).rstrip("\n") + "\n")
 
 

@@ -23,21 +23,27 @@ def _git(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return result.stdout
 
 
-def read_revision(out: Path, revision: str) -> dict[str, str]:
-    """Every file below out/ at revision, keyed by POSIX path relative to out/ (empty if out/ was absent)."""
+def _locate(path: Path, revision: str) -> tuple[Path, str]:
+    """The repository's top folder and path's place in it; the revision checked to exist."""
     if revision.startswith("-"):
         raise RevisionError(f"'{revision}' is not a revision")
-    target = out.resolve()
+    target = path.resolve()
     anchor = next(p for p in (target, *target.parents) if p.is_dir())
     top = Path(_git(anchor, "rev-parse", "--show-toplevel").decode().strip()).resolve()
     try:
         prefix = target.relative_to(top).as_posix()
     except ValueError:
-        raise RevisionError(f"{out} is not inside the git repository {top}") from None
+        raise RevisionError(f"{path} is not inside the git repository {top}") from None
     try:
         _git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except RevisionError:
         raise RevisionError(f"unknown revision '{revision}'") from None
+    return top, prefix
+
+
+def read_revision(out: Path, revision: str) -> dict[str, str]:
+    """Every file below out/ at revision, keyed by POSIX path relative to out/ (empty if out/ was absent)."""
+    top, prefix = _locate(out, revision)
     listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", revision, "--", prefix)
     blobs: list[tuple[str, str]] = []
     for entry in filter(None, listing.split(b"\0")):
@@ -47,6 +53,17 @@ def read_revision(out: Path, revision: str) -> dict[str, str]:
             blobs.append((path.removeprefix(f"{prefix}/"), oid))
     contents = _cat(top, [oid for _, oid in blobs])
     return dict(sorted((path, contents[oid]) for path, oid in blobs))
+
+
+def read_file_at(path: Path, revision: str) -> bytes | None:
+    """One file's bytes at revision (the spec, say); None when the revision has no such file."""
+    top, prefix = _locate(path, revision)
+    listing = _git(top, "ls-tree", "-z", "--full-tree", revision, "--", prefix)
+    entries = [e.decode("utf-8") for e in listing.split(b"\0") if e]
+    blob = [e.split()[2].partition("\t")[0] for e in entries if e.split()[1] == "blob"]
+    if len(blob) != 1:
+        return None
+    return _git(top, "cat-file", "blob", blob[0])
 
 
 def _cat(top: Path, oids: list[str]) -> dict[str, str]:

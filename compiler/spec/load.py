@@ -75,7 +75,7 @@ def read_spec(path: Path, display: str | None = None) -> Document:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise SpecError([Diagnostic(shown, 0, 0, "spec file not found")]) from None
+        raise SpecError([Diagnostic(shown, 0, 0, _not_found(path))]) from None
     except OSError as exc:
         raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}")]) from None
     if stat.S_ISDIR(mode):
@@ -90,6 +90,16 @@ def read_spec(path: Path, display: str | None = None) -> Document:
     except OSError as exc:
         raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}")]) from None
     return parse_spec(raw, shown)
+
+
+def _not_found(path: Path) -> str:
+    """Where nifty looked, and how to point it elsewhere."""
+    where = (
+        "pass --spec PATH"
+        if path.is_absolute()
+        else "pass --spec PATH, or run nifty from the repository root"
+    )
+    return f"spec file not found (looked for {path.absolute()}); {where}"
 
 
 def parse_spec(raw: bytes, path: str) -> Document:

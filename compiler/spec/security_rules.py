@@ -189,6 +189,8 @@ def _dedicated(
     if not component.dedicated_cores:
         return
     sizing = merged_sizing(spec.defaults.resources, component, override)
+    if not sizing.cpu:
+        return  # no CPU request at all: the rule on defaults.resources says so, at its place
     if (
         cpu_millis(sizing.cpu) % 1000
         or sizing.cpu_limit != sizing.cpu

@@ -1,0 +1,150 @@
+"""The Mermaid pictures of out/README.md: the data flow through the layers, and how it is observed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import pairwise
+
+from compiler.plan.model import EnvPlan, External, LayerPlan, Workload
+
+# Colours that read on GitHub's light and dark themes alike.
+CLASSES = (
+    "    classDef hot fill:#ffe3cc,stroke:#d9480f,stroke-width:2px,color:#000",
+    "    classDef endpoint fill:#f1f3f5,stroke:#495057,stroke-dasharray:4 3,color:#000",
+)
+# Tighter than Mermaid's defaults, so that the picture keeps its size in GitHub's column.
+SPACING = '%%{init: {"flowchart": {"nodeSpacing": 30, "rankSpacing": 40}}}%%'
+PROMETHEUS, COLLECTOR, KSM, GRAFANA, ALERTMANAGER = (
+    "prometheus",
+    "otel-collector",
+    "kube-state-metrics",
+    "grafana",
+    "alertmanager",
+)
+
+
+def node(name: str) -> str:
+    """A Mermaid node id: component names may hold hyphens, which Mermaid reads as edges."""
+    return name.replace("-", "_")
+
+
+def endpoint(workload: Workload, index: int, external: External) -> tuple[str, str]:
+    """The node of one external block of a workload, and its definition (a flag: an endpoint)."""
+    name = f"{node(workload.name)}_out_{index}"
+    what = external.description or "outside the cluster"
+    return name, f'{name}>"{what}<br/>{external.cidr} port {external.port}"]:::endpoint'
+
+
+def data_flow(env: EnvPlan) -> list[str]:
+    """The layers top to bottom in their order, an edge per declared connection.
+
+    Dagre ranks every edge downwards, so an edge to an earlier layer (a component writing to
+    storage above it) is written from the earlier side as a line without an arrowhead; invisible
+    links hold each layer under the one before. Each external block is an endpoint node in its
+    component's layer, reached from that component only.
+    """
+    layers = [group for group in env.layers if group.workloads]
+    place = {w.name: index for index, group in enumerate(layers) for w in group.workloads}
+    hot = {w.name for group in layers if group.hot_path for w in group.workloads}
+    lines = [SPACING, "flowchart TB", *CLASSES]
+    edges: list[str] = []
+    for group in layers:
+        title = f"Layer {group.number}: {group.name}" + (" · hot path" if group.hot_path else "")
+        lines.append(f'    subgraph {node(group.file.removesuffix(".yaml"))}["{title}"]')
+        for workload in group.workloads:
+            marker = ":::hot" if workload.name in hot else ""
+            lines.append(f'        {node(workload.name)}["{_label(workload)}"]{marker}')
+            for index, external in enumerate(workload.external, start=1):
+                name, definition = endpoint(workload, index, external)
+                lines.append(f"        {definition}")
+                edges.append(f'    {node(workload.name)} -->|"{external.port}"| {name}')
+        lines.append("    end")
+    routed = [w for w in env.workloads if w.route is not None and w.name in place]
+    if routed:
+        lines.append('    ingress(["Ingress controller"])')
+    for workload in routed:
+        assert workload.route is not None
+        edges.append(f'    ingress -->|"{workload.route.host}{workload.route.path}"| {node(workload.name)}')
+    for workload in (w for group in layers for w in group.workloads):
+        # One edge per component talked to, whichever of its ports.
+        for called in dict.fromkeys(f.target for f in workload.flows if f.target in place):
+            source, target = node(workload.name), node(called)
+            if place[called] < place[workload.name]:
+                edges.append(f"    {target} --- {source}")
+            else:
+                arrow = "==>" if workload.name in hot and called in hot else "-->"
+                edges.append(f"    {source} {arrow} {target}")
+    edges.extend(_stacking(layers))
+    return lines + edges
+
+
+def _stacking(layers: list[LayerPlan]) -> Iterator[str]:
+    """Invisible links from the last boxes of each layer to the first boxes of the next."""
+    for upper, lower in pairwise(layers):
+        inside = {w.name for w in upper.workloads}
+        leaves = [node(w.name) for w in upper.workloads if not any(f.target in inside for f in w.flows)]
+        leaves += [f"{node(w.name)}_out_{i}" for w in upper.workloads for i in range(1, len(w.external) + 1)]
+        inside = {w.name for w in lower.workloads}
+        called = {f.target for w in lower.workloads for f in w.flows if f.target in inside}
+        roots = [node(w.name) for w in lower.workloads if w.name not in called]
+        yield from (f"    {a} ~~~ {b}" for a in leaves for b in roots)
+
+
+def _label(workload: Workload) -> str:
+    if workload.scaling:
+        pods = f"{workload.scaling.min_replicas}-{workload.scaling.max_replicas} pods"
+    else:
+        count = workload.replicas or 1
+        pods = f"{count} pod{'s' if count > 1 else ''}"
+    kind = " · StatefulSet" if workload.kind == "StatefulSet" else ""
+    return f"{workload.name}<br/>{pods}{kind}"
+
+
+def observability(env: EnvPlan) -> list[str]:
+    """Who is scraped, who sends telemetry, where alerts go; arrows follow the data."""
+    stack = {w.name: w for w in env.stack.workloads}
+    components = [w for group in env.layers for w in group.workloads]
+    scraped = {t.workload for t in env.observability.targets}
+    lines = [SPACING, "flowchart TB", *CLASSES]
+    watched = [w.name for w in components if w.name in scraped]
+    silent = [w.name for w in components if w.name not in scraped]
+    edges: list[str] = []
+    lines.append(f'    every["every component ({len(components)})"]')
+    if watched:
+        lines.append(f'    scraped["{_names("serve /metrics", watched)}"]')
+        edges.append(f'    scraped -.->|"scraped"| {node(PROMETHEUS)}')
+    if silent:
+        lines.append(f'    silent["{_names("no metrics endpoint", silent)}"]')
+    lines.append('    subgraph stack["Observability stack"]')
+    lines.extend(f'        {node(w.name)}["{w.name}"]' for w in env.stack.workloads)
+    lines.append("    end")
+    if COLLECTOR in stack:
+        edges.append(f'    every -->|"OTLP"| {node(COLLECTOR)}')
+        edges.append(f'    {node(COLLECTOR)} -.->|"scraped"| {node(PROMETHEUS)}')
+        if env.observability.traces:
+            lines.append(f'    traces>"traces backend<br/>{env.observability.traces.endpoint}"]:::endpoint')
+            edges.append(f'    {node(COLLECTOR)} -->|"traces"| traces')
+    if KSM in stack:
+        if silent:
+            edges.append(f'    silent -.->|"pod state"| {node(KSM)}')
+        edges.append(f'    {node(KSM)} -.->|"scraped"| {node(PROMETHEUS)}')
+    for workload in env.stack.workloads:
+        for flow in workload.flows:
+            if workload.name == GRAFANA:
+                edges.append(f'    {node(flow.target)} -->|"queried"| {node(workload.name)}')
+                continue
+            verb = "alerts" if workload.name == PROMETHEUS else "webhook"
+            edges.append(f'    {node(workload.name)} -->|"{verb}"| {node(flow.target)}')
+            if flow.target not in stack:
+                lines.append(f'    {node(flow.target)}["{flow.target}"]')
+        for index, external in enumerate(workload.external, start=1):
+            name, definition = endpoint(workload, index, external)
+            lines.append(f"    {definition}")
+            edges.append(f'    {node(workload.name)} -->|"{external.port}"| {name}')
+    return lines + edges
+
+
+def _names(title: str, names: list[str]) -> str:
+    """A title over names, two to a line, so that the box stays narrow."""
+    rows = [", ".join(names[i : i + 2]) for i in range(0, len(names), 2)]
+    return "<br/>".join([f"<b>{title}</b>", *rows])

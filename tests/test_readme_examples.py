@@ -1,0 +1,81 @@
+"""Every console example of README.md is what the real command prints after the edits it states.
+
+Each example is a ```console block preceded by a comment such as
+`<!-- example: {"edits": [["old", "new"]]} -->`: the edits are applied to a copy of the shipped
+spec (in a git repository holding the committed out/), the command of the block's `$` line runs
+and its stdout then stderr must equal the lines below it. `{fake:NAME}` in an edit stands for the
+fake credential NAME of tests/test_leaks.py, so that the README holds no credential-shaped value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_leaks import FAKES
+from tests.tools import tool
+
+README = ROOT / "README.md"
+EXAMPLE = re.compile(r"<!-- example: (\{.*?\}) -->\n+```console\n(.*?)```", re.DOTALL)
+FAKE = re.compile(r"\{fake:(\w+)\}")
+
+
+def _examples() -> list[tuple[dict[str, Any], str]]:
+    text = README.read_text(encoding="utf-8")
+    return [(json.loads(m[1]), m[2]) for m in EXAMPLE.finditer(text)]
+
+
+def test_every_console_block_is_an_example() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert len(_examples()) == text.count("```console\n") >= 4
+
+
+def _apply(spec: Path, edits: list[list[str]]) -> None:
+    text = spec.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, f"{old!r} is not once in the shipped spec"
+        text = text.replace(old, FAKE.sub(lambda m: FAKES[m[1]], new))
+    spec.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("index", range(len(_examples())))
+def test_console_example_is_what_the_command_prints(repo: Path, index: int) -> None:
+    example, block = _examples()[index]
+    command, *shown = block.splitlines()
+    assert command.startswith("$ "), command
+    _apply(repo / "spec" / "system.yaml", example.get("edits", []))
+    words = shlex.split(command[2:])
+    assert words[0] == "nifty"
+    result = subprocess.run(
+        [tool("nifty"), *words[1:]], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == example.get("exit", 1), result.stderr
+    assert (result.stdout + result.stderr).splitlines() == shown
+
+
+def test_the_recipe_for_a_new_case_writes_what_the_corpus_holds(tmp_path: Path) -> None:
+    """The README's commands for a new invalid-spec case, run as written, give the committed file."""
+    text = README.read_text(encoding="utf-8")
+    recipe = text.split("To add a case", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    name = "arg-pattern"
+    for folder in ("tests/invalid/cases", "monitoring"):
+        shutil.copytree(ROOT / folder, tmp_path / "repo" / folder)
+    expected = tmp_path / "repo" / "tests" / "invalid" / "cases" / f"{name}.expected"
+    expected.unlink()
+    script = recipe.replace("NAME", name).replace("/tmp/case", str(tmp_path / "case"))
+    path = f"{Path(tool('nifty')).parent}{os.pathsep}{os.environ['PATH']}"
+    # nifty validate exits 1 on the faulty spec, as the case wants; the file is what counts.
+    subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path / "repo", env={**os.environ, "PATH": path}, check=False
+    )
+    committed = (ROOT / "tests" / "invalid" / "cases" / f"{name}.expected").read_text(encoding="utf-8")
+    assert expected.read_text(encoding="utf-8") == committed
