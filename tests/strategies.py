@@ -58,6 +58,16 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
     if draw(st.booleans()):
         change["tag"] = draw(st.sampled_from(["3.0.0", "3.1.0-rc.1"]))
+    if "storage" in base and draw(st.booleans()):
+        change["storage"] = {"size": draw(st.sampled_from(["2Gi", "20Gi"]))}
+        if draw(st.booleans()):
+            change["storage"]["storage_class"] = "fast-ssd"
+    if "secrets" in base and draw(st.booleans()):
+        change["secrets"] = {base["secrets"][0]["secret"]: f"{base['name']}-creds-env"}
+    if draw(st.booleans()):
+        change["env"] = {"LOG_LEVEL": draw(st.sampled_from(["debug", "warn"]))}
+    if draw(st.booleans()):
+        change["external"] = [{"cidr": "10.20.0.0/16", "port": draw(st.sampled_from([443, 9443]))}]
     return change
 
 

@@ -17,7 +17,15 @@ from compiler.plan.model import (
     Workload,
 )
 from compiler.plan.stack import observability_plan, stack_plan
-from compiler.spec.merge import merged_bounds, merged_sizing, merged_skips
+from compiler.spec.merge import (
+    merged_bounds,
+    merged_env,
+    merged_external,
+    merged_secrets,
+    merged_sizing,
+    merged_skips,
+    merged_volume,
+)
 from compiler.spec.model import Component, ComponentOverride, Environment, Layer, Spec
 from compiler.spec.names import MonitoringFile
 
@@ -107,6 +115,10 @@ def _workload(
         replicas = 1
     sizing = merged_sizing(spec.defaults.resources, component, override)
     storage = component.storage
+    volume = None
+    if storage is not None:
+        size, storage_class = merged_volume(storage, override)
+        volume = Volume(size, storage.path, storage_class)
     return Workload(
         name=component.name,
         layer=layer.number,
@@ -123,16 +135,16 @@ def _workload(
         scaling=scaling,
         sizing=sizing,
         hot_path=layer.hot_path,
-        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in component.secrets),
-        volume=Volume(storage.size, storage.path, storage.storage_class) if storage else None,
+        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in merged_secrets(component, override)),
+        volume=volume,
         flows=tuple(Flow(target, ports[target]) for target in component.talks_to),
         writable=tuple(component.writable),
         args=tuple(component.args),
         own_image=own_image,
-        env=tuple(sorted(component.env.items())),
+        env=tuple(sorted(merged_env(component, override).items())),
         startup_seconds=component.startup_seconds,
         route=_route(spec, component, override),
-        external=tuple(External(e.cidr, e.port) for e in component.external),
+        external=tuple(External(e.cidr, e.port) for e in merged_external(component, override)),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         dedicated_cores=component.dedicated_cores,
     )
@@ -144,5 +156,6 @@ def _route(spec: Spec, component: Component, override: ComponentOverride | None)
     if ingress is None:
         return None
     host = override.host if override and override.host else ingress.host
+    tls = override.tls_secret if override and override.tls_secret else ingress.tls_secret
     controller = spec.defaults.ingress
-    return Route(host, ingress.path, ingress.tls_secret, controller.class_name, controller.namespace)
+    return Route(host, ingress.path, tls, controller.class_name, controller.namespace)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler.spec.model import Autoscaling, CheckException, Component, ComponentOverride, Resources
+from compiler.spec.model import (
+    Autoscaling,
+    CheckException,
+    Component,
+    ComponentOverride,
+    External,
+    Resources,
+    SecretRef,
+    Storage,
+)
 
 
 @dataclass(frozen=True)
@@ -85,3 +94,27 @@ def _check_order(check: str) -> tuple[str, int]:
     """CKV_K8S_9 before CKV_K8S_10."""
     prefix, _, number = check.rpartition("_")
     return (prefix, int(number))
+
+
+def merged_volume(storage: Storage, override: ComponentOverride | None) -> tuple[str, str | None]:
+    """The volume's size and StorageClass with an environment's changes; the path never changes."""
+    change = override.storage if override else None
+    size = change.size if change and change.size else storage.size
+    storage_class = change.storage_class if change and change.storage_class else storage.storage_class
+    return size, storage_class
+
+
+def merged_external(component: Component, override: ComponentOverride | None) -> list[External]:
+    """The environment's external blocks when it states them (the whole list), else the base's."""
+    return override.external if override and override.external is not None else component.external
+
+
+def merged_secrets(component: Component, override: ComponentOverride | None) -> list[SecretRef]:
+    """The component's secrets, each under the name its Secret has in this environment."""
+    names = override.secrets if override else {}
+    return [s.model_copy(update={"secret": names.get(s.secret, s.secret)}) for s in component.secrets]
+
+
+def merged_env(component: Component, override: ComponentOverride | None) -> dict[str, str]:
+    """Plain variables: the environment's over the component's, key by key."""
+    return {**component.env, **(override.env if override else {})}

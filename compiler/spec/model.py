@@ -370,6 +370,13 @@ class Observability(Model):
     )
 
 
+class StorageOverride(Model):
+    """What an environment may change in a component's volume: its size and class, not its path."""
+
+    size: Memory | None = Field(None, description="Requested capacity in this environment, e.g. 5Gi")
+    storage_class: Name | None = Field(None, description="StorageClass in this environment")
+
+
 class ComponentOverride(Model):
     """What an environment may change in a component."""
 
@@ -377,10 +384,25 @@ class ComponentOverride(Model):
     autoscaling: AutoscalingOverride | None = Field(
         None, description="Autoscaling bounds in this environment"
     )
-    resources: Resources | None = Field(None, description="Requests and limits in this environment")
+    resources: Resources | None = Field(
+        None,
+        description="Requests and limits in this environment; a limit the base wrote follows its request",
+    )
     tag: Tag | None = Field(None, description="Image tag in this environment")
+    storage: StorageOverride | None = Field(None, description="Volume size and class in this environment")
+    external: list[External] | None = Field(
+        None, description="Connections outside the cluster in this environment; replaces the base's list"
+    )
+    secrets: dict[Name, Name] = Field(
+        {}, description="Secrets by another name here: the base's Secret name to this environment's"
+    )
+    env: dict[EnvName, Annotated[str, StringConstraints(max_length=1000)]] = Field(
+        {}, description="Plain environment variables set or changed here; the base's others stay"
+    )
+    # Scratch (writable) sizes per environment belong here, next to storage, when writable has sizes.
 
     host: Host | None = Field(None, description="Ingress host in this environment")
+    tls_secret: Name | None = Field(None, description="Ingress TLS Secret in this environment")
 
 
 class SyncPolicy(Model):

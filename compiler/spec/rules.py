@@ -239,6 +239,25 @@ def _environments(
             if override.resources is not None:
                 # Without its own resources the environment inherits the base sizing, checked above.
                 yield from _sizing(doc, spec, where, component, override, hot_path, suffix)
+            yield from _changes(doc, where, component, override)
+
+
+def _changes(
+    doc: Document, where: Loc, component: Component, override: ComponentOverride
+) -> Iterator[Diagnostic]:
+    """An environment changes only what the base has: a volume, a TLS Secret, Secrets it uses."""
+    name = component.name
+    if override.storage is not None and component.storage is None:
+        yield at_key(
+            doc, (*where, "storage"), f"'{name}' has no storage in the base; an environment cannot add it"
+        )
+    if override.tls_secret is not None and component.ingress is None:
+        yield at_key(doc, (*where, "tls_secret"), f"'{name}' has no ingress to set the TLS Secret of")
+    used = sorted({s.secret for s in component.secrets})
+    for secret in override.secrets:
+        if secret not in used:
+            known = f"it uses {', '.join(used)}" if used else "it uses none"
+            yield at_key(doc, (*where, "secrets", secret), f"'{name}' uses no Secret '{secret}'; {known}")
 
 
 def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

@@ -187,11 +187,23 @@ def _found(value: Any, written: str | None) -> str:
     return f"the string '{clip(value)}'"
 
 
+# Where a near miss says less than the list: an environment changes only some things, and a user
+# reaching for one it cannot change (storage before it could) is better served by all of them.
+LISTED = {
+    "Environment": "an environment may set",
+    "ComponentOverride": "an environment may change in a component",
+    "StorageOverride": "an environment may change in a volume",
+}
+
+
 def _unknown_key(loc: Loc) -> str:
     """Message for an unknown key, with a suggestion from the keys that are allowed there."""
     allowed = _fields_at(Spec, loc[:-1])
     key = str(loc[-1])
     message = f"unknown key '{clip(key)}'"
+    model = _model_at(Spec, loc[:-1])
+    if model is not None and model.__name__ in LISTED:
+        return f"{message}; {LISTED[model.__name__]}: {', '.join(sorted(allowed))}"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean '{close[0]}'?"
@@ -202,13 +214,18 @@ def _unknown_key(loc: Loc) -> str:
 
 def _fields_at(annotation: Any, loc: Loc) -> list[str]:
     """The field names the model at loc allows (empty when loc is not a model)."""
+    model = _model_at(annotation, loc)
+    return list(model.model_fields) if model else []
+
+
+def _model_at(annotation: Any, loc: Loc) -> type[BaseModel] | None:
+    """The model at loc, or None when loc is not a model."""
     current: Any = annotation
     for part in loc:
         current = _step(current, part)
         if current is None:
-            return []
-    model = _model_of(current)
-    return list(model.model_fields) if model else []
+            return None
+    return _model_of(current)
 
 
 def _step(annotation: Any, part: str | int) -> Any:
