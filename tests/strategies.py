@@ -6,6 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from compiler.spec.quantities import cpu_millis
+
 NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,6})?", fullmatch=True)
 CPUS = st.sampled_from(["100m", "250m", "500m", "1", "2"])
 MEMORIES = st.sampled_from(["128Mi", "256Mi", "512Mi", "1Gi"])
@@ -34,6 +36,9 @@ def component(draw: st.DrawFn, name: str, others: list[str]) -> dict[str, Any]:
     if draw(st.booleans()):
         cpu = draw(CPUS)
         result["resources"] = {"cpu": cpu, "memory": draw(MEMORIES)}
+        if draw(st.booleans()):
+            # A limit the base writes, which an environment's request then moves (off the hot path).
+            result["resources"]["cpu_limit"] = f"{cpu_millis(cpu) * 2}m"
     if others:
         result["talks_to"] = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
     if draw(st.booleans()):
@@ -56,6 +61,8 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
         change["replicas"] = draw(st.integers(1, 5))
     if draw(st.booleans()):
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
+        if draw(st.booleans()):
+            del change["resources"]["memory"]
     if draw(st.booleans()):
         change["tag"] = draw(st.sampled_from(["3.0.0", "3.1.0-rc.1"]))
     if "storage" in base and draw(st.booleans()):
@@ -80,7 +87,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     for index, name in enumerate(names):
         groups[index % len(numbers)].append(name)
     components = {name: draw(component(name, [n for n in names if n != name])) for name in names}
-    layers = [
+    layers: list[dict[str, Any]] = [
         {
             "number": number,
             "name": f"layer{number}",
@@ -90,6 +97,11 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         for number, group in zip(numbers, groups, strict=True)
         if group
     ]
+    for layer in layers:
+        if layer["hot_path"]:
+            # The hot path needs limits equal to requests: it writes none.
+            for comp in layer["components"]:
+                comp.get("resources", {}).pop("cpu_limit", None)
     environments: dict[str, Any] = {}
     for env in draw(st.lists(st.sampled_from(["dev", "staging", "prod"]), unique=True, max_size=2)):
         chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names)))

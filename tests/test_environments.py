@@ -6,11 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compiler.diagnostics import SpecError
 from compiler.kustomize.environment import build_environment
 from compiler.plan.resolve import plan
 from compiler.spec.load import parse_spec
+from compiler.spec.merge import merged_sizing
+from compiler.spec.model import Component, ComponentOverride, Resources
+from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.validate import validate
 
 BASE = (Path(__file__).parent / "invalid" / "base.yaml").read_text(encoding="utf-8")
@@ -91,3 +96,41 @@ def test_an_unknown_key_under_an_environment_lists_what_it_may_change() -> None:
     (only,) = caught.value.diagnostics
     assert "an environment may change in a component: autoscaling," in only.message
     assert "did you mean" not in only.message
+
+
+def test_a_limit_the_base_wrote_follows_a_changed_request() -> None:
+    base = BASE.replace(
+        "        resources: {cpu: 500m, memory: 512Mi}\n        autoscaling:",
+        "        resources: {cpu: 500m, memory: 512Mi, cpu_limit: '1', memory_limit: 768Mi}\n"
+        "        autoscaling:",
+    )
+    dev = DEV + "      indicator-engine:\n"
+    dev += "        autoscaling: {min: 1, max: 4}\n        resources: {cpu: 1500m, memory: 1Gi}\n"
+    base = base.replace("      indicator-engine:\n        autoscaling: {min: 1, max: 4}\n", "")
+    resources = _container(_built(dev, base), "Deployment", "indicator-engine")["resources"]
+    assert resources["requests"] == {"cpu": "1500m", "memory": "1Gi", "ephemeral-storage": "64Mi"}
+    assert (resources["limits"]["cpu"], resources["limits"]["memory"]) == ("3", "1536Mi")
+    # A limit the environment states wins over the followed one.
+    stated = dev.replace("memory: 1Gi}", "memory: 1Gi, cpu_limit: '2'}")
+    resources = _container(_built(stated, base), "Deployment", "indicator-engine")["resources"]
+    assert (resources["limits"]["cpu"], resources["limits"]["memory"]) == ("2", "1536Mi")
+
+
+MILLIS = st.integers(1, 8000)
+
+
+@given(request=MILLIS, ratio=st.integers(100, 400), changed=MILLIS, memory=st.integers(1, 4096))
+def test_a_followed_limit_keeps_the_ratio(request: int, ratio: int, changed: int, memory: int) -> None:
+    limit = request * ratio // 100
+    base = Resources(cpu=f"{request}m", cpu_limit=f"{limit}m", memory=f"{memory}Mi")
+    sizing = merged_sizing(
+        Resources(cpu="100m", memory="128Mi"),
+        Component(name="a", resources=base),
+        ComponentOverride(resources=Resources(cpu=f"{changed}m", memory=f"{memory * 2}Mi")),
+    )
+    assert sizing.cpu == f"{changed}m" or cpu_millis(sizing.cpu) == changed
+    followed = cpu_millis(sizing.cpu_limit)
+    # Never below the base's ratio, and at most one millicore above it (rounded up).
+    assert followed * request >= changed * limit
+    assert (followed - 1) * request < changed * limit
+    assert memory_bytes(sizing.memory_limit) == memory_bytes(sizing.memory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from compiler.spec.model import (
@@ -14,6 +15,7 @@ from compiler.spec.model import (
     SecretRef,
     Storage,
 )
+from compiler.spec.quantities import cpu_millis, memory_bytes
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,27 @@ def merged_sizing(
     override: ComponentOverride | None,
     own: Resources | None = None,
 ) -> Sizing:
-    """Requests and limits field by field: environment over component over defaults."""
-    chosen: dict[str, str | None] = {}
-    layers = (
-        defaults,
-        own or (component.resources if component else None),
-        override.resources if override else None,
+    """Requests and limits field by field: environment over component over defaults.
+
+    An environment that changes a request without its limit keeps the base's limit-to-request
+    ratio: a limit the base wrote follows the request, and a limit it left out stays the request.
+    """
+    base = _stacked((defaults, own or (component.resources if component else None)))
+    change = override.resources if override else None
+    if change is None:
+        return base
+    cpu, memory = change.cpu or base.cpu, change.memory or base.memory
+    return Sizing(
+        cpu,
+        memory,
+        change.cpu_limit or _follow(base.cpu_limit, base.cpu, cpu, cpu_millis, _cpu_text),
+        change.memory_limit or _follow(base.memory_limit, base.memory, memory, memory_bytes, _memory_text),
     )
+
+
+def _stacked(layers: tuple[Resources | None, ...]) -> Sizing:
+    """Requests and limits of the given layers, later over earlier; limits default to requests."""
+    chosen: dict[str, str | None] = {}
     for resources in layers:
         if resources is not None:
             for name, value in resources.model_dump().items():
@@ -74,6 +90,33 @@ def merged_sizing(
     # The rules refuse defaults without a CPU and memory request, so both are set here.
     cpu, memory = chosen["cpu"] or "", chosen["memory"] or ""
     return Sizing(cpu, memory, chosen["cpu_limit"] or cpu, chosen["memory_limit"] or memory)
+
+
+def _follow(
+    limit: str, request: str, changed: str, amount: Callable[[str], int], text: Callable[[int], str]
+) -> str:
+    """The limit for a changed request, keeping limit/request; the same text when nothing moved."""
+    if changed == request or not request or not changed:
+        return limit if changed == request else changed
+    before, after, ceiling = amount(request), amount(changed), amount(limit)
+    if before <= 0 or ceiling == before:
+        return changed
+    # Rounded up, so the limit never falls below the ratio.
+    return text(-(-after * ceiling // before))
+
+
+def _cpu_text(millis: int) -> str:
+    """Millicores as Kubernetes writes them: whole cores, or millicores."""
+    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def _memory_text(count: int) -> str:
+    """Bytes rounded up to a KiB, in the largest binary unit that holds them exactly."""
+    kib = -(-count // 1024)
+    for unit, size in (("Ti", 1024**3), ("Gi", 1024**2), ("Mi", 1024)):
+        if kib % size == 0:
+            return f"{kib // size}{unit}"
+    return f"{kib}Ki"
 
 
 def merged_skips(
