@@ -87,6 +87,14 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     for index, name in enumerate(names):
         groups[index % len(numbers)].append(name)
     components = {name: draw(component(name, [n for n in names if n != name])) for name in names}
+    profiles = {
+        "sized": {"resources": {"cpu": draw(CPUS), "memory": draw(MEMORIES)}, "env": {"SIZED": "yes"}},
+        "shared": {"secrets": [{"secret": "shared-creds", "key": "token", "env": "SHARED_TOKEN"}]},
+    }
+    for name in names:
+        chosen = draw(st.lists(st.sampled_from(sorted(profiles)), unique=True, max_size=2))
+        if chosen:
+            components[name]["profile"] = chosen[0] if len(chosen) == 1 else chosen
     layers: list[dict[str, Any]] = [
         {
             "number": number,
@@ -118,6 +126,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             "registry": "registry.example.internal/sys",
             "tag": "1.0.0",
         },
+        "profiles": profiles,
         "layers": layers,
         "observability": {
             "prometheus": {"image": "prom/prometheus", "tag": "v2.53.1"},

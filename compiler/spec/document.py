@@ -50,6 +50,18 @@ class Document:
     # together with the model's own, which are dropped below the refused locations.
     problems: tuple[Diagnostic, ...] = ()
     refused: frozenset[Loc] = frozenset()
+    # Values a component takes from a profile: the component's location -> the profile's.
+    origins: dict[Loc, Loc] = field(default_factory=dict)
+
+    def origin(self, loc: Loc) -> tuple[Loc, Loc] | None:
+        """The component's location that came from a profile at or above loc, and the profile's."""
+        if not self.origins:
+            return None
+        for end in range(len(loc), 0, -1):
+            found = self.origins.get(loc[:end])
+            if found is not None:
+                return loc[:end], (*found, *loc[end:])
+        return None
 
     def is_refused(self, loc: Loc) -> bool:
         """Whether loc lies at or below a value the loader already refused."""

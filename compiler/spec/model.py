@@ -172,10 +172,47 @@ class Objective(Model):
     summary: Text | None = Field(None, description="Summary of the alert; generated when unset")
 
 
+class Profile(Model):
+    """Component settings under a name, which components pick up with `profile:` and override."""
+
+    description: Text | None = Field(None, description="What the components that use it have in common")
+    port: Port | None = Field(None, description="Container and Service port")
+    probe: Literal["http", "tcp"] | None = Field(None, description="Health check kind")
+    health: AbsolutePath | None = Field(None, description="HTTP health path")
+    startup_seconds: Seconds | None = Field(
+        None, description="Slow starter: a startup probe allows this long"
+    )
+    replicas: Replicas | None = Field(None, description="Fixed replica count, unless the component scales")
+    autoscaling: Autoscaling | None = Field(
+        None, description="A HorizontalPodAutoscaler, unless the component sets its replicas"
+    )
+    dedicated_cores: bool | None = Field(None, description="Whole CPUs, requests equal to limits")
+    resources: Resources | None = Field(
+        None, description="Requests and limits; the component's win field by field"
+    )
+    secrets: list[SecretRef] = Field([], description="Secrets every component using it reads, after its own")
+    env: dict[EnvName, Annotated[str, StringConstraints(max_length=1000)]] = Field(
+        {}, description="Plain variables; the component's win by name"
+    )
+    writable: list[AbsolutePath] | None = Field(
+        None, description="Writable paths, unless the component lists its own"
+    )
+    external: list[External] | None = Field(
+        None, description="Connections outside the cluster, unless the component lists its own"
+    )
+    exceptions: list[CheckException] = Field(
+        [], description="Scanner checks that cannot hold, with reasons; the component's reason wins"
+    )
+    metrics: Metrics | None = Field(None, description="Where Prometheus scrapes, unless the component says")
+
+
 class Component(Model):
     """One workload: a Deployment, or a StatefulSet when it has storage."""
 
     name: Name = Field(description="DNS-1123 name; also the name of its Service and labels")
+    profile: Name | list[Name] | None = Field(
+        None, description="Profiles it picks up, in order (a later one over an earlier); its own keys win"
+    )
     description: Text | None = Field(None, description="What the component does, for people")
     image: Image | None = Field(None, description="Image repository; defaults to <registry>/<name>")
     tag: Tag | None = Field(None, description="Image tag; defaults to the system tag")
@@ -453,6 +490,9 @@ class Spec(Model):
 
     system: System = Field(description="Name, namespace, registry and default tag")
     defaults: Defaults = Field(Defaults(), description="Values every component inherits")
+    profiles: dict[Name, Profile] = Field(
+        {}, description="Named bundles of component settings, picked up with `profile:`"
+    )
     layers: Annotated[list[Layer], Field(min_length=1)] = Field(
         description="Numbered layers, each compiled to out/base/layer-<number>.yaml"
     )

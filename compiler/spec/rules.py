@@ -13,6 +13,7 @@ from compiler.spec.merge import merged_bounds, merged_sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.observability_rules import check_observability
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.profiles import profile_names
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
 from compiler.spec.security_rules import check_security
@@ -29,6 +30,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _unique_layers(doc, spec)
     yield from _unique_components(doc, spec)
     yield from _defaults(doc, spec)
+    yield from _profiles(doc, spec)
     locations = _component_locations(spec)
     for loc, component, hot_path in locations.values():
         yield from _component(doc, spec, loc, component, hot_path, set(locations))
@@ -92,6 +94,23 @@ def _defaults(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 f"defaults.resources must set {field}: every component inherits it",
                 field=False,
             )
+
+
+def _profiles(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """A component picks up profiles that exist, each once."""
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc: Loc = ("layers", li, "components", ci, "profile")
+            listed = isinstance(component.profile, list)
+            seen: set[str] = set()
+            for index, name in enumerate(profile_names(component)):
+                where = (*loc, index) if listed else loc
+                if name not in spec.profiles:
+                    known = _suggest(name, spec.profiles) if spec.profiles else "; no profiles are defined"
+                    yield at_value(doc, where, f"'{name}' is not a profile{known}", field=False)
+                elif name in seen:
+                    yield at_value(doc, where, f"profile '{name}' is listed twice", field=False)
+                seen.add(name)
 
 
 def _component_locations(spec: Spec) -> dict[str, tuple[Loc, Component, bool]]:

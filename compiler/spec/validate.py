@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import types
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -39,6 +40,7 @@ from compiler.spec.model import (
     Spec,
 )
 from compiler.spec.positions import at_key, at_key_in, at_value
+from compiler.spec.profiles import apply_profiles
 from compiler.spec.rules import check_rules
 
 # What each pattern of the spec means, in words a spec author knows.
@@ -83,6 +85,9 @@ def validate(doc: Document) -> Spec:
         raise SpecError([*doc.problems, *leaks, *_pydantic_diagnostics(doc, exc)]) from None
     if doc.problems:
         raise SpecError([*doc.problems, *leaks])
+    spec, origins = apply_profiles(spec)
+    if origins:
+        doc = dataclasses.replace(doc, origins=origins)
     problems = [*leaks, *check_rules(doc, spec)]
     if problems:
         raise SpecError(problems)
