@@ -84,16 +84,19 @@ def _compile(
     from compiler.paths import display_path, source_name
 
     shown = display_path(out)
-    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source_name(spec))
+    source = source_name(spec)
+    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source, stamp.recorded_included(out))
     if not diff and fingerprint and stamp.is_current(out, fingerprint):
         # Nothing changed since the recorded compile: answer without loading the compiler.
         sys.stderr.write(f"{shown}/ is up to date\n")
         return EXIT_OK
 
     from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
-    from compiler.pipeline import compile_spec
+    from compiler.pipeline import compile_with_sources
 
-    tree = reported(lambda: compile_spec(spec, monitoring), fmt, debug)
+    tree, included = reported(lambda: compile_with_sources(spec, monitoring), fmt, debug)
+    # Fingerprint what this compile read, included files and all.
+    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source, included)
     if check or diff:
         current = reported(lambda: read_tree(out), fmt, debug)
         stale = changed_files(current, tree)
@@ -104,10 +107,10 @@ def _compile(
                 sys.stderr.write(f"would change: {shown}/{path}\n")
             sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
         if not stale and fingerprint:
-            stamp.record(out, fingerprint, tree)
+            stamp.record(out, fingerprint, tree, included)
         return EXIT_FAILED if check and stale else EXIT_OK
     reported(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
     if fingerprint:
-        stamp.record(out, fingerprint, tree)
+        stamp.record(out, fingerprint, tree, included)
     sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
     return EXIT_OK

@@ -40,8 +40,14 @@ def _files_below(folder: Path) -> list[Path]:
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def inputs_fingerprint(spec: Path, monitoring: Path, source: str, package: Path = PACKAGE) -> str:
-    """One hash over the compiler's sources, the interpreter, the spec and the monitoring folder."""
+def inputs_fingerprint(
+    spec: Path, monitoring: Path, source: str, package: Path = PACKAGE, included: tuple[str, ...] = ()
+) -> str:
+    """One hash over the compiler's sources, the interpreter, the spec, its included files and monitoring/.
+
+    The included files are those the last compile read: the spec and they decide which files are
+    included, so while none of them changes, neither does the list.
+    """
     hasher = hashlib.sha256()
     hasher.update(f"{FORMAT}\0{sys.version}\0{source}\0".encode())
     for path in _files_below(package):
@@ -55,16 +61,20 @@ def inputs_fingerprint(spec: Path, monitoring: Path, source: str, package: Path 
         if origin is not None:
             hasher.update(_digest((origin.parent / name).read_bytes()).encode())
     hasher.update(b"\0spec\0" + _digest(spec.read_bytes()).encode())
+    for name in included:
+        hasher.update(f"\0include\0{name}\0".encode() + _digest(Path(name).read_bytes()).encode())
     for path in _files_below(monitoring):
         hasher.update(f"\0{path.relative_to(monitoring).as_posix()}\0".encode())
         hasher.update(_digest(path.read_bytes()).encode())
     return hasher.hexdigest()
 
 
-def fingerprint_or_none(spec: Path, monitoring: Path, source: str) -> str | None:
+def fingerprint_or_none(
+    spec: Path, monitoring: Path, source: str, included: tuple[str, ...] = ()
+) -> str | None:
     """The inputs' fingerprint, or None when they cannot be read (the full compile then reports why)."""
     try:
-        return inputs_fingerprint(spec, monitoring, source)
+        return inputs_fingerprint(spec, monitoring, source, included=included)
     except OSError:
         return None
 
@@ -84,18 +94,29 @@ def cache_file(out: Path) -> Path:
     return out.parent / CACHE_DIR / f"{out.name}.json"
 
 
-def record(out: Path, fingerprint: str, tree: Mapping[str, str]) -> None:
+def record(out: Path, fingerprint: str, tree: Mapping[str, str], included: tuple[str, ...] = ()) -> None:
     """Remember that out/ holds tree for these inputs; a failure to record is harmless."""
     target = cache_file(out)
     try:
         target.parent.mkdir(exist_ok=True)
         staging = target.with_suffix(f".{os.getpid()}.tmp")
         staging.write_text(
-            json.dumps({"inputs": fingerprint, "outputs": tree_hashes(tree)}), encoding="utf-8"
+            json.dumps({"inputs": fingerprint, "included": list(included), "outputs": tree_hashes(tree)}),
+            encoding="utf-8",
         )
         staging.replace(target)
     except OSError:
         pass
+
+
+def recorded_included(out: Path) -> tuple[str, ...]:
+    """The files the spec included at the recorded compile; none when there is no usable record."""
+    try:
+        saved = json.loads(cache_file(out).read_text(encoding="utf-8"))
+        included = saved.get("included", [])
+        return tuple(str(path) for path in included) if isinstance(included, list) else ()
+    except (OSError, ValueError, AttributeError):
+        return ()
 
 
 def is_current(out: Path, fingerprint: str) -> bool:

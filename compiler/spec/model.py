@@ -488,6 +488,10 @@ class Environment(Model):
 class Spec(Model):
     """The whole spec file."""
 
+    include: list[str] = Field(
+        [],
+        description="Spec files whose sections join this file's, relative to it and below the spec's folder",
+    )
     system: System = Field(description="Name, namespace, registry and default tag")
     defaults: Defaults = Field(Defaults(), description="Values every component inherits")
     profiles: dict[Name, Profile] = Field(

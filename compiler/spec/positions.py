@@ -67,8 +67,7 @@ def at_value(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Di
     inherited = _inherited(doc, loc, message, field, key=False)
     if inherited is not None:
         return inherited
-    line, column = doc.positions.of_value(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message, field))
+    return Diagnostic(*doc.at(loc, key=False), _prefixed(doc, loc, message, field))
 
 
 def at_key(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:
@@ -76,8 +75,7 @@ def at_key(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diag
     inherited = _inherited(doc, loc, message, field, key=True)
     if inherited is not None:
         return inherited
-    line, column = doc.positions.of_key(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message, field) + _mixed(doc, loc))
+    return Diagnostic(*doc.at(loc, key=True), _prefixed(doc, loc, message, field) + _mixed(doc, loc))
 
 
 def _mixed(doc: Document, loc: Loc) -> str:
@@ -94,7 +92,7 @@ def _mixed(doc: Document, loc: Loc) -> str:
     )
     return "".join(
         f"; {_dotted(list(rest))} from {describe(doc.data, found, field=False)}"
-        f" (line {doc.positions.of_key(found)[0]})"
+        f" ({_line_of(doc, found, doc.at(loc, key=True)[0])})"
         for found, rest in parts
     )
 
@@ -111,14 +109,19 @@ def _inherited(doc: Document, loc: Loc, message: str, field: bool, *, key: bool)
     if found is None:
         return None
     taken, source = found
-    line, column = doc.positions.of_key(source) if key else doc.positions.of_value(source)
+    path, line, column = doc.at(source, key=key)
     user = describe(doc.data, taken[:4], field=False)
-    at = doc.positions.of_key((*taken[:4], "profile"))[0]
     where = describe(doc.data, source, field=field)
-    return Diagnostic(doc.path, line, column, f"{where} (used by {user}, line {at}): {message}")
+    at = _line_of(doc, (*taken[:4], "profile"), path)
+    return Diagnostic(path, line, column, f"{where} (used by {user}, {at}): {message}")
+
+
+def _line_of(doc: Document, loc: Loc, shown: str) -> str:
+    """'line N' of loc's key, naming its file when it is not the file shown."""
+    path, line, _ = doc.at(loc, key=True)
+    return f"line {line}" if path == shown else f"{path}:{line}"
 
 
 def at_key_in(doc: Document, loc: Loc, message: str) -> Diagnostic:
     """A diagnostic at the key of loc, prefixed with the place that holds that key."""
-    line, column = doc.positions.of_key(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc[:-1], message, True))
+    return Diagnostic(*doc.at(loc, key=True), _prefixed(doc, loc[:-1], message, True))
