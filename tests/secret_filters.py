@@ -8,7 +8,7 @@ import re
 # `secretName` in out/): the schema makes the value a DNS-1123 name, the name of a Secret.
 # detect-secrets hands YAML over as `key: "value"` lines, other files line by line.
 SECRET_REFERENCE = re.compile(
-    r"""(?:^|[\s{,-])(?:secret|tls_secret|secretName)\s*:\s*(["']?)([a-z0-9][a-z0-9.-]{0,252})\1\s*(?:[,}]|$)"""
+    r"""(?:^|[\s{,-])(?:secret|tls_secret|secretName)\s*:\s*(["']?)([a-z0-9][a-z0-9.-]{0,252})\1\s*(?:[,}]|\s#.*$|$)"""
 )
 
 
