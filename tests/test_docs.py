@@ -115,15 +115,22 @@ def _check_capacity(built: list[dict[str, Any]], row: list[str]) -> None:
         if h["kind"] == "HorizontalPodAutoscaler"
     }
     pods, cpu, memory = [0, 0], [Decimal(0), Decimal(0)], [Decimal(0), Decimal(0)]
+    volumes = Decimal(0)
     for workload in (o for o in built if o["kind"] in ("Deployment", "StatefulSet")):
         name = workload["metadata"]["name"]
         counts = scale.get(name, (workload["spec"].get("replicas", 1),) * 2)
         requests = [c["resources"]["requests"] for c in workload["spec"]["template"]["spec"]["containers"]]
+        for claim in workload["spec"].get("volumeClaimTemplates", []):
+            volumes += workload["spec"].get("replicas", 1) * _quantity(
+                claim["spec"]["resources"]["requests"]["storage"]
+            )
         for side, count in enumerate(counts):
             pods[side] += count
             cpu[side] += count * sum(_quantity(r["cpu"]) for r in requests)
             memory[side] += count * sum(_quantity(r["memory"]) for r in requests)
-    _, pods_min, cpu_min, memory_min, pods_max, cpu_max, memory_max = row
+    _, pods_min, cpu_min, memory_min, pods_max, cpu_max, memory_max, claimed = row
+    shown_unit = SUFFIXES[re.sub(r"[0-9.]", "", claimed)]
+    assert abs(_quantity(claimed) - volumes) <= shown_unit / 20, (claimed, volumes)
     assert (int(pods_min), int(pods_max)) == tuple(pods)
     assert (_quantity(cpu_min), _quantity(cpu_max)) == tuple(cpu)
     for shown, exact in ((memory_min, memory[0]), (memory_max, memory[1])):
