@@ -112,3 +112,15 @@ def test_a_merge_key_says_to_use_a_profile() -> None:
     with pytest.raises(SpecError) as caught:
         validate(parse_spec(text.encode(), "spec/system.yaml"))
     assert any("`profile: <name>`" in d.message for d in caught.value.diagnostics)
+
+
+def test_a_later_profile_replaces_the_scaling_an_earlier_one_chose() -> None:
+    text = _with("redis", "        profile: [pinned, store]\n").replace(
+        "  store:\n    probe: tcp\n", "  store:\n    probe: tcp\n    autoscaling: {min: 1, max: 2, cpu: 80}\n"
+    )
+    text = text.replace("      - name: redis\n", "      - name: cache\n", 1).replace(
+        "        storage: {size: 5Gi, path: /data}\n", ""
+    )
+    text = text.replace("talks_to: [redis]", "talks_to: [cache]")
+    cache = _workloads(text)["cache"]
+    assert cache.replicas is None and cache.scaling is not None and cache.scaling.max_replicas == 2

@@ -65,7 +65,7 @@ class _Joined:
             if key != INCLUDE:
                 self._merge(self.data, key, value, doc, (key,), moved)
         self.refused.update(moved.loc(loc) for loc in doc.refused)
-        for target, entry in self._targets(doc, includes):
+        for target, entry in self._targets(doc, path.parent, includes):
             here = (*chain, path)
             if target == path:
                 self._problem(doc, entry, "a file cannot include itself")
@@ -88,7 +88,7 @@ class _Joined:
         """A file of the spec as messages name it: beside the spec as the spec is shown."""
         return (PurePosixPath(self.shown).parent / path.relative_to(self.folder).as_posix()).as_posix()
 
-    def _targets(self, doc: Document, includes: Any) -> list[tuple[Path, Loc]]:
+    def _targets(self, doc: Document, base: Path, includes: Any) -> list[tuple[Path, Loc]]:
         """The files doc includes, relative to it, each checked to lie in the spec's folder."""
         if includes is None:
             return []
@@ -96,7 +96,6 @@ class _Joined:
             self._problem(doc, (INCLUDE,), "must be a list of spec files, e.g. [layers/storage.yaml]")
             return []
         found = []
-        base = Path(self.files[-1]).parent
         for index, item in enumerate(includes):
             entry: Loc = (INCLUDE, index)
             if not isinstance(item, str) or not item.endswith((".yaml", ".yml")):

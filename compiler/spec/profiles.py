@@ -52,11 +52,14 @@ def _expanded(profiles: dict[str, Profile], component: Component, loc: Loc, orig
             if field in given and field not in own:
                 update[field] = getattr(profile, field)
                 origins[(*loc, field)] = (*source, field)
-        if not own & set(SCALING):
+        if given & set(SCALING) and not own & set(SCALING):
+            # A later profile's choice replaces an earlier one's, replicas for autoscaling or back.
             for field in SCALING:
+                update[field] = getattr(profile, field) if field in given else None
                 if field in given:
-                    update[field] = getattr(profile, field)
                     origins[(*loc, field)] = (*source, field)
+                else:
+                    origins.pop((*loc, field), None)
     update["resources"] = _resources(chosen, component, loc, origins)
     update["env"] = _env(chosen, component, loc, origins)
     update["secrets"] = _appended(chosen, component, "secrets", loc, origins, key=lambda s: s)
