@@ -330,7 +330,10 @@ class _Composer:
         """Anchors enable alias bombs and tags change types; a spec needs neither."""
         place = self._next_loc(event.value if isinstance(event, ScalarEvent) else "")
         if event.anchor:
-            message = f"anchors are not allowed (found '&{clip(event.anchor)}'); write the value out"
+            message = (
+                f"anchors are not allowed (found '&{clip(event.anchor)}'); write the value out,"
+                " or share a component's settings through a profile"
+            )
             self._place(place, _pos(event), message, refuse=False)
         if event.tag is None:
             return
