@@ -134,3 +134,16 @@ def test_a_followed_limit_keeps_the_ratio(request: int, ratio: int, changed: int
     assert followed * request >= changed * limit
     assert (followed - 1) * request < changed * limit
     assert memory_bytes(sizing.memory_limit) == memory_bytes(sizing.memory)
+
+
+def test_storage_under_an_environment_lists_what_an_environment_may_set() -> None:
+    text = BASE.replace(
+        "    namespace: nifty50-dev\n", "    namespace: nifty50-dev\n    storage: {size: 1Gi}\n"
+    )
+    with pytest.raises(SpecError) as caught:
+        validate(parse_spec(text.encode(), "spec/system.yaml"))
+    (only,) = caught.value.diagnostics
+    assert only.message == (
+        "environment 'dev': unknown key 'storage';"
+        " an environment may set: components, delivery, namespace, tag"
+    )
