@@ -11,6 +11,7 @@ from compiler.paths import display_path, source_name
 from compiler.plan.model import Plan
 from compiler.plan.resolve import plan
 from compiler.render.alerts import alerts
+from compiler.spec.include import read_system
 from compiler.spec.load import parse_spec, read_spec
 from compiler.spec.monitoring import check_monitoring
 from compiler.spec.names import MonitoringFile
@@ -24,7 +25,12 @@ MONITORING_SUFFIXES = (".yaml", ".yml", ".json")
 
 def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
     """Read, validate and plan the spec; raise SpecError with every problem found."""
-    document = read_spec(spec_path, display_path(spec_path))
+    return load(spec_path, monitoring_dir)[0]
+
+
+def load(spec_path: Path, monitoring_dir: Path) -> tuple[Plan, tuple[str, ...]]:
+    """The plan, and the files the spec includes (absolute paths)."""
+    document = read_system(spec_path, display_path(spec_path))
     monitoring = read_monitoring(monitoring_dir)
     folder = display_path(monitoring_dir)
     try:
@@ -36,7 +42,7 @@ def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
     problems = check_monitoring(monitoring, folder, generated)
     if problems:
         raise SpecError(problems)
-    return result
+    return result, document.included
 
 
 def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
@@ -59,6 +65,14 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
 def compile_spec(spec_path: Path, monitoring_dir: Path, schema: str | None = None) -> dict[str, str]:
     """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known."""
     return build_tree(load_plan(spec_path, monitoring_dir), schema)
+
+
+def compile_with_sources(
+    spec_path: Path, monitoring_dir: Path, schema: str | None = None
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The whole out/ tree for a spec, and the files it includes."""
+    result, included = load(spec_path, monitoring_dir)
+    return build_tree(result, schema), included
 
 
 def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:

@@ -95,24 +95,27 @@ def _compile(
     from compiler.paths import display_path, source_name
 
     shown = display_path(out)
+    source = source_name(spec)
     code = stamp.code_fingerprint()
-    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source_name(spec), code)
+    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source, code, stamp.recorded_included(out))
     if not diff and fingerprint and stamp.is_current(out, fingerprint):
         # Nothing changed since the recorded compile: answer without loading the compiler.
         sys.stderr.write(f"{shown}/ is up to date\n")
         return EXIT_OK
 
     from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
-    from compiler.pipeline import compile_spec
+    from compiler.pipeline import compile_with_sources
     from compiler.spec.schema import SCHEMA_FILE
 
     schema = stamp.cached_schema(out, code)
-    tree = reported(lambda: compile_spec(spec, monitoring, schema), fmt, debug)
+    tree, included = reported(lambda: compile_with_sources(spec, monitoring, schema), fmt, debug)
+    # Fingerprint what this compile read, included files and all.
+    fingerprint = stamp.fingerprint_or_none(spec, monitoring, source, code, included)
 
     def remember() -> None:
         """Record the compile of these inputs, and keep the schema for the next one by this compiler."""
         if fingerprint:
-            stamp.record(out, fingerprint, tree)
+            stamp.record(out, fingerprint, tree, included)
         if schema is None:
             stamp.keep_schema(out, code, tree[SCHEMA_FILE])
 

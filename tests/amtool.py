@@ -17,7 +17,7 @@ from compiler.plan.model import AlertingPlan, EnvPlan, Plan
 from compiler.render.alertmanager import alertmanager_config
 from compiler.render.alerts import alerts, objective_name, target_down_name
 from compiler.syntax.emit import dump
-from tests.tools import ROOT, tool
+from tests.tools import system_name, systems, tool
 
 
 def amtool(*args: str) -> str:
@@ -110,17 +110,20 @@ def check_plan(plan: Plan, workdir: Path) -> dict[str, int]:
 
 
 def main() -> int:
-    """Check the shipped spec's Alertmanager configs and routes with amtool."""
+    """Check the Alertmanager configs and routes of the shipped spec and of every example that has one."""
     from compiler.pipeline import load_plan
 
-    plan = load_plan(ROOT / "spec" / "system.yaml", ROOT / "monitoring")
-    with tempfile.TemporaryDirectory() as workdir:
-        try:
-            routed = check_plan(plan, Path(workdir))
-        except AssertionError as failure:
-            print(failure, file=sys.stderr)
-            return 1
-    if not routed:
+    routed: dict[str, int] = {}
+    for folder in systems():
+        plan = load_plan(folder / "spec" / "system.yaml", folder / "monitoring")
+        with tempfile.TemporaryDirectory() as workdir:
+            try:
+                found = check_plan(plan, Path(workdir))
+            except AssertionError as failure:
+                print(f"{system_name(folder)}: {failure}", file=sys.stderr)
+                return 1
+        routed.update({f"{system_name(folder)} {env}": count for env, count in found.items()})
+    if not any(name.startswith(". ") for name in routed):
         print("the shipped spec has no Alertmanager", file=sys.stderr)
         return 1
     for env, count in routed.items():

@@ -1,6 +1,7 @@
 """promtool (Debian's prometheus package) over the compiled configs, rules and their unit tests.
 
-`python -m tests.promtool` runs every check for every environment of the shipped spec; nox calls it."""
+`python -m tests.promtool` runs every check for every environment of the shipped spec and of every
+example; nox calls it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from compiler.plan.model import EnvPlan, Plan
 from compiler.render.configs import prometheus_config, rule_files
 from compiler.syntax.emit import dump
 from tests.alert_cases import cases, test_file
-from tests.tools import ROOT, tool
+from tests.tools import ROOT, system_name, systems, tool
 
 MONITORING_TESTS = ROOT / "monitoring" / "tests"
 
@@ -52,9 +53,9 @@ def tested_alerts(test_docs: Iterable[dict[str, Any]]) -> tuple[set[str], set[st
     return firing, quiet
 
 
-def hand_written_tests() -> list[Path]:
+def hand_written_tests(folder: Path = MONITORING_TESTS) -> list[Path]:
     """The promtool tests of monitoring/tests/, for the hand-authored rules."""
-    return sorted(MONITORING_TESTS.glob("*.yaml"))
+    return sorted(folder.glob("*.yaml"))
 
 
 def write_env(env: EnvPlan, folder: Path) -> tuple[Path, list[Path], Path]:
@@ -76,46 +77,53 @@ def write_env(env: EnvPlan, folder: Path) -> tuple[Path, list[Path], Path]:
     return config, rules, tests
 
 
-def check_env(env: EnvPlan, folder: Path) -> list[str]:
+def check_env(env: EnvPlan, folder: Path, tests_folder: Path = MONITORING_TESTS) -> list[str]:
     """check config, check rules and test rules for one environment; the alerts left untested."""
     config, rules, tests = write_env(env, folder)
     promtool("check", "config", str(config))
     promtool("check", "rules", *(str(p) for p in rules))
     promtool("test", "rules", str(tests), cwd=folder)
-    docs = [yaml.safe_load(tests.read_text()), *(yaml.safe_load(p.read_text()) for p in hand_written_tests())]
+    hand = hand_written_tests(tests_folder)
+    docs = [yaml.safe_load(tests.read_text()), *(yaml.safe_load(p.read_text()) for p in hand)]
     firing, quiet = tested_alerts(docs)
     names = alert_rules(p.read_text() for p in rules)
     return sorted(name for name in names if name not in firing or name not in quiet)
 
 
-def check_plan(plan: Plan, workdir: Path) -> dict[str, list[str]]:
+def check_plan(plan: Plan, workdir: Path, tests_folder: Path = MONITORING_TESTS) -> dict[str, list[str]]:
     """Run every promtool check for every environment; the untested alerts of each."""
-    if hand_written_tests():
-        promtool("test", "rules", *(str(p) for p in hand_written_tests()), cwd=MONITORING_TESTS)
-    return {env.name: check_env(env, workdir / env.name) for env in (plan.base, *plan.environments)}
+    hand = hand_written_tests(tests_folder)
+    if hand:
+        promtool("test", "rules", *(str(p) for p in hand), cwd=tests_folder)
+    return {
+        env.name: check_env(env, workdir / env.name, tests_folder) for env in (plan.base, *plan.environments)
+    }
 
 
 def main() -> int:
-    """Check the shipped spec's Prometheus config, rules and alert tests with promtool."""
+    """Check the Prometheus config, rules and alert tests of the shipped spec and every example."""
     from compiler.pipeline import load_plan
 
-    plan = load_plan(ROOT / "spec" / "system.yaml", ROOT / "monitoring")
-    with tempfile.TemporaryDirectory() as workdir:
-        try:
-            untested = check_plan(plan, Path(workdir))
-        except AssertionError as failure:
-            print(failure, file=sys.stderr)
-            return 1
     failed = False
-    for env, names in untested.items():
-        if names:
-            failed = True
-            print(
-                f"{env}: alerts without a firing and a quiet promtool test: {', '.join(names)}",
-                file=sys.stderr,
-            )
-        else:
-            print(f"{env}: prometheus config, rules and every alert's tests pass promtool")
+    for folder in systems():
+        plan = load_plan(folder / "spec" / "system.yaml", folder / "monitoring")
+        shown = system_name(folder)
+        with tempfile.TemporaryDirectory() as workdir:
+            try:
+                untested = check_plan(plan, Path(workdir), folder / "monitoring" / "tests")
+            except AssertionError as failure:
+                print(f"{shown}: {failure}", file=sys.stderr)
+                failed = True
+                continue
+        for env, names in untested.items():
+            if names:
+                failed = True
+                print(
+                    f"{shown} {env}: alerts without a firing and a quiet promtool test: {', '.join(names)}",
+                    file=sys.stderr,
+                )
+            else:
+                print(f"{shown} {env}: prometheus config, rules and every alert's tests pass promtool")
     return 1 if failed else 0
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from compiler.spec.quantities import cpu_millis
+
 NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,6})?", fullmatch=True)
 CPUS = st.sampled_from(["100m", "250m", "500m", "1", "2"])
 MEMORIES = st.sampled_from(["128Mi", "256Mi", "512Mi", "1Gi"])
@@ -85,6 +87,9 @@ def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | N
     if draw(st.booleans()):
         cpu = draw(CPUS)
         result["resources"] = {"cpu": cpu, "memory": draw(MEMORIES)}
+        if draw(st.booleans()):
+            # A limit the base writes, which an environment's request then moves (off the hot path).
+            result["resources"]["cpu_limit"] = f"{cpu_millis(cpu) * 2}m"
     if others:
         targets = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
         result["talks_to"] = [draw(connection(t, t in admin)) for t in targets]
@@ -114,10 +119,22 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
         change["replicas"] = draw(st.integers(3 if "peer_ports" in base else 1, 5))
     if draw(st.booleans()):
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
+        if draw(st.booleans()):
+            del change["resources"]["memory"]
     if draw(st.booleans()):
         change["tag"] = draw(st.sampled_from(["3.0.0", "3.1.0-rc.1"]))
     if "ingress" in base and draw(st.booleans()):
         change["ingress_annotations"] = draw(ingress_settings())
+    if "storage" in base and draw(st.booleans()):
+        change["storage"] = {"size": draw(st.sampled_from(["2Gi", "20Gi"]))}
+        if draw(st.booleans()):
+            change["storage"]["storage_class"] = "fast-ssd"
+    if "secrets" in base and draw(st.booleans()):
+        change["secrets"] = {base["secrets"][0]["secret"]: f"{base['name']}-creds-env"}
+    if draw(st.booleans()):
+        change["env"] = {"LOG_LEVEL": draw(st.sampled_from(["debug", "warn"]))}
+    if draw(st.booleans()):
+        change["external"] = [{"cidr": "10.20.0.0/16", "port": draw(st.sampled_from([443, 9443]))}]
     return change
 
 
@@ -138,7 +155,15 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         components[name]["ingress"] = {"host": "app.example.com", "tls_secret": "app-tls", "path": path}
         if draw(st.booleans()):
             components[name]["ingress"]["annotations"] = draw(ingress_settings())
-    layers = [
+    profiles = {
+        "sized": {"resources": {"cpu": draw(CPUS), "memory": draw(MEMORIES)}, "env": {"SIZED": "yes"}},
+        "shared": {"secrets": [{"secret": "shared-creds", "key": "token", "env": "SHARED_TOKEN"}]},
+    }
+    for name in names:
+        chosen = draw(st.lists(st.sampled_from(sorted(profiles)), unique=True, max_size=2))
+        if chosen:
+            components[name]["profile"] = chosen[0] if len(chosen) == 1 else chosen
+    layers: list[dict[str, Any]] = [
         {
             "number": number,
             "name": f"layer{number}",
@@ -148,6 +173,11 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         for number, group in zip(numbers, groups, strict=True)
         if group
     ]
+    for layer in layers:
+        if layer["hot_path"]:
+            # The hot path needs limits equal to requests: it writes none.
+            for comp in layer["components"]:
+                comp.get("resources", {}).pop("cpu_limit", None)
     environments: dict[str, Any] = {}
     for env in draw(st.lists(st.sampled_from(["dev", "staging", "prod"]), unique=True, max_size=2)):
         chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names)))
@@ -164,6 +194,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             "registry": "registry.example.internal/sys",
             "tag": "1.0.0",
         },
+        "profiles": profiles,
         "layers": layers,
         "observability": {
             "prometheus": {"image": "prom/prometheus", "tag": "v2.53.1"},

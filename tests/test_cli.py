@@ -160,9 +160,10 @@ def test_dedicated_cores_without_any_cpu_request_is_a_diagnostic_not_a_crash(pro
     text = text.replace(
         "  resources:\n    cpu: 250m\n    memory: 256Mi", "  resources:\n    memory: 256Mi", 1
     )
-    sized = '        resources: {cpu: "1", memory: 512Mi}\n        dedicated_cores: true\n'
+    # The hot path's sizing lives in the profile `pinned`.
+    sized = '    resources: {cpu: "1", memory: 512Mi}\n    dedicated_cores: true\n'
     assert sized in text
-    spec.write_text(text.replace(sized, "        dedicated_cores: true\n", 1), encoding="utf-8")
+    spec.write_text(text.replace(sized, "    dedicated_cores: true\n", 1), encoding="utf-8")
     code, _, err = run("validate")
     assert (code, err) == (
         1,

@@ -6,6 +6,7 @@ import contextlib
 import difflib
 import json
 import re
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,7 @@ INVALID = Path(__file__).parent / "invalid"
 BASE = INVALID / "base.yaml"
 CASES = sorted((INVALID / "cases").glob("*.yaml"))
 SHOWN = "spec/system.yaml"
-TEXT_LINE = re.compile(r"^spec/system\.yaml:(\d+):(\d+): error: (.+)$")
+TEXT_LINE = re.compile(r"^(spec/[a-z0-9/-]+\.yaml):(\d+):(\d+): error: (.+)$")
 
 
 def expected(case: Path) -> str:
@@ -43,10 +44,17 @@ def expected(case: Path) -> str:
     return case.with_suffix(".expected").read_text(encoding="utf-8")
 
 
+def included(case: Path) -> Path:
+    """The folder of files a case's spec includes (NAME.files/, copied into spec/ beside it)."""
+    return case.with_suffix(".files")
+
+
 def run(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
     """`nifty validate` on a case placed at spec/system.yaml, from the user's working directory."""
     spec = tmp_path / "spec" / "system.yaml"
-    spec.parent.mkdir()
+    if included(case).is_dir():
+        shutil.copytree(included(case), spec.parent)
+    spec.parent.mkdir(exist_ok=True)
     spec.write_bytes(case.read_bytes())
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["validate", "--spec", SHOWN, *args])
@@ -87,8 +95,8 @@ def test_expected_diagnostics_are_sorted_and_positioned(case: Path) -> None:
     for line in expected(case).splitlines():
         match = TEXT_LINE.match(line)
         assert match, line
-        places.append((int(match[1]), int(match[2])))
-        assert places[-1] >= (1, 1)
+        places.append((match[1], int(match[2]), int(match[3])))
+        assert places[-1][1:] >= (1, 1)
     assert places == sorted(places)
 
 

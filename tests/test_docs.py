@@ -11,8 +11,9 @@ import pytest
 
 from compiler.kustomize.environment import build_environment
 from compiler.plan.model import Plan
-from compiler.spec.load import read_spec
+from compiler.spec.include import read_system
 from compiler.spec.quantities import format_cpu, format_memory
+from compiler.spec.validate import validate
 from tests.conftest import SPEC
 from tests.crds import autoscalers
 from tests.tools import kustomize, objects
@@ -96,11 +97,10 @@ class Graph:
 
 
 def _components() -> list[tuple[int, bool, dict[str, Any]]]:
-    data = read_spec(SPEC).data
-    layers = sorted(data["layers"], key=lambda layer: layer["number"])
-    return [
-        (layer["number"], layer.get("hot_path", False), c) for layer in layers for c in layer["components"]
-    ]
+    """Each component as plain data with its profiles laid under it, by layer number and hot path."""
+    spec = validate(read_system(SPEC))
+    layers = sorted(spec.layers, key=lambda layer: layer.number)
+    return [(layer.number, layer.hot_path, c.model_dump()) for layer in layers for c in layer.components]
 
 
 def test_data_flow_runs_down_the_layers_in_order(shipped_tree: dict[str, str]) -> None:
@@ -164,7 +164,7 @@ def test_observability_picture_says_who_is_scraped_and_who_sends_telemetry(
 ) -> None:
     graph = Graph(_mermaid(_readme(shipped_tree), 1))
     components = [c for _, _, c in _components()]
-    quiet = {c["name"] for c in components if c.get("metrics", {}).get("scrape") is False}
+    quiet = {c["name"] for c in components if (c["metrics"] or {}).get("scrape") is False}
 
     def listed(node: str) -> set[str]:
         return {name.strip() for row in graph.nodes[node][1].split("<br/>")[1:] for name in row.split(",")}
@@ -214,15 +214,22 @@ def _check_capacity(built: list[dict[str, Any]], row: list[str]) -> None:
         for h in autoscalers(built)
     }
     pods, cpu, memory = [0, 0], [Decimal(0), Decimal(0)], [Decimal(0), Decimal(0)]
+    volumes = Decimal(0)
     for workload in (o for o in built if o["kind"] in ("Deployment", "StatefulSet")):
         name = workload["metadata"]["name"]
         counts = scale.get(name, (workload["spec"].get("replicas", 1),) * 2)
         requests = [c["resources"]["requests"] for c in workload["spec"]["template"]["spec"]["containers"]]
+        for claim in workload["spec"].get("volumeClaimTemplates", []):
+            volumes += workload["spec"].get("replicas", 1) * _quantity(
+                claim["spec"]["resources"]["requests"]["storage"]
+            )
         for side, count in enumerate(counts):
             pods[side] += count
             cpu[side] += count * sum(_quantity(r["cpu"]) for r in requests)
             memory[side] += count * sum(_quantity(r["memory"]) for r in requests)
-    _, pods_min, cpu_min, memory_min, pods_max, cpu_max, memory_max = row
+    _, pods_min, cpu_min, memory_min, pods_max, cpu_max, memory_max, claimed = row
+    shown_unit = SUFFIXES[re.sub(r"[0-9.]", "", claimed)]
+    assert abs(_quantity(claimed) - volumes) <= shown_unit / 20, (claimed, volumes)
     assert (int(pods_min), int(pods_max)) == tuple(pods)
     # One rule for both columns: the exact amount rounded to two decimals of the unit shown.
     for shown, exact in (
@@ -264,7 +271,7 @@ def test_seed_autoscaling_table_in_the_base(shipped_tree: dict[str, str]) -> Non
 @pytest.mark.parametrize(("env", "sync"), [("dev", "automated (prune, self-heal)"), ("prod", "manual")])
 def test_environment_table_names_the_sync_policy(shipped_tree: dict[str, str], env: str, sync: str) -> None:
     rows = {r[0]: r for r in _table(_section(_readme(shipped_tree), "## Environments"))}
-    assert rows[env][1] == read_spec(SPEC).data["environments"][env]["namespace"]
+    assert rows[env][1] == validate(read_system(SPEC)).environments[env].namespace
     assert rows[env][-1] == sync
 
 

@@ -198,7 +198,7 @@ def _crash(*_: object) -> dict[str, str]:
 def test_internal_error_is_reported_without_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(compiler.pipeline, "compile_spec", _crash)
+    monkeypatch.setattr(compiler.pipeline, "compile_with_sources", _crash)
     # An out/ with no record of a compile, so that the compiler really runs.
     out = str(tmp_path / "out")
     result = CliRunner().invoke(app, ["compile", "--spec", str(SPEC), "--out", out, "--check"])
@@ -207,7 +207,7 @@ def test_internal_error_is_reported_without_traceback(
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(compiler.pipeline, "compile_spec", _crash)
+    monkeypatch.setattr(compiler.pipeline, "compile_with_sources", _crash)
     # An out/ with no record of a compile, so that the compiler really runs.
     out = str(tmp_path / "out")
     result = CliRunner().invoke(app, ["compile", "--spec", str(SPEC), "--out", out, "--check", "--debug"])

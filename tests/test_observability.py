@@ -17,6 +17,8 @@ from compiler.kustomize.environment import build_environment
 from compiler.pipeline import load_plan
 from compiler.plan.model import Plan
 from compiler.render.types import Manifest
+from compiler.spec.include import read_system
+from compiler.spec.validate import validate
 from compiler.syntax.emit import dump
 from tests.conftest import MONITORING, SPEC
 from tests.crds import autoscalers
@@ -61,7 +63,9 @@ def _rules(objects: list[Manifest]) -> list[dict[str, Any]]:
 
 
 def _spec_components() -> list[dict[str, Any]]:
-    return [c for layer in SPEC_DATA["layers"] for c in layer["components"]]
+    """The spec's components as plain data, with the profiles they pick up laid under them."""
+    spec = validate(read_system(SPEC))
+    return [c.model_dump() for layer in spec.layers for c in layer.components]
 
 
 def _container(workload: Manifest) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from compiler.kustomize.environment import build_environment
 from compiler.pipeline import compile_spec, load_plan
 from compiler.plan.model import Plan
+from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.syntax.emit import dump
 from tests.strategies import expected_bounds, specs
 from tests.tools import kustomize, objects
@@ -56,6 +57,11 @@ def test_thresholds_survive_and_hpas_are_sound(spec: dict[str, Any]) -> None:
         assert hpas == expected_bounds(spec, None if env.name == "base" else env.name)
         assert all(low <= high for low, high, _ in hpas.values())
         workloads = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+        for workload in (d for d in docs if d["kind"] in ("Deployment", "StatefulSet")):
+            for container in workload["spec"]["template"]["spec"]["containers"]:
+                requests, limits = container["resources"]["requests"], container["resources"]["limits"]
+                assert cpu_millis(limits["cpu"]) >= cpu_millis(requests["cpu"])
+                assert memory_bytes(limits["memory"]) >= memory_bytes(requests["memory"])
         for hpa in (d for d in docs if d["kind"] == "HorizontalPodAutoscaler"):
             ref = hpa["spec"]["scaleTargetRef"]
             assert "replicas" not in workloads[(ref["kind"], ref["name"])]["spec"]

@@ -5,6 +5,9 @@ Each example is a ```console block preceded by a comment such as
 spec (in a git repository holding the committed out/), the command of the block's `$` line runs
 and its stdout then stderr must equal the lines below it. `{fake:NAME}` in an edit stands for the
 fake credential NAME of tests/test_leaks.py, so that the README holds no credential-shaped value.
+A block that quotes diagnostics of specs unlike the shipped one (several files, profiles) is
+preceded by `<!-- corpus: CASE, ... -->` instead: each of its lines is a line of a named case of
+the invalid-spec corpus, whose test runs nifty on the case.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from tests.tools import tool
 
 README = ROOT / "README.md"
 EXAMPLE = re.compile(r"<!-- example: (\{.*?\}) -->\n+```console\n(.*?)```", re.DOTALL)
+CORPUS_EXAMPLE = re.compile(r"<!-- corpus: ([\w, -]+) -->\n+```console\n(.*?)```", re.DOTALL)
+CASES = ROOT / "tests" / "invalid" / "cases"
 FAKE = re.compile(r"\{fake:(\w+)\}")
 
 
@@ -34,9 +39,26 @@ def _examples() -> list[tuple[dict[str, Any], str]]:
     return [(json.loads(m[1]), m[2]) for m in EXAMPLE.finditer(text)]
 
 
+def _corpus_examples() -> list[tuple[list[str], str]]:
+    """Console blocks quoting the invalid-spec corpus: the cases named above them, and the block."""
+    text = README.read_text(encoding="utf-8")
+    return [([name.strip() for name in m[1].split(",")], m[2]) for m in CORPUS_EXAMPLE.finditer(text)]
+
+
 def test_every_console_block_is_an_example() -> None:
     text = README.read_text(encoding="utf-8")
-    assert len(_examples()) == text.count("```console\n") >= 4
+    assert len(_examples()) + len(_corpus_examples()) == text.count("```console\n") >= 4
+
+
+@pytest.mark.parametrize("index", range(len(_corpus_examples())))
+def test_a_corpus_example_quotes_the_cases_it_names(index: int) -> None:
+    """Each line is a line of a named case's .expected file, which the corpus test checks by running nifty."""
+    names, block = _corpus_examples()[index]
+    expected = set()
+    for name in names:
+        expected |= set((CASES / f"{name}.expected").read_text(encoding="utf-8").splitlines())
+    lines = block.splitlines()
+    assert lines and all(line in expected for line in lines), [line for line in lines if line not in expected]
 
 
 def _apply(spec: Path, edits: list[list[str]]) -> None:

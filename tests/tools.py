@@ -74,6 +74,17 @@ def build_all(out: Path, workdir: Path) -> dict[str, str]:
     return built
 
 
+def systems() -> list[Path]:
+    """The shipped system's folder and each example's; every one holds spec/system.yaml, out/, monitoring/."""
+    examples = sorted(path.parent.parent for path in (ROOT / "examples").glob("*/spec/system.yaml"))
+    return [ROOT, *examples]
+
+
+def system_name(folder: Path) -> str:
+    """A system's folder as the reports name it: '.' for the shipped one, examples/<name> for the others."""
+    return folder.relative_to(ROOT).as_posix() if folder != ROOT else "."
+
+
 def environment_folders(out: Path) -> list[Path]:
     """The base and every overlay of out/."""
     return [out / "base", *sorted((out / "overlays").iterdir())]
@@ -133,27 +144,39 @@ def scan(out: Path, workdir: Path) -> dict[str, dict[str, Any]]:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m tests.tools kustomize|scan [OUT]`: build and validate, or scan, every overlay."""
+    """`python -m tests.tools kustomize|scan [OUT...]`: build and validate, or scan, every overlay.
+
+    Without OUT, the out/ of the shipped system and of every example.
+    """
     import tempfile
 
     if argv[:1] not in (["kustomize"], ["scan"]):
-        print("usage: python -m tests.tools kustomize|scan [OUT]", file=sys.stderr)
+        print("usage: python -m tests.tools kustomize|scan [OUT...]", file=sys.stderr)
         return 2
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "out"
+    outs = [Path(arg) for arg in argv[1:]] or [folder / "out" for folder in systems()]
+    failed = False
     with tempfile.TemporaryDirectory() as workdir:
-        if argv[0] == "scan":
-            try:
-                reports = scan(out, Path(workdir))
-            except AssertionError as exc:
-                print(exc, file=sys.stderr)
-                return 1
-            for name, report in reports.items():
-                summary = report["summary"]
-                print(f"{name}: checkov passed {summary['passed']}, failed 0, skipped {summary['skipped']}")
-            return 0
-        for name, text in build_all(out, Path(workdir)).items():
-            print(f"{name}: {len(objects(text))} objects built and valid")
-    return 0
+        for out in outs:
+            shown = (
+                out.resolve().relative_to(ROOT).as_posix() if out.resolve().is_relative_to(ROOT) else str(out)
+            )
+            if argv[0] == "scan":
+                try:
+                    reports = scan(out, Path(workdir))
+                except AssertionError as exc:
+                    print(f"{shown}: {exc}", file=sys.stderr)
+                    failed = True
+                    continue
+                for name, report in reports.items():
+                    summary = report["summary"]
+                    print(
+                        f"{shown} {name}: checkov passed {summary['passed']}, failed 0,"
+                        f" skipped {summary['skipped']}"
+                    )
+                continue
+            for name, text in build_all(out, Path(workdir)).items():
+                print(f"{shown} {name}: {len(objects(text))} objects built and valid")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ class Capacity:
     cpu_max: int
     memory_min: int
     memory_max: int
+    # Persistent volumes (bytes): StatefulSets do not autoscale, so one figure.
+    volumes: int = 0
 
 
 def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str:
@@ -72,11 +74,12 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "## Capacity",
         "",
         "CPU and memory requested by every pod of an environment, at minimum scale (HPA minimums)"
-        " and at maximum scale (HPA maximums); fixed replica counts count at both.",
+        " and at maximum scale (HPA maximums); fixed replica counts count at both; and the"
+        " persistent volumes its StatefulSets claim.",
         "",
         "| environment | pods (min) | CPU cores (min) | memory (min)"
-        " | pods (max) | CPU cores (max) | memory (max) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        " | pods (max) | CPU cores (max) | memory (max) | volumes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(_capacity_row(env.name, capacities[env.name]) for env in envs),
         *market_clock_section(plan),
     ]
@@ -142,12 +145,17 @@ def capacity(objects: Iterable[Manifest]) -> Capacity:
             if s["kind"] == "ScaledObject"
         }
     )
-    totals = [0, 0, 0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0, 0, 0]
     for workload in (o for o in objects if o["kind"] in WORKLOAD_KINDS):
         fixed = workload["spec"].get("replicas", 1)
         low, high = bounds.get((workload["kind"], workload["metadata"]["name"]), (fixed, fixed))
         cpu, memory = pod_requests(workload["spec"]["template"]["spec"])
-        for index, value in enumerate((low, high, cpu * low, cpu * high, memory * low, memory * high)):
+        claims = sum(
+            memory_bytes(str(claim["spec"]["resources"]["requests"]["storage"]))
+            for claim in workload["spec"].get("volumeClaimTemplates", [])
+        )
+        values = (low, high, cpu * low, cpu * high, memory * low, memory * high, claims * fixed)
+        for index, value in enumerate(values):
             totals[index] += value
     return Capacity(*totals)
 
@@ -170,5 +178,6 @@ def pod_requests(pod: Manifest) -> tuple[int, int]:
 def _capacity_row(name: str, found: Capacity) -> str:
     return (
         f"| {name} | {found.pods_min} | {format_cpu(found.cpu_min)} | {format_memory(found.memory_min)} "
-        f"| {found.pods_max} | {format_cpu(found.cpu_max)} | {format_memory(found.memory_max)} |"
+        f"| {found.pods_max} | {format_cpu(found.cpu_max)} | {format_memory(found.memory_max)} "
+        f"| {format_memory(found.volumes) if found.volumes else '—'} |"
     )

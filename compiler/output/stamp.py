@@ -59,22 +59,35 @@ def code_fingerprint(package: Path = PACKAGE) -> str:
 
 
 def inputs_fingerprint(
-    spec: Path, monitoring: Path, source: str, package: Path = PACKAGE, code: str | None = None
+    spec: Path,
+    monitoring: Path,
+    source: str,
+    package: Path = PACKAGE,
+    code: str | None = None,
+    included: tuple[str, ...] = (),
 ) -> str:
-    """One hash over the compiler (code_fingerprint, unless given), the spec and the monitoring folder."""
+    """One hash over the compiler (code_fingerprint, unless given), the spec and its includes, monitoring/.
+
+    The included files are those the last compile read: the spec and they decide which files are
+    included, so while none of them changes, neither does the list.
+    """
     hasher = hashlib.sha256()
     hasher.update(f"{code or code_fingerprint(package)}\0{source}\0".encode())
     hasher.update(b"\0spec\0" + _digest(spec.read_bytes()).encode())
+    for name in included:
+        hasher.update(f"\0include\0{name}\0".encode() + _digest(Path(name).read_bytes()).encode())
     for path in _files_below(monitoring):
         hasher.update(f"\0{path.relative_to(monitoring).as_posix()}\0".encode())
         hasher.update(_digest(path.read_bytes()).encode())
     return hasher.hexdigest()
 
 
-def fingerprint_or_none(spec: Path, monitoring: Path, source: str, code: str) -> str | None:
+def fingerprint_or_none(
+    spec: Path, monitoring: Path, source: str, code: str, included: tuple[str, ...] = ()
+) -> str | None:
     """The inputs' fingerprint, or None when they cannot be read (the full compile then reports why)."""
     try:
-        return inputs_fingerprint(spec, monitoring, source, code=code)
+        return inputs_fingerprint(spec, monitoring, source, code=code, included=included)
     except OSError:
         return None
 
@@ -94,9 +107,10 @@ def cache_file(out: Path) -> Path:
     return out.parent / CACHE_DIR / f"{out.name}.json"
 
 
-def record(out: Path, fingerprint: str, tree: Mapping[str, str]) -> None:
+def record(out: Path, fingerprint: str, tree: Mapping[str, str], included: tuple[str, ...] = ()) -> None:
     """Remember that out/ holds tree for these inputs; a failure to record is harmless."""
-    _write_quietly(cache_file(out), json.dumps({"inputs": fingerprint, "outputs": tree_hashes(tree)}))
+    saved = {"inputs": fingerprint, "included": list(included), "outputs": tree_hashes(tree)}
+    _write_quietly(cache_file(out), json.dumps(saved))
 
 
 def _write_quietly(target: Path, text: str) -> None:
@@ -108,6 +122,16 @@ def _write_quietly(target: Path, text: str) -> None:
         staging.replace(target)
     except OSError:
         pass
+
+
+def recorded_included(out: Path) -> tuple[str, ...]:
+    """The files the spec included at the recorded compile; none when there is no usable record."""
+    try:
+        saved = json.loads(cache_file(out).read_text(encoding="utf-8"))
+        included = saved.get("included", [])
+        return tuple(str(path) for path in included) if isinstance(included, list) else ()
+    except (OSError, ValueError, AttributeError):
+        return ()
 
 
 def is_current(out: Path, fingerprint: str) -> bool:

@@ -22,7 +22,17 @@ from compiler.plan.model import (
     Workload,
 )
 from compiler.plan.stack import observability_plan, stack_plan
-from compiler.spec.merge import merged_annotations, merged_bounds, merged_floor, merged_sizing, merged_skips
+from compiler.spec.merge import (
+    merged_annotations,
+    merged_bounds,
+    merged_env,
+    merged_external,
+    merged_floor,
+    merged_secrets,
+    merged_sizing,
+    merged_skips,
+    merged_volume,
+)
 from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
 from compiler.spec.model import Scratch as ScratchSpec
 from compiler.spec.names import MonitoringFile
@@ -135,6 +145,11 @@ def _workload(
         replicas = 1
     sizing = merged_sizing(spec.defaults.resources, component, override)
     storage = component.storage
+    volume = None
+    if storage is not None:
+        size, storage_class = merged_volume(storage, override)
+        volume = Volume(size, storage.path, storage_class)
+    variables = merged_env(component, override)
     return Workload(
         name=component.name,
         layer=layer.number,
@@ -151,21 +166,19 @@ def _workload(
         scaling=scaling,
         sizing=sizing,
         hot_path=layer.hot_path,
-        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in component.secrets),
-        volume=Volume(storage.size, storage.path, storage.storage_class) if storage else None,
+        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in merged_secrets(component, override)),
+        volume=volume,
         flows=tuple(_flow(entry, ports) for entry in component.talks_to),
         writable=tuple(_scratch(entry) for entry in component.writable),
         args=tuple(component.args),
         own_image=own_image,
-        env=tuple(sorted((k, v) for k, v in component.env.items() if isinstance(v, str))),
+        env=tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, str))),
         pod_env=tuple(
-            PodValue(k, v.from_pod, v.divisor)
-            for k, v in sorted(component.env.items())
-            if not isinstance(v, str)
+            PodValue(k, v.from_pod, v.divisor) for k, v in sorted(variables.items()) if not isinstance(v, str)
         ),
         startup_seconds=component.startup_seconds,
         route=_route(spec, component, override),
-        external=tuple(External(e.cidr, e.port, e.description) for e in component.external),
+        external=tuple(External(e.cidr, e.port, e.description) for e in merged_external(component, override)),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         dedicated_cores=component.dedicated_cores,
         extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),
@@ -204,11 +217,12 @@ def _route(spec: Spec, component: Component, override: ComponentOverride | None)
     if ingress is None:
         return None
     host = override.host if override and override.host else ingress.host
+    tls = override.tls_secret if override and override.tls_secret else ingress.tls_secret
     controller = spec.defaults.ingress
     return Route(
         host,
         ingress.path,
-        ingress.tls_secret,
+        tls,
         controller.class_name,
         controller.namespace,
         merged_annotations(controller.annotations, ingress.annotations, override),

@@ -34,9 +34,11 @@ def find_leaks(doc: Document) -> list[Diagnostic]:
 
 def _walk(doc: Document, node: Any, loc: Loc) -> Iterator[Diagnostic]:
     if isinstance(node, dict):
+        # An environment's `secrets` maps a Secret's name to another: both are names, not values.
+        renames = loc[-1:] == ("secrets",)
         for key, value in node.items():
             child = (*loc, key)
-            if _is_secret_key(key, value):
+            if not renames and _is_secret_key(key, value):
                 yield at_key(doc, child, f"key '{key}' {MESSAGE}")
             else:
                 yield from _walk(doc, value, child)

@@ -48,6 +48,11 @@ MAX_NODES = 50_000
 # Up to this size a syntax error is reported again by the pure-Python parser (about 1 s per 256 KiB).
 PRECISE_REPORT_BYTES = 256 * 1024
 MAX_PROBLEMS = 100
+# YAML 1.1's merge key copies a mapping in; a profile does that with positions and overrides.
+MERGE_KEY = (
+    "merge keys ('<<') are not allowed; put the shared settings under `profiles:`"
+    " and pick them up with `profile: <name>`"
+)
 # Characters YAML forbids in a stream (c-printable), reported before the parser sees them.
 # A byte-order mark is allowed only at the start of the file (removed before this check).
 _NON_PRINTABLE = re.compile(
@@ -297,7 +302,7 @@ class _Composer:
         loc, is_key = self._next_loc(event.value)
         if not is_key and not isinstance(value, str):
             self.positions.texts[loc] = event.value
-        reason = ambiguity(event.value)
+        reason = MERGE_KEY if is_key and event.value == "<<" else ambiguity(event.value)
         if reason is not None:
             self._place((loc, is_key), _pos(event), reason, refuse=True)
         return value
@@ -359,7 +364,10 @@ class _Composer:
         """Anchors enable alias bombs and tags change types; a spec needs neither."""
         place = self._next_loc(event.value if isinstance(event, ScalarEvent) else "")
         if event.anchor:
-            message = f"anchors are not allowed (found '&{clip(event.anchor)}'); write the value out"
+            message = (
+                f"anchors are not allowed (found '&{clip(event.anchor)}'); write the value out,"
+                " or share a component's settings through a profile"
+            )
             self._place(place, _pos(event), message, refuse=False)
         if event.tag is None:
             return

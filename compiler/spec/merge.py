@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from compiler.spec.model import Autoscaling, CheckException, Component, ComponentOverride, Resources
+from compiler.spec.model import (
+    Autoscaling,
+    CheckException,
+    Component,
+    ComponentOverride,
+    External,
+    FromPod,
+    Resources,
+    SecretRef,
+    Storage,
+)
+from compiler.spec.quantities import cpu_millis, memory_bytes
 
 
 @dataclass(frozen=True)
@@ -58,13 +70,27 @@ def merged_sizing(
     override: ComponentOverride | None,
     own: Resources | None = None,
 ) -> Sizing:
-    """Requests and limits field by field: environment over component over defaults."""
-    chosen: dict[str, str | None] = {}
-    layers = (
-        defaults,
-        own or (component.resources if component else None),
-        override.resources if override else None,
+    """Requests and limits field by field: environment over component over defaults.
+
+    An environment that changes a request without its limit keeps the base's limit-to-request
+    ratio: a limit the base wrote follows the request, and a limit it left out stays the request.
+    """
+    base = _stacked((defaults, own or (component.resources if component else None)))
+    change = override.resources if override else None
+    if change is None:
+        return base
+    cpu, memory = change.cpu or base.cpu, change.memory or base.memory
+    return Sizing(
+        cpu,
+        memory,
+        change.cpu_limit or _follow(base.cpu_limit, base.cpu, cpu, cpu_millis, _cpu_text),
+        change.memory_limit or _follow(base.memory_limit, base.memory, memory, memory_bytes, _memory_text),
     )
+
+
+def _stacked(layers: tuple[Resources | None, ...]) -> Sizing:
+    """Requests and limits of the given layers, later over earlier; limits default to requests."""
+    chosen: dict[str, str | None] = {}
     for resources in layers:
         if resources is not None:
             for name, value in resources.model_dump().items():
@@ -73,6 +99,33 @@ def merged_sizing(
     # The rules refuse defaults without a CPU and memory request, so both are set here.
     cpu, memory = chosen["cpu"] or "", chosen["memory"] or ""
     return Sizing(cpu, memory, chosen["cpu_limit"] or cpu, chosen["memory_limit"] or memory)
+
+
+def _follow(
+    limit: str, request: str, changed: str, amount: Callable[[str], int], text: Callable[[int], str]
+) -> str:
+    """The limit for a changed request, keeping limit/request; the same text when nothing moved."""
+    if changed == request or not request or not changed:
+        return limit if changed == request else changed
+    before, after, ceiling = amount(request), amount(changed), amount(limit)
+    if before <= 0 or ceiling == before:
+        return changed
+    # Rounded up, so the limit never falls below the ratio.
+    return text(-(-after * ceiling // before))
+
+
+def _cpu_text(millis: int) -> str:
+    """Millicores as Kubernetes writes them: whole cores, or millicores."""
+    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def _memory_text(count: int) -> str:
+    """Bytes rounded up to a KiB, in the largest binary unit that holds them exactly."""
+    kib = -(-count // 1024)
+    for unit, size in (("Ti", 1024**3), ("Gi", 1024**2), ("Mi", 1024)):
+        if kib % size == 0:
+            return f"{kib // size}{unit}"
+    return f"{kib}Ki"
 
 
 def merged_skips(
@@ -115,3 +168,27 @@ def merged_floor(component: Component, override: ComponentOverride | None) -> Fl
             change.lead_minutes if change and change.lead_minutes is not None else prescale.lead_minutes
         ),
     )
+
+
+def merged_volume(storage: Storage, override: ComponentOverride | None) -> tuple[str, str | None]:
+    """The volume's size and StorageClass with an environment's changes; the path never changes."""
+    change = override.storage if override else None
+    size = change.size if change and change.size else storage.size
+    storage_class = change.storage_class if change and change.storage_class else storage.storage_class
+    return size, storage_class
+
+
+def merged_external(component: Component, override: ComponentOverride | None) -> list[External]:
+    """The environment's external blocks when it states them (the whole list), else the base's."""
+    return override.external if override and override.external is not None else component.external
+
+
+def merged_secrets(component: Component, override: ComponentOverride | None) -> list[SecretRef]:
+    """The component's secrets, each under the name its Secret has in this environment."""
+    names = override.secrets if override else {}
+    return [s.model_copy(update={"secret": names.get(s.secret, s.secret)}) for s in component.secrets]
+
+
+def merged_env(component: Component, override: ComponentOverride | None) -> dict[str, str | FromPod]:
+    """Plain variables: the environment's over the component's, key by key."""
+    return {**component.env, **(override.env if override else {})}

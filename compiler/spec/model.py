@@ -283,10 +283,47 @@ class Objective(Model):
     summary: Text | None = Field(None, description="Summary of the alert; generated when unset")
 
 
+class Profile(Model):
+    """Component settings under a name, which components pick up with `profile:` and override."""
+
+    description: Text | None = Field(None, description="What the components that use it have in common")
+    port: Port | None = Field(None, description="Container and Service port")
+    probe: Literal["http", "tcp"] | None = Field(None, description="Health check kind")
+    health: AbsolutePath | None = Field(None, description="HTTP health path")
+    startup_seconds: Seconds | None = Field(
+        None, description="Slow starter: a startup probe allows this long"
+    )
+    replicas: Replicas | None = Field(None, description="Fixed replica count, unless the component scales")
+    autoscaling: Autoscaling | None = Field(
+        None, description="A HorizontalPodAutoscaler, unless the component sets its replicas"
+    )
+    dedicated_cores: bool | None = Field(None, description="Whole CPUs, requests equal to limits")
+    resources: Resources | None = Field(
+        None, description="Requests and limits; the component's win field by field"
+    )
+    secrets: list[SecretRef] = Field([], description="Secrets every component using it reads, after its own")
+    env: dict[EnvName, EnvValue] = Field(
+        {}, description="Plain variables or values from the pod; the component's win by name"
+    )
+    writable: list[WritablePath] | None = Field(
+        None, description="Writable paths, unless the component lists its own"
+    )
+    external: list[External] | None = Field(
+        None, description="Connections outside the cluster, unless the component lists its own"
+    )
+    exceptions: list[CheckException] = Field(
+        [], description="Scanner checks that cannot hold, with reasons; the component's reason wins"
+    )
+    metrics: Metrics | None = Field(None, description="Where Prometheus scrapes, unless the component says")
+
+
 class Component(Model):
     """One workload: a Deployment, or a StatefulSet when it has storage."""
 
     name: Name = Field(description="DNS-1123 name; also the name of its Service and labels")
+    profile: Name | list[Name] | None = Field(
+        None, description="Profiles it picks up, in order (a later one over an earlier); its own keys win"
+    )
     description: Text | None = Field(None, description="What the component does, for people")
     image: Image | None = Field(None, description="Image repository; defaults to <registry>/<name>")
     tag: Tag | None = Field(None, description="Image tag; defaults to the system tag")
@@ -499,6 +536,13 @@ class Observability(Model):
     )
 
 
+class StorageOverride(Model):
+    """What an environment may change in a component's volume: its size and class, not its path."""
+
+    size: Memory | None = Field(None, description="Requested capacity in this environment, e.g. 5Gi")
+    storage_class: Name | None = Field(None, description="StorageClass in this environment")
+
+
 class ComponentOverride(Model):
     """What an environment may change in a component."""
 
@@ -507,13 +551,28 @@ class ComponentOverride(Model):
         None, description="Autoscaling bounds in this environment"
     )
     prescale: PrescaleOverride | None = Field(None, description="Pre-scaling floor in this environment")
-    resources: Resources | None = Field(None, description="Requests and limits in this environment")
+    resources: Resources | None = Field(
+        None,
+        description="Requests and limits in this environment; a limit the base wrote follows its request",
+    )
     tag: Tag | None = Field(None, description="Image tag in this environment")
+    storage: StorageOverride | None = Field(None, description="Volume size and class in this environment")
+    external: list[External] | None = Field(
+        None, description="Connections outside the cluster in this environment; replaces the base's list"
+    )
+    secrets: dict[Name, Name] = Field(
+        {}, description="Secrets by another name here: the base's Secret name to this environment's"
+    )
+    env: dict[EnvName, Annotated[str, StringConstraints(max_length=1000)]] = Field(
+        {}, description="Plain environment variables set or changed here; the base's others stay"
+    )
+    # Scratch (writable) sizes per environment belong here, next to storage, when writable has sizes.
 
     host: Host | None = Field(None, description="Ingress host in this environment")
     ingress_annotations: Annotations = Field(
         {}, description="Controller settings of its Ingress in this environment, over the component's"
     )
+    tls_secret: Name | None = Field(None, description="Ingress TLS Secret in this environment")
 
 
 class SyncPolicy(Model):
@@ -570,8 +629,15 @@ class Environment(Model):
 class Spec(Model):
     """The whole spec file."""
 
+    include: list[str] = Field(
+        [],
+        description="Spec files whose sections join this file's, relative to it and below the spec's folder",
+    )
     system: System = Field(description="Name, namespace, registry and default tag")
     defaults: Defaults = Field(Defaults(), description="Values every component inherits")
+    profiles: dict[Name, Profile] = Field(
+        {}, description="Named bundles of component settings, picked up with `profile:`"
+    )
     layers: Annotated[list[Layer], Field(min_length=1)] = Field(
         description="Numbered layers, each compiled to out/base/layer-<number>.yaml"
     )

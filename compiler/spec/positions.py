@@ -23,6 +23,9 @@ def describe(data: dict[str, Any], loc: Loc, *, field: bool = True) -> str:
             component = _item(layer.get("components") if isinstance(layer, dict) else None, rest[1])
             parts.append(f"component {_quoted(component, 'name') or f'#{rest[1] + 1}'}")
             rest = rest[2:]
+    elif rest[:1] == ["profiles"] and len(rest) >= 2:
+        parts.append(f"profile '{clip(str(rest[1]))}'")
+        rest = rest[2:]
     elif rest[:1] == ["environments"] and len(rest) >= 2:
         parts.append(f"environment '{clip(str(rest[1]))}'")
         rest = rest[2:]
@@ -61,14 +64,37 @@ def _quoted(node: Any, key: str) -> str:
 
 def at_value(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:
     """A diagnostic at the value of loc, prefixed with where it is (with the field path if field)."""
-    line, column = doc.positions.of_value(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message, field))
+    inherited = _inherited(doc, loc, message, field, key=False)
+    if inherited is not None:
+        return inherited
+    return Diagnostic(*doc.at(loc, key=False), _prefixed(doc, loc, message, field))
 
 
 def at_key(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:
     """A diagnostic at the key of loc, prefixed with where it is (with the field path if field)."""
-    line, column = doc.positions.of_key(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc, message, field))
+    inherited = _inherited(doc, loc, message, field, key=True)
+    if inherited is not None:
+        return inherited
+    return Diagnostic(*doc.at(loc, key=True), _prefixed(doc, loc, message, field) + _mixed(doc, loc))
+
+
+def _mixed(doc: Document, loc: Loc) -> str:
+    """Where the parts of a value that a component took from profiles stand, e.g. a limit."""
+    if not doc.origins:
+        return ""
+    parts = sorted(
+        (
+            (found, taken[len(loc) :])
+            for taken, found in doc.origins.items()
+            if len(taken) > len(loc) and taken[: len(loc)] == loc
+        ),
+        key=str,
+    )
+    return "".join(
+        f"; {_dotted(list(rest))} from {describe(doc.data, found, field=False)}"
+        f" ({_line_of(doc, found, doc.at(loc, key=True)[0])})"
+        for found, rest in parts
+    )
 
 
 def _prefixed(doc: Document, loc: Loc, message: str, field: bool) -> str:
@@ -77,7 +103,25 @@ def _prefixed(doc: Document, loc: Loc, message: str, field: bool) -> str:
     return f"{where}: {message}" if where else message
 
 
+def _inherited(doc: Document, loc: Loc, message: str, field: bool, *, key: bool) -> Diagnostic | None:
+    """A diagnostic about a value a component took from a profile: at the profile, naming the component."""
+    found = doc.origin(loc)
+    if found is None:
+        return None
+    taken, source = found
+    path, line, column = doc.at(source, key=key)
+    user = describe(doc.data, taken[:4], field=False)
+    where = describe(doc.data, source, field=field)
+    at = _line_of(doc, (*taken[:4], "profile"), path)
+    return Diagnostic(path, line, column, f"{where} (used by {user}, {at}): {message}")
+
+
+def _line_of(doc: Document, loc: Loc, shown: str) -> str:
+    """'line N' of loc's key, naming its file when it is not the file shown."""
+    path, line, _ = doc.at(loc, key=True)
+    return f"line {line}" if path == shown else f"{path}:{line}"
+
+
 def at_key_in(doc: Document, loc: Loc, message: str) -> Diagnostic:
     """A diagnostic at the key of loc, prefixed with the place that holds that key."""
-    line, column = doc.positions.of_key(loc)
-    return Diagnostic(doc.path, line, column, _prefixed(doc, loc[:-1], message, True))
+    return Diagnostic(*doc.at(loc, key=True), _prefixed(doc, loc[:-1], message, True))

@@ -16,6 +16,7 @@ from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.observability_rules import check_observability
 from compiler.spec.port_rules import check_ports
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.profiles import profile_names
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
 from compiler.spec.security_rules import check_security
@@ -33,6 +34,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _unique_layers(doc, spec)
     yield from _unique_components(doc, spec)
     yield from _defaults(doc, spec)
+    yield from _profiles(doc, spec)
     locations = _component_locations(spec)
     for loc, component, hot_path in locations.values():
         yield from _component(doc, spec, loc, component, hot_path)
@@ -100,6 +102,23 @@ def _defaults(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 f"defaults.resources must set {field}: every component inherits it",
                 field=False,
             )
+
+
+def _profiles(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """A component picks up profiles that exist, each once."""
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc: Loc = ("layers", li, "components", ci, "profile")
+            listed = isinstance(component.profile, list)
+            seen: set[str] = set()
+            for index, name in enumerate(profile_names(component)):
+                where = (*loc, index) if listed else loc
+                if name not in spec.profiles:
+                    known = _suggest(name, spec.profiles) if spec.profiles else "; no profiles are defined"
+                    yield at_value(doc, where, f"'{name}' is not a profile{known}", field=False)
+                elif name in seen:
+                    yield at_value(doc, where, f"profile '{name}' is listed twice", field=False)
+                seen.add(name)
 
 
 def _component_locations(spec: Spec) -> dict[str, tuple[Loc, Component, bool]]:
@@ -232,6 +251,25 @@ def _environments(
             if override.resources is not None:
                 # Without its own resources the environment inherits the base sizing, checked above.
                 yield from _sizing(doc, spec, where, component, override, hot_path, suffix)
+            yield from _changes(doc, where, component, override)
+
+
+def _changes(
+    doc: Document, where: Loc, component: Component, override: ComponentOverride
+) -> Iterator[Diagnostic]:
+    """An environment changes only what the base has: a volume, a TLS Secret, Secrets it uses."""
+    name = component.name
+    if override.storage is not None and component.storage is None:
+        yield at_key(
+            doc, (*where, "storage"), f"'{name}' has no storage in the base; an environment cannot add it"
+        )
+    if override.tls_secret is not None and component.ingress is None:
+        yield at_key(doc, (*where, "tls_secret"), f"'{name}' has no ingress to set the TLS Secret of")
+    used = sorted({s.secret for s in component.secrets})
+    for secret in override.secrets:
+        if secret not in used:
+            known = f"it uses {', '.join(used)}" if used else "it uses none"
+            yield at_key(doc, (*where, "secrets", secret), f"'{name}' uses no Secret '{secret}'; {known}")
 
 
 def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

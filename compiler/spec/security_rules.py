@@ -43,6 +43,12 @@ def check_security(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             yield from _dedicated(doc, spec, (*where, "resources"), component, override, suffix)
             if override.host is not None and component.ingress is None:
                 yield at_key(doc, (*where, "host"), f"'{name}' has no ingress to set the host of")
+            secret_variables = {s.env for s in component.secrets if s.env is not None}
+            for variable in override.env:
+                if SECRET_VARIABLE in variable.upper():
+                    yield at_key(doc, (*where, "env", variable), LITERAL_IN_SECRET_VARIABLE)
+                elif variable in secret_variables:
+                    yield at_key(doc, (*where, "env", variable), f"'{variable}' holds a secret of '{name}'")
     yield from _hosts(doc, spec, components)
 
 

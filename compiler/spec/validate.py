@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import types
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -43,6 +44,7 @@ from compiler.spec.model import (
     Spec,
 )
 from compiler.spec.positions import at_key, at_key_in, at_value
+from compiler.spec.profiles import apply_profiles
 from compiler.spec.rules import check_rules
 
 # What each pattern of the spec means, in words a spec author knows.
@@ -91,6 +93,9 @@ def validate(doc: Document) -> Spec:
         raise SpecError([*doc.problems, *leaks, *_pydantic_diagnostics(doc, exc)]) from None
     if doc.problems:
         raise SpecError([*doc.problems, *leaks])
+    spec, origins = apply_profiles(spec)
+    if origins:
+        doc = dataclasses.replace(doc, origins=origins)
     problems = [*leaks, *check_rules(doc, spec)]
     if problems:
         raise SpecError(problems)
@@ -195,11 +200,23 @@ def _found(value: Any, written: str | None) -> str:
     return f"the string '{clip(value)}'"
 
 
+# Where a near miss says less than the list: an environment changes only some things, and a user
+# reaching for one it cannot change (storage before it could) is better served by all of them.
+LISTED = {
+    "Environment": "an environment may set",
+    "ComponentOverride": "an environment may change in a component",
+    "StorageOverride": "an environment may change in a volume",
+}
+
+
 def _unknown_key(loc: Loc) -> str:
     """Message for an unknown key, with a suggestion from the keys that are allowed there."""
     allowed = _fields_at(Spec, loc[:-1])
     key = str(loc[-1])
     message = f"unknown key '{clip(key)}'"
+    model = _model_at(Spec, loc[:-1])
+    if model is not None and model.__name__ in LISTED:
+        return f"{message}; {LISTED[model.__name__]}: {', '.join(sorted(allowed))}"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean '{close[0]}'?"
@@ -210,13 +227,18 @@ def _unknown_key(loc: Loc) -> str:
 
 def _fields_at(annotation: Any, loc: Loc) -> list[str]:
     """The field names the model at loc allows (empty when loc is not a model)."""
+    model = _model_at(annotation, loc)
+    return list(model.model_fields) if model else []
+
+
+def _model_at(annotation: Any, loc: Loc) -> type[BaseModel] | None:
+    """The model at loc, or None when loc is not a model."""
     current: Any = annotation
     for part in loc:
         current = _step(current, part)
         if current is None:
-            return []
-    model = _model_of(current)
-    return list(model.model_fields) if model else []
+            return None
+    return _model_of(current)
 
 
 def _step(annotation: Any, part: str | int) -> Any:
