@@ -135,6 +135,9 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
         change["env"] = {"LOG_LEVEL": draw(st.sampled_from(["debug", "warn"]))}
     if draw(st.booleans()):
         change["external"] = [{"cidr": "10.20.0.0/16", "port": draw(st.sampled_from([443, 9443]))}]
+    if draw(st.booleans()):
+        # Every generated component writes /tmp.
+        change["writable"] = {"/tmp": draw(st.sampled_from(["128Mi", "1Gi"]))}
     return change
 
 

@@ -147,3 +147,26 @@ def test_storage_under_an_environment_lists_what_an_environment_may_set() -> Non
         "environment 'dev': unknown key 'storage';"
         " an environment may set: components, delivery, keda, namespace, tag"
     )
+
+
+def test_an_environment_changes_the_size_of_a_scratch_path() -> None:
+    def scratch(objects: dict[tuple[str, str], dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
+        pod = objects[("Deployment", "feed-handler")]["spec"]["template"]["spec"]
+        sizes = [v["emptyDir"]["sizeLimit"] for v in pod["volumes"] if "emptyDir" in v]
+        return sizes, pod["containers"][0]["resources"]["requests"]
+
+    base_sizes, base_requests = scratch(_built(DEV))
+    sizes, requests = scratch(_built("      feed-handler: {replicas: 1, writable: {/tmp: 1Gi}}\n"))
+    assert (base_sizes, sizes) == (["64Mi"], ["1Gi"])
+    grown = memory_bytes(requests["ephemeral-storage"]) - memory_bytes(base_requests["ephemeral-storage"])
+    assert grown == memory_bytes("1Gi") - memory_bytes("64Mi")
+
+
+def test_an_environment_cannot_size_a_path_the_base_does_not_write() -> None:
+    with pytest.raises(SpecError) as caught:
+        _built("      feed-handler: {replicas: 1, writable: {/data: 1Gi}}\n")
+    (problem,) = caught.value.diagnostics
+    assert problem.message == (
+        "environment 'dev', component 'feed-handler', writable./data: "
+        "'feed-handler' has no writable path '/data'; its paths: /tmp"
+    )

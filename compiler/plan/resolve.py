@@ -34,7 +34,6 @@ from compiler.spec.merge import (
     merged_volume,
 )
 from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
-from compiler.spec.model import Scratch as ScratchSpec
 from compiler.spec.names import MonitoringFile
 from compiler.spec.ports import MAIN, connection, port_numbers
 
@@ -169,7 +168,7 @@ def _workload(
         secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in merged_secrets(component, override)),
         volume=volume,
         flows=tuple(_flow(entry, ports) for entry in component.talks_to),
-        writable=tuple(_scratch(entry) for entry in component.writable),
+        writable=_scratches(component, override),
         args=tuple(component.args),
         own_image=own_image,
         env=tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, str))),
@@ -200,9 +199,15 @@ def _prescaling(
     return Prescaling(floor.replicas, floor.lead_minutes, calendar.timezone, windows)
 
 
-def _scratch(entry: str | ScratchSpec) -> Scratch:
-    """A writable path with its size: 64Mi unless the spec gives one."""
-    return Scratch(entry) if isinstance(entry, str) else Scratch(entry.path, entry.size)
+def _scratches(component: Component, override: ComponentOverride | None) -> tuple[Scratch, ...]:
+    """The writable paths with their sizes: the environment's, else the spec's, else 64Mi."""
+    sizes = {path.rstrip("/"): size for path, size in (override.writable if override else {}).items()}
+    scratches = []
+    for entry in component.writable:
+        path, size = (entry, None) if isinstance(entry, str) else (entry.path, entry.size)
+        size = sizes.get(path.rstrip("/"), size)
+        scratches.append(Scratch(path) if size is None else Scratch(path, size))
+    return tuple(scratches)
 
 
 def _flow(entry: str | Connection, ports: dict[str, dict[str, int]]) -> Flow:

@@ -566,7 +566,9 @@ class ComponentOverride(Model):
     env: dict[EnvName, Annotated[str, StringConstraints(max_length=1000)]] = Field(
         {}, description="Plain environment variables set or changed here; the base's others stay"
     )
-    # Scratch (writable) sizes per environment belong here, next to storage, when writable has sizes.
+    writable: dict[AbsolutePath, Memory] = Field(
+        {}, description="Sizes of the base's writable (scratch) paths in this environment: {path: size}"
+    )
 
     host: Host | None = Field(None, description="Ingress host in this environment")
     ingress_annotations: Annotations = Field(

@@ -257,12 +257,20 @@ def _environments(
 def _changes(
     doc: Document, where: Loc, component: Component, override: ComponentOverride
 ) -> Iterator[Diagnostic]:
-    """An environment changes only what the base has: a volume, a TLS Secret, Secrets it uses."""
+    """An environment changes only what the base has: a volume, scratch paths, a TLS Secret, its Secrets."""
     name = component.name
     if override.storage is not None and component.storage is None:
         yield at_key(
             doc, (*where, "storage"), f"'{name}' has no storage in the base; an environment cannot add it"
         )
+    paths = [entry if isinstance(entry, str) else entry.path for entry in component.writable]
+    for path in override.writable:
+        if path.rstrip("/") not in {p.rstrip("/") for p in paths}:
+            yield at_key(
+                doc,
+                (*where, "writable", path),
+                f"'{name}' has no writable path '{path}'; its paths: {', '.join(paths)}",
+            )
     if override.tls_secret is not None and component.ingress is None:
         yield at_key(doc, (*where, "tls_secret"), f"'{name}' has no ingress to set the TLS Secret of")
     used = sorted({s.secret for s in component.secrets})
