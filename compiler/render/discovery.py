@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.plan.model import EnvPlan, ScrapeTarget, Workload
-from compiler.render.labels import metadata, selector, workload_labels
+from compiler.render.services import headless_service
 from compiler.render.types import Placed
 from compiler.spec.names import discovery_service_name
 
@@ -30,17 +30,9 @@ def render(env: EnvPlan) -> Iterator[Placed]:
 def discovery_service(env: EnvPlan, workload: Workload, targets: list[ScrapeTarget]) -> dict[str, Any]:
     """The discovery Service; not-ready pods stay listed so that a failing pod shows as a target down."""
     ports = sorted({t.port for t in targets})
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": metadata(env, discovery_service_name(workload.name), workload_labels(env, workload)),
-        "spec": {
-            "clusterIP": "None",
-            "publishNotReadyAddresses": True,
-            "selector": selector(env, workload.name),
-            "ports": [
-                {"name": f"metrics-{port}", "port": port, "targetPort": port, "protocol": "TCP"}
-                for port in ports
-            ],
-        },
-    }
+    return headless_service(
+        env,
+        workload,
+        discovery_service_name(workload.name),
+        [{"name": f"metrics-{port}", "port": port, "targetPort": port, "protocol": "TCP"} for port in ports],
+    )

@@ -27,10 +27,17 @@ def peer_service(env: EnvPlan, workload: Workload) -> dict[str, Any]:
         {"name": names[port], "port": port, "targetPort": names[port], "protocol": "TCP"}
         for port in workload.peer_ports
     ]
+    return headless_service(env, workload, peer_service_name(workload.name), ports)
+
+
+def headless_service(
+    env: EnvPlan, workload: Workload, name: str, ports: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A headless Service over one workload's pods that lists them before they are ready, too."""
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": metadata(env, peer_service_name(workload.name), workload_labels(env, workload)),
+        "metadata": metadata(env, name, workload_labels(env, workload)),
         "spec": {
             "clusterIP": "None",
             "publishNotReadyAddresses": True,
