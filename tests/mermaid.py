@@ -1,7 +1,7 @@
 """Render every Mermaid diagram of the generated READMEs with mermaid-cli (the real renderer).
 
-`python -m tests.mermaid MMDC PUPPETEER_CONFIG` renders each ```mermaid block of out/README.md and
-of the golden trees' READMEs to SVG, and fails naming every diagram that does not render; the
+`python -m tests.mermaid MMDC PUPPETEER_CONFIG` renders each ```mermaid block of out/README.md, of
+each example's and of the golden trees' READMEs to SVG, and fails naming every diagram that does not render; the
 `mermaid` nox session installs mermaid-cli and Chromium and calls it.
 """
 
@@ -24,8 +24,12 @@ def diagrams(text: str) -> list[str]:
 
 
 def readmes() -> list[Path]:
-    """The generated READMEs: the shipped out/ and each golden tree's."""
-    return [ROOT / "out" / "README.md", *sorted((ROOT / "tests" / "golden").glob("*/out/README.md"))]
+    """The generated READMEs: the shipped out/, each example's and each golden tree's."""
+    return [
+        ROOT / "out" / "README.md",
+        *sorted((ROOT / "examples").glob("*/out/README.md")),
+        *sorted((ROOT / "tests" / "golden").glob("*/out/README.md")),
+    ]
 
 
 def render(mmdc: str, config: Path, source: str, folder: Path, name: str) -> str | None:

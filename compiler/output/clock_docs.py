@@ -128,6 +128,8 @@ def _gantt(env: EnvPlan, calendar: Calendar, frozen: bool) -> Iterator[str]:
     yield f"    title {env.name}, a trading day ({calendar.timezone})"
     yield "    dateFormat HH:mm"
     yield "    axisFormat %H:%M"
+    # The day drawn is any trading day: a marker at the moment of rendering would mislead.
+    yield "    todayMarker off"
     yield "    section Market"
     for window in calendar.sessions:
         yield f"    {window.name} : {window.start_clock}, {window.end_clock}"
