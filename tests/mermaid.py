@@ -1,8 +1,8 @@
 """Render every Mermaid diagram of the generated READMEs with mermaid-cli (the real renderer).
 
 `python -m tests.mermaid MMDC PUPPETEER_CONFIG` renders each ```mermaid block of out/README.md, of
-each example's and of the golden trees' READMEs to SVG, and fails naming every diagram that does not render; the
-`mermaid` nox session installs mermaid-cli and Chromium and calls it.
+each example's and of the golden trees' READMEs to SVG, and fails naming every diagram that does
+not render; the `mermaid` nox session installs mermaid-cli and Chromium and calls it.
 """
 
 from __future__ import annotations

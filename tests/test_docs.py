@@ -66,7 +66,7 @@ def test_readme_opens_with_the_generated_header(shipped_tree: dict[str, str]) ->
 
 # A node definition: id["label"], id(["label"]) or id>"label"] (an endpoint), with an optional class.
 NODE = re.compile(r'^(\w+)(\["|\(\["|>")(.*?)(?:"\]|"\]\))(?::::(\w+))?$')
-EDGE = re.compile(r'^(\w+) (-->|==>|---|-\.->|~~~)(?:\|"([^"]*)"\|)? (\w+)$')
+EDGE = re.compile(r'^(\w+(?: & \w+)*) (-->|==>|---|-\.->|~~~)(?:\|"([^"]*)"\|)? (\w+(?: & \w+)*)$')
 
 
 class Graph:
@@ -87,7 +87,9 @@ class Graph:
                 assert node[1] not in self.nodes, f"node {node[1]} defined twice"
                 self.nodes[node[1]] = (node[2], node[3], node[4], inside)
             elif edge := EDGE.match(line):
-                self.edges.append((edge[1], edge[2], edge[4], edge[3]))
+                # `a & b ~~~ c & d` links each node on the left to each on the right.
+                for source in edge[1].split(" & "):
+                    self.edges.extend((source, edge[2], target, edge[3]) for target in edge[4].split(" & "))
         for source, _, target, _ in self.edges:
             assert {source, target} <= set(self.nodes), (source, target)
 
@@ -101,6 +103,16 @@ def _components() -> list[tuple[int, bool, dict[str, Any]]]:
     spec = validate(read_system(SPEC))
     layers = sorted(spec.layers, key=lambda layer: layer.number)
     return [(layer.number, layer.hot_path, c.model_dump()) for layer in layers for c in layer.components]
+
+
+def test_layers_are_stacked_by_one_invisible_line_per_pair_of_layers(shipped_tree: dict[str, str]) -> None:
+    """Every leaf of a layer is held above every root of the next, in one line: text stays linear."""
+    lines = _mermaid(_readme(shipped_tree))
+    stacking = [line for line in lines if "~~~" in line]
+    assert len(stacking) == len({number for number, _, _ in _components()}) - 1
+    graph = Graph(lines)
+    pairs = [(s, t) for s, arrow, t, _ in graph.edges if arrow == "~~~"]
+    assert len(pairs) > len(stacking)  # some line joins several nodes with `&`
 
 
 def test_data_flow_runs_down_the_layers_in_order(shipped_tree: dict[str, str]) -> None:

@@ -87,7 +87,10 @@ def _stacking(layers: list[LayerPlan]) -> Iterator[str]:
         inside = {w.name for w in lower.workloads}
         called = {f.target for w in lower.workloads for f in w.flows if f.target in inside}
         roots = [node(w.name) for w in lower.workloads if w.name not in called]
-        yield from (f"    {a} ~~~ {b}" for a in leaves for b in roots)
+        if leaves and roots:
+            # One line links every leaf to every root (`&`): a line per pair grows with the square
+            # of a layer's size.
+            yield f"    {' & '.join(leaves)} ~~~ {' & '.join(roots)}"
 
 
 def _label(workload: Workload) -> str:
