@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,8 +12,9 @@ from compiler.paths import display_path, source_name
 from compiler.plan.model import Plan
 from compiler.plan.resolve import plan
 from compiler.render.alerts import alerts
-from compiler.spec.include import read_system
-from compiler.spec.load import parse_spec, read_spec
+from compiler.spec.document import Document
+from compiler.spec.include import INCLUDE, read_system
+from compiler.spec.load import parse_spec
 from compiler.spec.monitoring import check_monitoring
 from compiler.spec.names import MonitoringFile
 from compiler.spec.validate import validate
@@ -64,7 +66,7 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
 
 def compile_spec(spec_path: Path, monitoring_dir: Path, schema: str | None = None) -> dict[str, str]:
     """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known."""
-    return build_tree(load_plan(spec_path, monitoring_dir), schema)
+    return compile_with_sources(spec_path, monitoring_dir, schema)[0]
 
 
 def compile_with_sources(
@@ -76,7 +78,7 @@ def compile_with_sources(
 
 
 def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:
-    """What changed in the spec since revision, in its own terms; or why that cannot be told.
+    """What changed in the spec (its included files too) since revision, in its own terms; or why not.
 
     Raises RevisionError when git cannot read the revision at all.
     """
@@ -84,11 +86,26 @@ def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str
     from compiler.review.revision import read_file_at
     from compiler.review.specdiff import diff_specs
 
+    shown = display_path(spec_path)
     raw = read_file_at(spec_path, revision)
     if raw is None:
         return f"not at {revision}; its changes are not listed"
     try:
-        old = parse_spec(raw, display_path(spec_path)).data
+        old = parse_spec(raw, shown)
+        if INCLUDE in old.data:
+            old = _system_at(spec_path, revision, shown)
     except SpecError:
         return f"unreadable at {revision}; its changes are not listed"
-    return diff_specs(old, read_spec(spec_path, display_path(spec_path)).data)
+    return diff_specs(old.data, read_system(spec_path, shown).data)
+
+
+def _system_at(spec_path: Path, revision: str, shown: str) -> Document:
+    """The spec with the files it included at revision, read from a copy of its folder then."""
+    from compiler.review.revision import read_revision
+
+    with tempfile.TemporaryDirectory() as scratch:
+        for relative, text in read_revision(spec_path.parent, revision).items():
+            copy = Path(scratch, relative)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(text, encoding="utf-8")
+        return read_system(Path(scratch, spec_path.name), shown)

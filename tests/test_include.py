@@ -15,7 +15,7 @@ from compiler.pipeline import load_plan
 from compiler.spec.include import read_system
 from compiler.spec.validate import validate
 from compiler.syntax.emit import dump
-from tests.conftest import MONITORING
+from tests.conftest import MONITORING, edit, git
 from tests.strategies import specs
 from tests.test_stamp import nifty
 
@@ -151,3 +151,20 @@ def test_a_spec_split_into_a_file_per_layer_plans_the_same(spec: dict[str, Any])
             load_plan(root / "spec" / "system.yaml", root / "m"),
         )
     assert (several.base, several.environments) == (one.base, one.environments)
+
+
+def test_nifty_diff_names_a_change_made_in_an_included_file(tmp_path: Path) -> None:
+    example = Path(__file__).parent.parent / "examples" / "options"
+    for folder in ("spec", "out"):
+        shutil.copytree(example / folder, tmp_path / folder)
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "start")):
+        git(tmp_path, *args)
+    layer = tmp_path / "spec" / "layers" / "access.yaml"
+    edit(layer, "autoscaling: {min: 2, max: 8, cpu: 70}", "autoscaling: {min: 2, max: 9, cpu: 70}")
+    result = nifty(tmp_path, "diff")
+    assert result.returncode == 1, result.stderr
+    # dev sets its own bounds for the API: the change reaches staging and prod.
+    assert result.stdout.splitlines()[:2] == [
+        "spec/system.yaml:",
+        "  staging, prod: component api autoscaling.max 8 → 9",
+    ]
