@@ -166,5 +166,5 @@ def test_nifty_diff_names_a_change_made_in_an_included_file(tmp_path: Path) -> N
     # dev sets its own bounds for the API: the change reaches staging and prod.
     assert result.stdout.splitlines()[:2] == [
         "spec/system.yaml:",
-        "  staging, prod: component api autoscaling.max 8 → 9",
+        "  prod, staging: component api autoscaling.max 8 → 9",
     ]

@@ -35,7 +35,8 @@ def diff_specs(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[SpecChan
     """The changes from one spec's data to another's: components per environment first, then shared parts."""
     per_env: dict[tuple[str, str, str, str], list[str]] = {}
     values: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
-    envs = _environments(new) + [e for e in _environments(old) if e not in _environments(new)]
+    # By name, as the object changes list them, so that both sections name environments alike.
+    envs = sorted({*_environments(new), *_environments(old)})
     for env in envs:
         for subject, field, before, after in _view_changes(_view(old, env), _view(new, env)):
             key = (subject, field, _canonical(before), _canonical(after))
