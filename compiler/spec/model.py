@@ -376,6 +376,11 @@ class Component(Model):
     metrics: Metrics = Field(Metrics(), description="Where Prometheus scrapes it, or that it does not")
     objectives: list[Objective] = Field([], description="Objectives alerted on, e.g. latency, staleness")
 
+    @property
+    def writable_paths(self) -> list[str]:
+        """The writable paths, whichever form each is written in."""
+        return [entry if isinstance(entry, str) else entry.path for entry in self.writable]
+
 
 class Layer(Model):
     """A numbered layer of the system; compiled to out/base/layer-<number>.yaml."""

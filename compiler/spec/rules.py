@@ -263,9 +263,10 @@ def _changes(
         yield at_key(
             doc, (*where, "storage"), f"'{name}' has no storage in the base; an environment cannot add it"
         )
-    paths = [entry if isinstance(entry, str) else entry.path for entry in component.writable]
+    paths = component.writable_paths
+    written = {path.rstrip("/") for path in paths}
     for path in override.writable:
-        if path.rstrip("/") not in {p.rstrip("/") for p in paths}:
+        if path.rstrip("/") not in written:
             yield at_key(
                 doc,
                 (*where, "writable", path),

@@ -124,7 +124,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         if SECRET_VARIABLE in name.upper() and isinstance(value, str):
             yield at_key(doc, (*loc, "env", name), LITERAL_IN_SECRET_VARIABLE)
     writable: set[str] = set()
-    for index, path in enumerate(_paths(component)):
+    for index, path in enumerate(component.writable_paths):
         if path.rstrip("/") in writable:
             yield at_value(doc, (*loc, "writable", index), f"writable path '{path}' is listed twice")
         writable.add(path.rstrip("/"))
@@ -142,7 +142,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         if secret.file is not None:
             if secret.file in files:
                 yield at_value(doc, (*where, "file"), f"file '{secret.file}' is mounted twice")
-            if secret.file.rstrip("/").rpartition("/")[0] in (*_paths(component), ""):
+            if secret.file.rstrip("/").rpartition("/")[0] in (*component.writable_paths, ""):
                 yield at_value(doc, (*where, "file"), "mount secret files in their own folder, not in /")
             files.add(secret.file)
     values = any(s.env is not None and s.file is None for s in component.secrets)
@@ -155,11 +155,6 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
         secret_values=values,
         token=False,
     )
-
-
-def _paths(component: Component) -> list[str]:
-    """The writable paths of a component, in either form."""
-    return [entry if isinstance(entry, str) else entry.path for entry in component.writable]
 
 
 def _exceptions(
