@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.plan.market import Calendar, plan_calendar
+from compiler.plan.market import Calendar
 from compiler.plan.model import (
     AlertingPlan,
     ConfigMount,
@@ -17,6 +17,7 @@ from compiler.plan.model import (
     WebhookPlan,
 )
 from compiler.spec.model import Alertmanager, Spec
+from compiler.spec.ports import MAIN, component_ports
 
 ALERTMANAGER = "alertmanager"
 ALERTMANAGER_PORT = 9093
@@ -44,16 +45,16 @@ def market_hours(calendar: Calendar) -> MarketHours:
     )
 
 
-def alerting_plan(spec: Spec) -> AlertingPlan | None:
+def alerting_plan(spec: Spec, calendar: Calendar | None) -> AlertingPlan | None:
     """Receivers and routes of Alertmanager's config, or None when the spec has no Alertmanager."""
     manager = spec.observability.alertmanager
     if manager is None:
         return None
-    ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
+    ports = component_ports(spec)
     receivers = tuple(
         ReceiverPlan(
             r.name,
-            WebhookPlan(r.webhook.component, ports[r.webhook.component], r.webhook.path)
+            WebhookPlan(r.webhook.component, ports[r.webhook.component][MAIN], r.webhook.path)
             if r.webhook
             else None,
             pager_file(r.name) if r.pager else None,
@@ -61,7 +62,6 @@ def alerting_plan(spec: Spec) -> AlertingPlan | None:
         for r in manager.receivers
     )
     routes = tuple(RoutePlan(r.receiver, r.severity, tuple(r.layers)) for r in manager.routes)
-    calendar = plan_calendar(spec.market)
     market = None
     if manager.market_receiver is not None and calendar is not None:
         market = MarketRoute(manager.market_receiver, market_hours(calendar))
@@ -105,9 +105,9 @@ def alertmanager_secrets(manager: Alertmanager) -> tuple[SecretEnv, ...]:
 
 def alertmanager_flows(spec: Spec, manager: Alertmanager) -> tuple[Flow, ...]:
     """The components Alertmanager posts webhooks to, on their ports."""
-    ports = {c.name: c.port or spec.defaults.port for layer in spec.layers for c in layer.components}
+    ports = component_ports(spec)
     targets = sorted({r.webhook.component for r in manager.receivers if r.webhook})
-    return tuple(Flow(target, ports[target]) for target in targets)
+    return tuple(Flow(target, ports[target][MAIN]) for target in targets)
 
 
 def alertmanager_external(manager: Alertmanager) -> tuple[External, ...]:

@@ -11,6 +11,7 @@ from compiler.plan.model import (
     Flow,
     LayerPlan,
     NamedPort,
+    ObservabilityPlan,
     Plan,
     PodValue,
     Prescaling,
@@ -35,18 +36,20 @@ from compiler.spec.merge import (
 )
 from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
 from compiler.spec.names import MonitoringFile
-from compiler.spec.ports import MAIN, connection, port_numbers
+from compiler.spec.ports import MAIN, component_ports, connection
 
 BASE = "base"
 
 
 def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Plan:
     """Resolve spec for the base and for every environment (sorted by name)."""
-    ports = {c.name: port_numbers(c, spec.defaults.port) for layer in spec.layers for c in layer.components}
+    ports = component_ports(spec)
     calendar = plan_calendar(spec.market)
-    base = _env_plan(spec, BASE, None, ports, monitoring, calendar)
+    # The observability configs follow from the spec alone: one plan serves every environment.
+    observability = observability_plan(spec, monitoring, calendar)
+    base = _env_plan(spec, BASE, None, ports, monitoring, calendar, observability)
     envs = tuple(
-        _env_plan(spec, name, spec.environments[name], ports, monitoring, calendar)
+        _env_plan(spec, name, spec.environments[name], ports, monitoring, calendar, observability)
         for name in sorted(spec.environments)
     )
     applications = plan_applications(spec, envs)
@@ -67,6 +70,7 @@ def _env_plan(
     ports: dict[str, dict[str, int]],
     monitoring: tuple[MonitoringFile, ...],
     calendar: Calendar | None,
+    observability: ObservabilityPlan,
 ) -> EnvPlan:
     layers = tuple(
         _layer_plan(spec, layer, env, ports, calendar)
@@ -79,7 +83,7 @@ def _env_plan(
         namespace=namespace,
         layers=layers,
         stack=stack_plan(spec, namespace, monitoring),
-        observability=observability_plan(spec, monitoring),
+        observability=observability,
         monitoring=monitoring,
     )
 

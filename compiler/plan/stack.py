@@ -17,6 +17,7 @@ from compiler.plan.alerting import (
     alertmanager_secrets,
     alertmanager_volume,
 )
+from compiler.plan.market import Calendar
 from compiler.plan.model import (
     ApiRule,
     ConfigMount,
@@ -200,8 +201,10 @@ def retention_size(storage: str) -> str:
     return f"{int(memory_bytes(storage) * RETENTION_SHARE) // 2**20}MB"
 
 
-def observability_plan(spec: Spec, monitoring: tuple[MonitoringFile, ...]) -> ObservabilityPlan:
-    """What the Prometheus, Grafana and collector configs need, from the spec."""
+def observability_plan(
+    spec: Spec, monitoring: tuple[MonitoringFile, ...], calendar: Calendar | None
+) -> ObservabilityPlan:
+    """What the Prometheus, Grafana, collector and Alertmanager configs need, from the spec."""
     obs = spec.observability
     traces = obs.otel_collector.traces
     return ObservabilityPlan(
@@ -214,7 +217,7 @@ def observability_plan(spec: Spec, monitoring: tuple[MonitoringFile, ...]) -> Ob
         objectives=objectives(spec),
         dashboards=dashboard_names(spec, monitoring),
         traces=TracesPlan(traces.endpoint, traces.insecure) if traces else None,
-        alerting=alerting_plan(spec),
+        alerting=alerting_plan(spec, calendar),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.spec.model import Component, Connection
+from compiler.spec.model import Component, Connection, Spec
 
 # The name of every component's main port: in its container, Service and Ingress backend.
 MAIN = "main"
@@ -16,6 +16,11 @@ def port_numbers(component: Component, default: int) -> dict[str, int]:
     for port in component.ports:
         numbers.setdefault(port.name, port.port)
     return numbers
+
+
+def component_ports(spec: Spec) -> dict[str, dict[str, int]]:
+    """Every component's ports by name, by component name."""
+    return {c.name: port_numbers(c, spec.defaults.port) for layer in spec.layers for c in layer.components}
 
 
 def connection(entry: str | Connection) -> tuple[str, str | None]:
