@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import groupby
 
 from compiler.spec.market import WEEKDAYS, Market, clock_minutes
 
@@ -175,15 +177,19 @@ class DaySpan:
     end: int
 
 
+def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted distinct numbers as inclusive runs of consecutive ones: 1 2 3 5 -> (1, 3) (5, 5)."""
+    ordered = sorted(set(numbers))
+    found: list[tuple[int, int]] = []
+    for _, run in groupby(enumerate(ordered), key=lambda pair: pair[1] - pair[0]):
+        members = [number for _, number in run]
+        found.append((members[0], members[-1]))
+    return found
+
+
 def day_list(days: tuple[int, ...]) -> str:
     """Days of a month in cron's syntax, runs as ranges: 1 2 3 5 -> 1-3,5."""
-    parts: list[str] = []
-    for day in sorted(set(days)):
-        if parts and parts[-1].split("-")[-1] == str(day - 1):
-            parts[-1] = f"{parts[-1].split('-')[0]}-{day}"
-        else:
-            parts.append(str(day))
-    return ",".join(parts)
+    return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in runs(days))
 
 
 def day_spans(calendar: Calendar, lead: int = 0) -> tuple[DaySpan, ...]:

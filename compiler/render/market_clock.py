@@ -12,6 +12,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
+from compiler.plan.market import runs
 from compiler.plan.model import MarketHours, MarketRoute
 from compiler.render.alerts import CLOCK_LABEL, MARKET_CLOCK
 
@@ -22,16 +23,6 @@ DAY_START = "00:00"
 DAY_END = "24:00"
 # Alertmanager counts weekdays from Sunday (0); ISO from Monday (1) to Sunday (7).
 WEEKDAY_NAMES = tuple(name.lower() for name in (calendar.day_name[6], *calendar.day_name[:6]))
-
-
-def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
-    """Sorted distinct numbers as inclusive runs of consecutive ones: 1 2 3 5 -> (1, 3) (5, 5)."""
-    ordered = sorted(set(numbers))
-    found: list[tuple[int, int]] = []
-    for _, run in groupby(enumerate(ordered), key=lambda pair: pair[1] - pair[0]):
-        members = [number for _, number in run]
-        found.append((members[0], members[-1]))
-    return found
 
 
 def weekday_ranges(iso_weekdays: Iterable[int]) -> list[str]:
@@ -99,6 +90,16 @@ def time_intervals(hours: MarketHours) -> list[dict[str, Any]]:
                 ],
             }
         )
+    holidays = _holiday_intervals(hours)
+    if holidays:
+        named.append({"name": HOLIDAYS, "time_intervals": holidays})
+    return named
+
+
+def _holiday_intervals(hours: MarketHours) -> list[dict[str, Any]]:
+    """Whole holidays by month, and the hours outside its special session on a holiday that has one."""
+    where = hours.location
+    special = dict(hours.special)
     holidays: list[dict[str, Any]] = []
     whole = sorted(day for day in set(hours.holidays) if day not in special)
     for (year, month), days in groupby(whole, key=lambda day: (day.year, day.month)):
@@ -114,9 +115,7 @@ def time_intervals(hours: MarketHours) -> list[dict[str, Any]]:
         gaps = complement(special[day])
         if gaps:
             holidays.append(_on(day, where, times=_times(gaps)))
-    if holidays:
-        named.append({"name": HOLIDAYS, "time_intervals": holidays})
-    return named
+    return holidays
 
 
 def market_route(market: MarketRoute) -> dict[str, Any]:
@@ -129,6 +128,6 @@ def market_route(market: MarketRoute) -> dict[str, Any]:
         "matchers": [f'{CLOCK_LABEL}="{MARKET_CLOCK}"'],
         "active_time_intervals": active,
     }
-    if any(named["name"] == HOLIDAYS for named in time_intervals(market.hours)):
+    if _holiday_intervals(market.hours):
         route["mute_time_intervals"] = [HOLIDAYS]
     return route
