@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,10 +72,10 @@ def compile_spec(spec_path: Path, monitoring_dir: Path, schema: str | None = Non
 
 def compile_with_sources(
     spec_path: Path, monitoring_dir: Path, schema: str | None = None
-) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The whole out/ tree for a spec, and the files it includes."""
+) -> tuple[dict[str, str], tuple[str, ...], date | None]:
+    """The whole out/ tree for a spec, the files it includes, and its market calendar's last listed day."""
     result, included = load(spec_path, monitoring_dir)
-    return build_tree(result, schema), included
+    return build_tree(result, schema), included, result.market.last_day if result.market else None
 
 
 def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:

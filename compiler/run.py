@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +18,9 @@ from compiler.diagnostics import SpecError, format_diagnostics
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+# A compile warns this many days before the market calendar's last listed day, and names it.
+CALENDAR_WARNING_DAYS = 60
+TODAY_VARIABLE = "NIFTY_TODAY"
 REPORT = (
     "nifty hit an internal error; please report it with the spec that caused it"
     " (run again with --debug for the traceback)"
@@ -77,6 +81,27 @@ def guarded(command: Callable[[], int | None]) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def today() -> date:
+    """Today's date, or the one NIFTY_TODAY names (YYYY-MM-DD), to see what a compile on that day says."""
+    chosen = os.environ.get(TODAY_VARIABLE)
+    return date.fromisoformat(chosen) if chosen else date.today()
+
+
+def warn_calendar_end(last_day: str | None) -> None:
+    """Warn on stderr when the market calendar's last listed day is CALENDAR_WARNING_DAYS away or less."""
+    if last_day is None:
+        return
+    left = (date.fromisoformat(last_day) - today()).days
+    if left > CALENDAR_WARNING_DAYS:
+        return
+    when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
+    sys.stderr.write(
+        f"warning: the market calendar lists days until {last_day} ({when}): add the next year's "
+        "holidays to the spec's market.years and market.holidays; after that day every trading "
+        "weekday counts as a trading day\n"
+    )
+
+
 def compile_command(
     spec: Path, out: Path, monitoring: Path, *, check: bool, diff: bool, fmt: str, debug: bool
 ) -> int:
@@ -100,6 +125,7 @@ def _compile(
     fingerprint = stamp.fingerprint_or_none(spec, monitoring, source, code, stamp.recorded_included(out))
     if not diff and fingerprint and stamp.is_current(out, fingerprint):
         # Nothing changed since the recorded compile: answer without loading the compiler.
+        warn_calendar_end(stamp.recorded_calendar_end(out))
         sys.stderr.write(f"{shown}/ is up to date\n")
         return EXIT_OK
 
@@ -108,14 +134,16 @@ def _compile(
     from compiler.spec.schema import SCHEMA_FILE
 
     schema = stamp.cached_schema(out, code)
-    tree, included = reported(lambda: compile_with_sources(spec, monitoring, schema), fmt, debug)
+    tree, included, last_day = reported(lambda: compile_with_sources(spec, monitoring, schema), fmt, debug)
+    calendar_end = last_day.isoformat() if last_day else None
+    warn_calendar_end(calendar_end)
     # Fingerprint what this compile read, included files and all.
     fingerprint = stamp.fingerprint_or_none(spec, monitoring, source, code, included)
 
     def remember() -> None:
         """Record the compile of these inputs, and keep the schema for the next one by this compiler."""
         if fingerprint:
-            stamp.record(out, fingerprint, tree, included)
+            stamp.record(out, fingerprint, tree, included, calendar_end)
         if schema is None:
             stamp.keep_schema(out, code, tree[SCHEMA_FILE])
 

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compiler.plan.model import AlertingPlan, EnvPlan, MarketHours, MarketRoute, Plan
+from compiler.plan.market import subtract
+from compiler.plan.model import AlertingPlan, DatedTimes, EnvPlan, MarketHours, MarketRoute, Plan
 from compiler.render.alertmanager import alertmanager_config
 from compiler.render.alerts import alerts
-from compiler.render.market_clock import HOLIDAYS, SESSIONS, SPECIAL_SESSIONS, complement, weekday_ranges
+from compiler.render.market_clock import CLOSURES, EXTRA_HOURS, SESSIONS, weekday_ranges
 from tests.alertmanager_run import alertmanager, post_alerts, server, webhook
 from tests.timeinterval import contains, route_active
 
@@ -56,10 +57,11 @@ def hours_around(now: datetime, scenario: str) -> MarketHours:
     if scenario == "closed":
         return MarketHours(ZONE, (away,), EVERY_DAY, (), ())
     if scenario == "holiday":
-        return MarketHours(ZONE, (around,), EVERY_DAY, (today, today + timedelta(days=1)), ())
-    # Muhurat trading: a special session on a holiday that is no trading weekday.
+        closed = DatedTimes(today, today + timedelta(days=1), True, (around,))
+        return MarketHours(ZONE, (around,), EVERY_DAY, (), (closed,))
+    # Muhurat trading: a special session on a day that is no trading weekday.
     weekdays = tuple(day for day in EVERY_DAY if day != local.isoweekday())
-    return MarketHours(ZONE, (around,), weekdays, (today,), ((today, (around,)),))
+    return MarketHours(ZONE, (around,), weekdays, (DatedTimes(today, today, False, (around,)),), ())
 
 
 SCENARIOS = {"open": True, "closed": False, "holiday": False, "special-session": True}
@@ -69,7 +71,7 @@ def _with_market(env: EnvPlan, hours: MarketHours) -> AlertingPlan:
     alerting = env.observability.alerting
     assert alerting is not None
     receiver = alerting.market.receiver if alerting.market else "on-call"
-    return dataclasses.replace(alerting, market=MarketRoute(receiver, hours))
+    return dataclasses.replace(alerting, market=MarketRoute(receiver, "trading-desk", hours))
 
 
 def _loopback(config: dict[str, Any], base: str, workdir: Path) -> dict[str, Any]:
@@ -103,9 +105,9 @@ def prod(shipped_plan: Plan) -> EnvPlan:
 
 
 def _market_route(config: dict[str, Any]) -> dict[str, Any]:
+    """The route that pages the market-data alerts while the market trades: the first of theirs."""
     routes: list[dict[str, Any]] = config["route"]["routes"]
-    (route,) = [r for r in routes if "active_time_intervals" in r]
-    return route
+    return next(r for r in routes if "active_time_intervals" in r)
 
 
 @pytest.mark.tools
@@ -129,11 +131,14 @@ def test_the_real_alertmanager_pages_market_alerts_only_in_session(
             assert inbox.wait_for(lambda got: any(CONTROL_ALERT in str(b) for _, b in got), ARRIVAL_SECONDS)
             assert inbox.wait_for(lambda got: any(p == "/trading-desk" for p, _ in got), ARRIVAL_SECONDS)
             if not SCENARIOS[scenario]:
+                # Outside the session the market alert reaches the desk's channel, not no one.
+                inbox.wait_for(lambda got: MARKET_ALERT in inbox.names("/trading-desk"), ARRIVAL_SECONDS)
                 inbox.wait_for(lambda got: False, LAG_SECONDS)
             else:
                 inbox.wait_for(lambda got: MARKET_ALERT in inbox.names("/pager"), ARRIVAL_SECONDS)
     paged = inbox.names("/pager")
     assert (MARKET_ALERT in paged) is SCENARIOS[scenario], (scenario, inbox.received)
+    assert (MARKET_ALERT in inbox.names("/trading-desk")) is not SCENARIOS[scenario], inbox.received
     # The target being down explains the stale feed: that alert is inhibited, in session or not.
     assert EXPLAINED_ALERT not in paged
     assert DESK_ALERT in inbox.names("/trading-desk")
@@ -149,17 +154,11 @@ def _ist(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(ZONE))
 
 
-NSE = MarketHours(
-    ZONE,
-    (("09:00", "09:08"), ("09:15", "15:30"), ("15:40", "16:00")),
-    (1, 2, 3, 4, 5),
-    (date(2026, 1, 26), date(2026, 3, 3), date(2026, 11, 8), date(2026, 11, 10), date(2026, 12, 25)),
-    ((date(2026, 11, 8), (("18:00", "19:15"),)),),
-)
-
-
 def _nse_config(prod: EnvPlan) -> dict[str, Any]:
-    return alertmanager_config(prod, _with_market(prod, NSE))
+    """Production's compiled config: the shipped calendar's sessions, holidays and Muhurat trading."""
+    alerting = prod.observability.alerting
+    assert alerting is not None
+    return alertmanager_config(prod, alerting)
 
 
 @pytest.mark.parametrize(
@@ -174,10 +173,14 @@ def _nse_config(prod: EnvPlan) -> dict[str, Any]:
         ("2026-12-05T10:00:00", False),  # Saturday
         ("2026-12-25T10:00:00", False),  # Christmas, a Friday
         ("2026-01-26T10:00:00", False),  # Republic Day, a Monday
-        ("2026-11-08T18:30:00", True),  # Muhurat trading, a Sunday holiday
+        ("2026-11-08T14:00:00", True),  # Muhurat trading on a Sunday
+        ("2026-11-08T13:40:00", False),  # between its pre-open and its trading
         ("2026-11-08T10:00:00", False),
-        ("2026-11-10T18:30:00", False),  # a holiday without a special session
-        ("2026-11-09T18:30:00", False),  # the Monday after: regular hours only
+        ("2026-11-10T10:00:00", False),  # a holiday without a special session
+        ("2026-11-09T14:00:00", True),  # the Monday after: regular hours only
+        ("2027-01-26T10:00:00", True),  # beyond the calendar: a weekday trades, whatever 2027 holds
+        ("2027-11-08T14:00:00", True),  # a Monday, not Muhurat
+        ("2027-01-30T10:00:00", False),  # a Saturday
     ],
 )
 def test_the_evaluator_follows_the_calendar_at_chosen_instants(
@@ -210,23 +213,31 @@ def test_days_of_month_count_back_from_the_end_and_are_clamped() -> None:
 def test_the_intervals_name_the_calendar(prod: EnvPlan) -> None:
     config = _nse_config(prod)
     named = {i["name"]: i["time_intervals"] for i in config["time_intervals"]}
-    assert set(named) == {SESSIONS, SPECIAL_SESSIONS, HOLIDAYS}
+    assert set(named) == {SESSIONS, EXTRA_HOURS, CLOSURES}
     (regular,) = named[SESSIONS]
     assert regular["weekdays"] == ["monday:friday"]
     assert all(entry["location"] == ZONE for entries in named.values() for entry in entries)
+    # Sixteen weekday holidays, one entry each; Muhurat's two windows on one Sunday.
+    assert len(named[CLOSURES]) == 16
+    (muhurat,) = named[EXTRA_HOURS]
+    assert (muhurat["days_of_month"], muhurat["months"], muhurat["years"]) == (["8"], ["11"], ["2026"])
     route = _market_route(config)
-    assert route["active_time_intervals"] == [SESSIONS, SPECIAL_SESSIONS]
-    assert route["mute_time_intervals"] == [HOLIDAYS]
-    # The market route comes first: the market-data alerts never fall through to the others.
-    assert config["route"]["routes"][0] is route
+    assert route["active_time_intervals"] == [SESSIONS, EXTRA_HOURS]
+    assert route["mute_time_intervals"] == [CLOSURES]
+    # The market routes come before the spec's: the market-data alerts never fall through to them.
+    routes = config["route"]["routes"]
+    market = [r for r in routes if r.get("matchers") == ['clock="market"']]
+    assert routes[1 : 1 + len(market)] == market and routes[1] is route
+    assert [r["receiver"] for r in market] == ["on-call", "trading-desk", "trading-desk"]
 
 
 def test_weekdays_and_gaps() -> None:
     assert weekday_ranges([1, 2, 3, 4, 5]) == ["monday:friday"]
     assert weekday_ranges([6, 7]) == ["sunday", "saturday"]
     assert weekday_ranges([7, 1, 2]) == ["sunday:tuesday"]
-    assert complement([("18:00", "19:15")]) == [("00:00", "18:00"), ("19:15", "24:00")]
-    assert complement([("00:00", "24:00")]) == []
+    assert subtract([(0, 1440)], [(1080, 1155)]) == ((0, 1080), (1155, 1440))
+    assert subtract([(555, 930)], [(0, 1440)]) == ()
+    assert subtract([(555, 930)], [(555, 900)]) == ((900, 930),)
 
 
 def _minutes(day: date) -> Iterator[datetime]:
@@ -238,9 +249,10 @@ def _minutes(day: date) -> Iterator[datetime]:
 def test_a_whole_week_minute_by_minute_matches_the_sessions(prod: EnvPlan) -> None:
     config = _nse_config(prod)
     route = _market_route(config)
+    sessions = (("09:00", "09:08"), ("09:15", "15:30"), ("15:40", "16:00"))
     for offset in range(7):
         day = date(2026, 11, 30) + timedelta(days=offset)
         for instant in _minutes(day):
             clock = instant.strftime("%H:%M")
-            trading = day.isoweekday() <= 5 and any(start <= clock < end for start, end in NSE.sessions)
+            trading = day.isoweekday() <= 5 and any(start <= clock < end for start, end in sessions)
             assert route_active(config, route, instant) is trading, instant

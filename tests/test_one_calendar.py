@@ -1,14 +1,19 @@
-"""One calendar, three clocks: KEDA's floor, Alertmanager's paging and Argo CD's freeze agree with it.
+"""One calendar, three clocks: KEDA's floor, Alertmanager's paging and Argo CD's freeze follow it, in
+every year: inside the calendar's years, after its last listed day and across year ends.
 
 Each generated config is evaluated with its program's own semantics (tests/cronexpr.py for robfig
-cron as KEDA and Argo CD read it, tests/timeinterval.py for Alertmanager) at random instants of the
-calendar's year, and must say exactly what the spec's calendar says at that instant.
+cron as KEDA and Argo CD read it, tests/timeinterval.py for Alertmanager) at instants from
+2026-01-01 to 2028-12-31. Paging must say exactly what the calendar says (time intervals have
+years); the floors and the freezes, whose cron has no year, must hold at every busy instant of
+the calendar (after its years: every trading weekday's regular sessions) and may hold on a
+closed day, a cost out/README.md states per year.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,67 +22,71 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from compiler.kustomize.environment import build_environment
+from compiler.pipeline import compile_spec, load_plan
 from compiler.plan.market import Calendar
 from compiler.plan.model import Plan
-from compiler.spec.load import read_spec
-from tests.conftest import SPEC
+from tests.conftest import ROOT
 from tests.cronexpr import argo_window_active, keda_cron_active
 from tests.timeinterval import route_active
 
-YEAR_SECONDS = 365 * 24 * 3600
+FIRST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+LAST = dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
+SPAN_SECONDS = int((LAST - FIRST).total_seconds())
+COMMODITY = ROOT / "examples" / "commodity"
 
 
-def _calendar(plan: Plan) -> Calendar:
+def _clocks(plan: Plan, tree: dict[str, str], env_name: str) -> dict[str, Any]:
+    """The configs the three programs read for one environment, and the calendar."""
     assert plan.market is not None
-    return plan.market
-
-
-@pytest.fixture(scope="module")
-def clocks(shipped_plan: Plan, shipped_tree: dict[str, str]) -> dict[str, Any]:
-    """The production configs the three programs read, and the calendar."""
-    (prod,) = [e for e in shipped_plan.environments if e.name == "prod"]
-    scaled = [o for o in build_environment(prod) if o["kind"] == "ScaledObject"]
-    alertmanager = yaml.safe_load(shipped_tree["overlays/prod/config/alertmanager-config/alertmanager.yml"])
-    (route,) = [r for r in alertmanager["route"]["routes"] if "active_time_intervals" in r]
-    project = yaml.safe_load(shipped_tree["argocd/project.yaml"].split("\n", 1)[1])
-    windows = [w for w in project["spec"]["syncWindows"] if "nifty50-prod" in w["applications"]]
+    (env,) = [e for e in plan.environments if e.name == env_name]
+    scaled = [o for o in build_environment(env) if o["kind"] == "ScaledObject"]
+    alertmanager = yaml.safe_load(tree[f"overlays/{env_name}/config/alertmanager-config/alertmanager.yml"])
+    routes = [r for r in alertmanager["route"]["routes"] if r.get("matchers") == ['clock="market"']]
+    project = yaml.safe_load(tree["argocd/project.yaml"].split("\n", 1)[1])
+    (app,) = [a for a in plan.applications if a.environment == env_name]
+    windows = [w for w in project["spec"]["syncWindows"] if app.name in w["applications"]]
     leads = {
-        c["name"]: c["prescale"]["lead_minutes"]
-        for layer in read_spec(SPEC).data["layers"]
-        for c in layer["components"]
-        if "prescale" in c
+        w.name: w.scaling.floor.lead_minutes for w in env.workloads if w.scaling and w.scaling.floor
     }
-    assert scaled and windows
+    assert scaled and windows and routes
     return {
-        "calendar": _calendar(shipped_plan),
+        "calendar": plan.market,
         "scaled": scaled,
         "leads": leads,
         "alertmanager": alertmanager,
-        "route": route,
+        "routes": routes,
         "windows": windows,
+        "freeze_lead": app.lead_minutes,
     }
 
 
-def _instant(calendar: Calendar, second: int) -> dt.datetime:
-    start = dt.datetime(calendar.year, 1, 1, tzinfo=calendar.zone)
-    return start + dt.timedelta(seconds=second)
+@pytest.fixture(scope="module", params=["shipped", "commodity"])
+def clocks(request: pytest.FixtureRequest, shipped_plan: Plan, shipped_tree: dict[str, str]) -> dict[str, Any]:
+    """Production's configs of the shipped system, and of the commodity desk's example."""
+    if request.param == "shipped":
+        return _clocks(shipped_plan, shipped_tree, "prod")
+    spec, monitoring = COMMODITY / "spec" / "system.yaml", COMMODITY / "monitoring"
+    return _clocks(load_plan(spec, monitoring), compile_spec(spec, monitoring), "prod")
 
 
-def _edges(calendar: Calendar) -> list[int]:
-    """Minutes of a day where something starts or ends, and their neighbours."""
-    found = {0, 24 * 60 - 1}
-    for day in (calendar.trading_days()[0], *(s.day for s in calendar.specials)):
-        for start, end in (*calendar.spans(day, 15), *calendar.spans(day)):
-            found |= {start - 1, start, end - 1, end}
-    for window in calendar.sessions:
-        found |= {window.start - 1, window.start, window.end - 1, window.end}
-    return sorted(m for m in found if 0 <= m < 24 * 60)
+def _notified(clocks: dict[str, Any], instant: dt.datetime) -> list[str]:
+    """The receivers the market-data routes notify at instant (each matches; continue goes on)."""
+    config = clocks["alertmanager"]
+    found = []
+    for route in clocks["routes"]:
+        if route_active(config, route, instant):
+            found.append(route["receiver"])
+        if not route.get("continue"):
+            break
+    return found
 
 
-def _freeze_starts(calendar: Calendar, instant: dt.datetime) -> bool:
+def _argo_opens_at(calendar: Calendar, instant: dt.datetime, lead: int) -> bool:
     """Whether instant is exactly the first instant of a frozen span (Argo CD's window opens after it)."""
     day, minute = calendar.local(instant)
-    return any(start == minute for start, _ in calendar.spans(day))
+    starts = [start for start, _ in calendar.spans(day, lead)]
+    starts += [start + 24 * 60 for start, _ in calendar.spans(day + dt.timedelta(days=1), lead) if start < 0]
+    return minute in starts
 
 
 def _check(clocks: dict[str, Any], instant: dt.datetime) -> None:
@@ -86,86 +95,120 @@ def _check(clocks: dict[str, Any], instant: dt.datetime) -> None:
         lead = clocks["leads"][obj["metadata"]["name"]]
         crons = [t["metadata"] for t in obj["spec"]["triggers"] if t["type"] == "cron"]
         floor = any(keda_cron_active(meta, instant) for meta in crons)
-        assert floor is calendar.is_busy(instant, lead), (obj["metadata"]["name"], instant.isoformat())
-    pages = route_active(clocks["alertmanager"], clocks["route"], instant)
-    assert pages is calendar.is_open(instant), instant.isoformat()
-    frozen = any(argo_window_active(window, instant) for window in clocks["windows"])
-    assert frozen is (calendar.is_busy(instant) and not _freeze_starts(calendar, instant)), (
-        instant.isoformat()
-    )
+        if calendar.is_busy(instant, lead):
+            assert floor, ("no floor", obj["metadata"]["name"], instant.isoformat())
+    receivers = _notified(clocks, instant)
+    market = clocks["routes"][0]["receiver"]
+    assert (receivers == [market]) is calendar.is_open(instant), (receivers, instant.isoformat())
+    # Exactly one receiver at any instant: the pager in session, the desk's channel otherwise.
+    assert len(receivers) == 1, (receivers, instant.isoformat())
+    lead = clocks["freeze_lead"]
+    if calendar.is_busy(instant, lead) and not _argo_opens_at(calendar, instant, lead):
+        assert any(argo_window_active(window, instant) for window in clocks["windows"]), (
+            "no freeze",
+            instant.isoformat(),
+        )
 
 
-@settings(max_examples=300, deadline=None)
-@given(second=st.integers(0, YEAR_SECONDS - 1))
+@settings(max_examples=250, deadline=None)
+@given(second=st.integers(0, SPAN_SECONDS - 1))
 @example(second=0)
-def test_the_three_clocks_agree_at_any_second(clocks: dict[str, Any], second: int) -> None:
-    _check(clocks, _instant(clocks["calendar"], second))
+@example(second=SPAN_SECONDS - 1)
+def test_the_three_clocks_follow_the_calendar_at_any_second(clocks: dict[str, Any], second: int) -> None:
+    _check(clocks, FIRST + dt.timedelta(seconds=second))
 
 
-@settings(max_examples=300, deadline=None)
-@given(day=st.integers(0, 364), index=st.integers(0, 1000), offset=st.sampled_from([0, 1, 59]))
-def test_the_three_clocks_agree_at_the_edges(
+def _edges(calendar: Calendar, lead: int) -> list[int]:
+    """Minutes of a day where something starts or ends, and their neighbours."""
+    found = {0, 24 * 60 - 1}
+    days = [calendar.first_day + dt.timedelta(days=n) for n in range(7)]
+    days += [*calendar.special_days(), *(h.day for h in calendar.holidays), *(c.first for c in calendar.changes)]
+    for day in days:
+        for start, end in (*calendar.spans(day, lead), *calendar.spans(day)):
+            found |= {start - 1, start, end - 1, end}
+        for window in calendar.windows(day):
+            found |= {window.start - 1, window.start, window.end - 1, window.end}
+    return sorted(m % (24 * 60) for m in found)
+
+
+@settings(max_examples=250, deadline=None)
+@given(day=st.integers(0, 3 * 366), index=st.integers(0, 1000), offset=st.sampled_from([0, 1, 59]))
+def test_the_three_clocks_follow_the_calendar_at_the_edges(
     clocks: dict[str, Any], day: int, index: int, offset: int
 ) -> None:
     calendar: Calendar = clocks["calendar"]
-    edges = _edges(calendar)
+    edges = _edges(calendar, max([clocks["freeze_lead"], *clocks["leads"].values()]))
     minute = edges[index % len(edges)]
-    _check(clocks, _instant(calendar, day * 86400 + minute * 60 + offset))
+    local = dt.datetime(2026, 1, 1, tzinfo=calendar.zone) + dt.timedelta(days=day)
+    _check(clocks, local + dt.timedelta(minutes=minute, seconds=offset))
 
 
-def test_every_day_of_the_special_sessions_and_holidays_agrees(clocks: dict[str, Any]) -> None:
+def test_every_exceptional_day_and_the_year_ends_agree(clocks: dict[str, Any]) -> None:
     calendar: Calendar = clocks["calendar"]
-    days = [*(h.day for h in calendar.holidays), *(s.day for s in calendar.specials)]
-    for day in days:
+    # Every fifth minute and every minute where something starts or ends, and the minutes beside it.
+    days = {h.day: 5 for h in calendar.holidays} | dict.fromkeys(calendar.special_days(), 5)
+    days |= {c.first: 5 for c in calendar.changes} | {c.last: 5 for c in calendar.changes}
+    # Across the year ends, in and beyond the calendar: every quarter of an hour and every edge.
+    for year in (2027, 2028):
+        days |= {dt.date(year, 1, 1) + dt.timedelta(days=n): 15 for n in range(-2, 3)}
+    edges = _edges(calendar, max([clocks["freeze_lead"], *clocks["leads"].values()]))
+    for day, step in sorted(days.items()):
         first = dt.datetime(day.year, day.month, day.day, tzinfo=calendar.zone)
-        for minute in range(0, 24 * 60, 15):
+        for minute in sorted({*range(0, 24 * 60, step), *edges}):
             _check(clocks, first + dt.timedelta(minutes=minute, seconds=30))
+
+
+def test_the_floor_is_not_held_around_the_clock(clocks: dict[str, Any]) -> None:
+    """The floors do hold back: at 03:00 on a Sunday no trigger is active, so the check above can fail."""
+    calendar: Calendar = clocks["calendar"]
+    sunday = dt.datetime(2027, 3, 7, 3, 0, tzinfo=calendar.zone)
+    for obj in clocks["scaled"]:
+        crons = [t["metadata"] for t in obj["spec"]["triggers"] if t["type"] == "cron"]
+        assert not any(keda_cron_active(meta, sunday) for meta in crons)
+    assert not any(argo_window_active(window, sunday) for window in clocks["windows"])
 
 
 def test_the_evaluators_can_disagree(clocks: dict[str, Any]) -> None:
     """A window that starts a minute late is caught: the property above is not vacuous."""
     calendar: Calendar = clocks["calendar"]
     day = calendar.trading_days()[0]
+    lead = clocks["freeze_lead"]
+    start = calendar.spans(day, lead)[0][0]
     opens = dt.datetime(day.year, day.month, day.day, tzinfo=calendar.zone) + dt.timedelta(
-        minutes=calendar.opens, seconds=30
+        minutes=start, seconds=30
     )
     window = dict(clocks["windows"][0])
     minute, hour, *rest = window["schedule"].split()
     window["schedule"] = " ".join([str(int(minute) + 1), hour, *rest])
     assert argo_window_active(clocks["windows"][0], opens)
     assert not argo_window_active(window, opens)
-    meta = dict(next(t for t in clocks["scaled"][0]["spec"]["triggers"] if t["type"] == "cron")["metadata"])
-    assert keda_cron_active(meta, opens)
-    late = meta["start"].split()
-    meta["start"] = " ".join(["1", str(calendar.opens // 60), *late[2:]])  # a minute past the open
-    assert not keda_cron_active(meta, opens)
-
-
-def test_the_shipped_holidays_match_a_maintained_exchange_calendar(shipped_plan: Plan) -> None:
-    """exchange-calendars' XBOM (BSE, which closes on NSE's days) agrees on every weekday closure.
-
-    The package is in the test extra only; the compiler never imports it.
-    """
-    import exchange_calendars  # type: ignore[import-untyped]
-
-    calendar = _calendar(shipped_plan)
-    first, last = dt.date(calendar.year, 1, 1), dt.date(calendar.year, 12, 31)
-    maintained = exchange_calendars.get_calendar("XBOM", start=first.isoformat(), end=last.isoformat())
-    sessions = {day.date() for day in maintained.sessions_in_range(first.isoformat(), last.isoformat())}
-    weekdays = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    theirs = {day for day in weekdays if day.weekday() in calendar.weekdays and day not in sessions}
-    ours = set(calendar.holiday_days)
-    assert not ours - theirs, f"only the spec closes on {sorted(d.isoformat() for d in ours - theirs)}"
-    assert not theirs - ours, f"only XBOM closes on {sorted(d.isoformat() for d in theirs - ours)}"
-    assert {d for d in sessions if d.weekday() not in calendar.weekdays} <= {s.day for s in calendar.specials}
 
 
 def test_a_calendar_that_differs_from_the_configs_is_caught(clocks: dict[str, Any]) -> None:
-    """Drop a holiday from the calendar only: at 10:00 that day every clock disagrees with it."""
+    """Drop a holiday from the calendar only: at noon that day paging disagrees with it."""
     calendar: Calendar = clocks["calendar"]
-    holiday = calendar.holidays[0].day
-    edited = dataclasses.replace(calendar, holidays=calendar.holidays[1:])
-    instant = dt.datetime(holiday.year, holiday.month, holiday.day, 10, 0, 30, tzinfo=calendar.zone)
+    whole = [h for h in calendar.holidays if h.whole_day]
+    edited = dataclasses.replace(calendar, holidays=tuple(h for h in calendar.holidays if h is not whole[0]))
+    day = whole[0].day
+    instant = dt.datetime(day.year, day.month, day.day, 12, 0, 30, tzinfo=calendar.zone)
     _check(clocks, instant)
     with pytest.raises(AssertionError):
         _check({**clocks, "calendar": edited}, instant)
+
+
+def test_a_special_session_on_a_weekday_holiday_is_followed(tmp_path: Path) -> None:
+    """NSE held Muhurat trading on weekday holidays (2024, 2025): such a spec compiles and all three follow it."""
+    spec = (ROOT / "examples" / "commodity" / "spec" / "system.yaml").read_text(encoding="utf-8")
+    spec = spec.replace(
+        '- {date: "2026-11-08", name: Muhurat trading, start: "18:00", end: "19:00"}',
+        '- {date: "2026-12-25", name: Muhurat trading, start: "18:00", end: "19:00"}',
+    )
+    (tmp_path / "spec").mkdir()
+    path = tmp_path / "spec" / "system.yaml"
+    path.write_text(spec, encoding="utf-8")
+    plan = load_plan(path, tmp_path / "monitoring")
+    clocks = _clocks(plan, compile_spec(path, tmp_path / "monitoring"), "prod")
+    christmas = dt.datetime(2026, 12, 25, tzinfo=clocks["calendar"].zone)
+    assert clocks["calendar"].is_open(christmas + dt.timedelta(hours=18, minutes=30))
+    for minute in range(0, 24 * 60):
+        _check(clocks, christmas + dt.timedelta(minutes=minute, seconds=30))

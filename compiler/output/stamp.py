@@ -107,10 +107,31 @@ def cache_file(out: Path) -> Path:
     return out.parent / CACHE_DIR / f"{out.name}.json"
 
 
-def record(out: Path, fingerprint: str, tree: Mapping[str, str], included: tuple[str, ...] = ()) -> None:
+def record(
+    out: Path,
+    fingerprint: str,
+    tree: Mapping[str, str],
+    included: tuple[str, ...] = (),
+    calendar_end: str | None = None,
+) -> None:
     """Remember that out/ holds tree for these inputs; a failure to record is harmless."""
-    saved = {"inputs": fingerprint, "included": list(included), "outputs": tree_hashes(tree)}
+    saved = {
+        "inputs": fingerprint,
+        "included": list(included),
+        "outputs": tree_hashes(tree),
+        "calendar_end": calendar_end,
+    }
     _write_quietly(cache_file(out), json.dumps(saved))
+
+
+def recorded_calendar_end(out: Path) -> str | None:
+    """The market calendar's last listed day at the recorded compile, as YYYY-MM-DD, if it had one."""
+    try:
+        saved = json.loads(cache_file(out).read_text(encoding="utf-8"))
+        end = saved.get("calendar_end")
+        return end if isinstance(end, str) else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _write_quietly(target: Path, text: str) -> None:

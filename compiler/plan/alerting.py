@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from compiler.plan.market import Calendar
+from compiler.plan.market import Calendar, DatedHours, Span, clock_text, subtract
 from compiler.plan.model import (
     AlertingPlan,
     ConfigMount,
+    DatedTimes,
     External,
     Flow,
     MarketHours,
@@ -34,15 +35,34 @@ def pager_file(receiver: str) -> str:
     return f"{PAGER_DIR}/{receiver}"
 
 
+def _clocks(spans: tuple[Span, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((clock_text(start), clock_text(end)) for start, end in spans)
+
+
 def market_hours(calendar: Calendar) -> MarketHours:
-    """The calendar in the terms of Alertmanager's time intervals: local HH:MM, ISO weekdays, dates."""
+    """The calendar in the terms of Alertmanager's time intervals: the regular week on every date,
+    with what the dated hours add to it and take from it (time intervals have years: this is exact)."""
+    regular = tuple(w.span for w in calendar.sessions)
+    extra: list[DatedTimes] = []
+    closed: list[DatedTimes] = []
+    for dated in calendar.dated_hours():
+        usual = regular if dated.on_trading_weekdays else ()
+        added, removed = subtract(dated.windows, usual), subtract(usual, dated.windows)
+        if added:
+            extra.append(_dated(dated, added))
+        if removed:
+            closed.append(_dated(dated, removed))
     return MarketHours(
         location=calendar.timezone,
-        sessions=tuple((w.start_clock, w.end_clock) for w in calendar.sessions),
+        sessions=_clocks(regular),
         weekdays=tuple(day + 1 for day in calendar.weekdays),
-        holidays=tuple(h.day for h in calendar.holidays),
-        special=tuple((s.day, ((s.window.start_clock, s.window.end_clock),)) for s in calendar.specials),
+        extra=tuple(extra),
+        closed=tuple(closed),
     )
+
+
+def _dated(dated: DatedHours, spans: tuple[Span, ...]) -> DatedTimes:
+    return DatedTimes(dated.first, dated.last, dated.on_trading_weekdays, _clocks(spans))
 
 
 def alerting_plan(spec: Spec, calendar: Calendar | None) -> AlertingPlan | None:
@@ -64,7 +84,8 @@ def alerting_plan(spec: Spec, calendar: Calendar | None) -> AlertingPlan | None:
     routes = tuple(RoutePlan(r.receiver, r.severity, tuple(r.layers)) for r in manager.routes)
     market = None
     if manager.market_receiver is not None and calendar is not None:
-        market = MarketRoute(manager.market_receiver, market_hours(calendar))
+        closed_receiver = manager.market_closed_receiver or manager.default
+        market = MarketRoute(manager.market_receiver, closed_receiver, market_hours(calendar))
     return AlertingPlan(
         receivers=receivers,
         default=manager.default,
@@ -73,6 +94,7 @@ def alerting_plan(spec: Spec, calendar: Calendar | None) -> AlertingPlan | None:
         group_interval=manager.group_interval,
         repeat_interval=manager.repeat_interval,
         market=market,
+        calendar_receiver=(manager.calendar_receiver or manager.default) if calendar is not None else None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.plan.market import Calendar, cron, day_spans
+from compiler.plan.market import Calendar, cron_spans
 from compiler.plan.model import Application, EnvPlan, FreezeWindow, Project
 from compiler.spec.model import Spec
 
@@ -39,9 +39,17 @@ def plan_applications(spec: Spec, envs: tuple[EnvPlan, ...]) -> tuple[Applicatio
                 # The HPA owns these replica counts; Argo CD must neither report nor revert them.
                 scaled=tuple((w.kind, w.name) for w in env.workloads if w.scaling is not None),
                 frozen=change.freeze if change else False,
+                lead_minutes=freeze_lead(env),
             )
         )
     return tuple(applications)
+
+
+def freeze_lead(env: EnvPlan) -> int:
+    """How long before the open a freeze starts: with the earliest pre-scaling floor, else at the open."""
+    return max(
+        (w.scaling.floor.lead_minutes for w in env.workloads if w.scaling and w.scaling.floor), default=0
+    )
 
 
 def plan_project(
@@ -51,18 +59,20 @@ def plan_project(
     if spec.delivery is None:
         return None
     frozen = tuple(app.name for app in applications if app.frozen)
-    windows: tuple[FreezeWindow, ...] = ()
-    if frozen and calendar is not None:
-        windows = tuple(
-            FreezeWindow(span.name, cron(span.start, span), span.end - span.start)
-            for span in day_spans(calendar)
-        )
+    windows: list[FreezeWindow] = []
+    if calendar is not None:
+        for lead in sorted({app.lead_minutes for app in applications if app.frozen}):
+            names = tuple(app.name for app in applications if app.frozen and app.lead_minutes == lead)
+            windows += [
+                FreezeWindow(span.name, span.start, span.minutes, names, lead)
+                for span in cron_spans(calendar, lead)
+            ]
     return Project(
         name=project_name(spec),
         argocd_namespace=spec.delivery.namespace,
         repository=spec.delivery.repository,
         destinations=tuple(sorted({(app.cluster, app.namespace) for app in applications})),
         timezone=calendar.timezone if calendar else "UTC",
-        windows=windows,
+        windows=tuple(windows),
         frozen=frozen,
     )

@@ -1,10 +1,17 @@
-"""The resolved market calendar and its pure evaluators: is the market open at an instant?"""
+"""The resolved market calendar and its pure evaluators: is the market open at an instant?
+
+A calendar lists whole years. Inside them it is exact: regular sessions on the trading weekdays,
+changed by dated session changes, shut by holidays (all day or some sessions), and opened by
+special sessions on any date. Outside them it fails safe: every trading weekday counts as a
+trading day with the regular sessions, so nothing that follows the clock lapses when a year ends
+before the next year's holidays are written down.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import groupby
@@ -12,10 +19,15 @@ from itertools import groupby
 from compiler.spec.market import WEEKDAYS, Market, clock_minutes
 
 DAY_MINUTES = 24 * 60
+ONE_DAY = dt.timedelta(days=1)
+
+Span = tuple[int, int]
 
 
 def clock_text(minute: int) -> str:
-    """HH:MM of minutes since midnight."""
+    """HH:MM of minutes since midnight; a time before midnight (negative) reads as the evening before."""
+    if minute < 0:
+        minute += DAY_MINUTES
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
@@ -37,82 +49,189 @@ class Window:
         """End as HH:MM."""
         return clock_text(self.end)
 
+    @property
+    def span(self) -> Span:
+        """(start, end) in minutes."""
+        return (self.start, self.end)
+
 
 @dataclass(frozen=True)
 class Holiday:
-    """A trading weekday on which the market is shut."""
+    """A trading weekday on which the market is shut: all day (closed is None) or in the named sessions."""
 
     day: dt.date
     name: str
+    closed: frozenset[str] | None = None
+
+    @property
+    def whole_day(self) -> bool:
+        """Whether every session is shut."""
+        return self.closed is None
 
 
 @dataclass(frozen=True)
 class SpecialSession:
-    """A dated session outside the ordinary week."""
+    """A dated session outside the regular hours."""
 
     day: dt.date
     window: Window
 
 
 @dataclass(frozen=True)
+class SessionChange:
+    """Other hours of one regular session on the days from first to last, both included."""
+
+    session: str
+    first: dt.date
+    last: dt.date
+    start: int
+    end: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DatedHours:
+    """Days from first to last whose hours differ from the regular week, all with the same windows.
+
+    With on_trading_weekdays the windows hold on the trading weekdays of the range (its other days
+    are closed both ways); without it the range is one day that is not a trading weekday."""
+
+    first: dt.date
+    last: dt.date
+    on_trading_weekdays: bool
+    windows: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
 class Calendar:
-    """One year of an exchange's clock, in its local time zone."""
+    """An exchange's clock over whole years, in its local time zone."""
 
     name: str
     timezone: str
-    year: int
+    years: tuple[int, ...]
     weekdays: tuple[int, ...]  # 0 is Monday, as date.weekday()
     sessions: tuple[Window, ...]
     holidays: tuple[Holiday, ...]
     specials: tuple[SpecialSession, ...]
+    changes: tuple[SessionChange, ...] = ()
 
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
         """The calendar's time zone."""
         return zoneinfo.ZoneInfo(self.timezone)
 
+    @property
+    def first_day(self) -> dt.date:
+        """The first day the calendar lists."""
+        return dt.date(self.years[0], 1, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the calendar lists; after it every trading weekday is taken as a trading day."""
+        return dt.date(self.years[-1], 12, 31)
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether day is in the calendar's years, where its holidays and exceptions are known."""
+        return self.first_day <= day <= self.last_day
+
+    @cached_property
+    def _holidays(self) -> dict[dt.date, Holiday]:
+        return {h.day: h for h in self.holidays}
+
+    @cached_property
+    def _specials(self) -> dict[dt.date, tuple[Window, ...]]:
+        found: dict[dt.date, list[Window]] = {}
+        for special in self.specials:
+            found.setdefault(special.day, []).append(special.window)
+        return {day: tuple(windows) for day, windows in found.items()}
+
     @cached_property
     def holiday_days(self) -> frozenset[dt.date]:
-        """The dates of the holidays."""
-        return frozenset(h.day for h in self.holidays)
+        """The dates of the holidays, whole and partial."""
+        return frozenset(self._holidays)
 
     @property
     def opens(self) -> int:
-        """Start of the first session of a trading day, in minutes since midnight."""
+        """Start of the first regular session, in minutes since midnight."""
         return self.sessions[0].start
 
     @property
     def closes(self) -> int:
-        """End of the last session of a trading day, in minutes since midnight."""
+        """End of the last regular session, in minutes since midnight."""
         return self.sessions[-1].end
 
-    def is_trading_day(self, day: dt.date) -> bool:
-        """Whether the ordinary sessions run on day."""
-        return day.weekday() in self.weekdays and day not in self.holiday_days
+    def is_trading_weekday(self, day: dt.date) -> bool:
+        """Whether day falls on a trading weekday, holiday or not."""
+        return day.weekday() in self.weekdays
 
-    def trading_days(self) -> tuple[dt.date, ...]:
-        """Every trading day of the calendar's year, in order."""
-        first = dt.date(self.year, 1, 1)
-        days = (first + dt.timedelta(days=n) for n in range((dt.date(self.year + 1, 1, 1) - first).days))
-        return tuple(day for day in days if self.is_trading_day(day))
+    def regular_sessions(self, day: dt.date) -> tuple[Window, ...]:
+        """The regular sessions as they run on day: changed, partly or wholly shut by a holiday."""
+        if not self.is_trading_weekday(day):
+            return ()
+        if not self.covers(day):
+            return self.sessions
+        holiday = self._holidays.get(day)
+        if holiday is not None and holiday.closed is None:
+            return ()
+        closed = holiday.closed if holiday is not None and holiday.closed is not None else frozenset()
+        running = []
+        for window in self.sessions:
+            if window.name in closed:
+                continue
+            change = self._change(window.name, day)
+            running.append(Window(window.name, change.start, change.end) if change else window)
+        return tuple(running)
+
+    def _change(self, session: str, day: dt.date) -> SessionChange | None:
+        return next((c for c in self.changes if c.session == session and c.first <= day <= c.last), None)
+
+    def is_trading_day(self, day: dt.date) -> bool:
+        """Whether a regular session runs on day."""
+        return bool(self.regular_sessions(day))
+
+    def days(self) -> Iterator[dt.date]:
+        """Every day of the calendar's years, in order."""
+        day = self.first_day
+        while day <= self.last_day:
+            yield day
+            day += ONE_DAY
+
+    def trading_days(self, year: int | None = None) -> tuple[dt.date, ...]:
+        """Every trading day of the calendar (or of one of its years), in order."""
+        return tuple(
+            day for day in self.days() if (year is None or day.year == year) and self.is_trading_day(day)
+        )
 
     def windows(self, day: dt.date) -> tuple[Window, ...]:
         """The sessions that run on day, special sessions included, by start."""
-        ordinary = self.sessions if self.is_trading_day(day) else ()
-        special = tuple(s.window for s in self.specials if s.day == day)
-        return tuple(sorted((*ordinary, *special), key=lambda w: (w.start, w.end)))
+        special = self._specials.get(day, ()) if self.covers(day) else ()
+        return tuple(sorted((*self.regular_sessions(day), *special), key=lambda w: (w.start, w.end)))
 
-    def spans(self, day: dt.date, lead: int = 0) -> tuple[tuple[int, int], ...]:
-        """The busy spans of day: from lead minutes before the first open to the last close.
+    def spans(self, day: dt.date, lead: int = 0) -> tuple[Span, ...]:
+        """The busy spans of day: from lead minutes before its first regular session to its last close.
 
-        A trading day is one span (the gaps between its sessions included); each special session
-        is its own span. Minutes are clipped to the day: a lead never reaches into the day before.
+        The regular sessions make one span (their gaps included), and so do the day's special
+        sessions. A start before 0 reaches into the evening before.
         """
-        found: list[tuple[int, int]] = []
-        if self.is_trading_day(day):
-            found.append((max(0, self.opens - lead), self.closes))
-        found += [(max(0, s.window.start - lead), s.window.end) for s in self.specials if s.day == day]
+        found: list[Span] = []
+        regular = self.regular_sessions(day)
+        if regular:
+            found.append((regular[0].start - lead, regular[-1].end))
+        special = self.special_span(day)
+        if special is not None:
+            found.append((special[0] - lead, special[1]))
         return tuple(sorted(found))
+
+    def special_days(self) -> tuple[dt.date, ...]:
+        """The dates with special sessions, in order."""
+        return tuple(sorted(self._specials))
+
+    def special_span(self, day: dt.date) -> Span | None:
+        """From the first special session of day to the end of its last, if it has any."""
+        windows = self._specials.get(day, ()) if self.covers(day) else ()
+        if not windows:
+            return None
+        return (min(w.start for w in windows), max(w.end for w in windows))
 
     def local(self, instant: dt.datetime) -> tuple[dt.date, float]:
         """The local date of an aware instant and its minutes since local midnight."""
@@ -122,32 +241,74 @@ class Calendar:
         return at.date(), at.hour * 60 + at.minute + (at.second + at.microsecond / 1e6) / 60
 
     def is_open(self, instant: dt.datetime) -> bool:
-        """Whether a session (ordinary or special) runs at the aware instant."""
+        """Whether a session (regular or special) runs at the aware instant."""
         day, minute = self.local(instant)
         return any(w.start <= minute < w.end for w in self.windows(day))
 
     def is_busy(self, instant: dt.datetime, lead: int = 0) -> bool:
-        """Whether instant falls in a busy span (the trading day, or a special session) with its lead."""
+        """Whether instant falls in a busy span with its lead, the next day's lead included."""
         day, minute = self.local(instant)
-        return any(start <= minute < end for start, end in self.spans(day, lead))
+        if any(start <= minute < end for start, end in self.spans(day, lead)):
+            return True
+        return any(start + DAY_MINUTES <= minute for start, _ in self.spans(day + ONE_DAY, lead) if start < 0)
+
+    def dated_hours(self) -> tuple[DatedHours, ...]:
+        """The days of the calendar whose hours differ from the regular week, in runs of equal hours.
+
+        A run of trading weekdays spans the closed days between them (weekends), so that a change of
+        hours over months is a handful of ranges rather than a list of days."""
+        found: list[DatedHours] = []
+        run: DatedHours | None = None
+        for day in self.days():
+            actual = tuple(w.span for w in self.windows(day))
+            trading = self.is_trading_weekday(day)
+            regular = tuple(w.span for w in self.sessions) if trading else ()
+            if actual == regular:
+                if trading and run is not None:
+                    found.append(run)
+                    run = None
+                continue
+            if not trading:
+                if run is not None:
+                    found.append(run)
+                    run = None
+                found.append(DatedHours(day, day, False, actual))
+            elif run is not None and run.windows == actual:
+                run = DatedHours(run.first, day, True, actual)
+            else:
+                if run is not None:
+                    found.append(run)
+                run = DatedHours(day, day, True, actual)
+        if run is not None:
+            found.append(run)
+        return tuple(found)
 
 
 def plan_calendar(market: Market | None) -> Calendar | None:
     """Resolve the spec's calendar into frozen data, holidays and special sessions sorted by date."""
     if market is None:
         return None
+    sessions = tuple(
+        Window(s.name, clock_minutes(s.start), clock_minutes(s.end))
+        for s in sorted(market.sessions, key=lambda s: s.start)
+    )
+    regular = {w.name: w for w in sessions}
     return Calendar(
         name=market.name,
         timezone=market.timezone,
-        year=market.year,
+        years=tuple(sorted(set(market.years))),
         weekdays=tuple(sorted(WEEKDAYS.index(day) for day in set(market.weekdays))),
-        sessions=tuple(
-            Window(s.name, clock_minutes(s.start), clock_minutes(s.end))
-            for s in sorted(market.sessions, key=lambda s: s.start)
-        ),
+        sessions=sessions,
         holidays=tuple(
             sorted(
-                (Holiday(dt.date.fromisoformat(h.date), h.name) for h in market.holidays),
+                (
+                    Holiday(
+                        dt.date.fromisoformat(h.date),
+                        h.name,
+                        None if h.closed is None else frozenset(h.closed),
+                    )
+                    for h in market.holidays
+                ),
                 key=lambda h: h.day,
             )
         ),
@@ -160,21 +321,22 @@ def plan_calendar(market: Market | None) -> Calendar | None:
                     )
                     for s in market.special_sessions
                 ),
-                key=lambda s: s.day,
+                key=lambda s: (s.day, s.window.start),
             )
         ),
+        changes=tuple(
+            SessionChange(
+                c.session,
+                dt.date.fromisoformat(c.starting),
+                dt.date.fromisoformat(c.until),
+                clock_minutes(c.start) if c.start else regular[c.session].start,
+                clock_minutes(c.end) if c.end else regular[c.session].end,
+                c.reason,
+            )
+            for c in market.session_changes
+            if c.session in regular
+        ),
     )
-
-
-@dataclass(frozen=True)
-class DaySpan:
-    """Busy local minutes [start, end) on the days of one month, or on one dated day."""
-
-    name: str
-    month: int
-    days: tuple[int, ...]
-    start: int
-    end: int
 
 
 def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
@@ -187,39 +349,103 @@ def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
     return found
 
 
-def day_list(days: tuple[int, ...]) -> str:
-    """Days of a month in cron's syntax, runs as ranges: 1 2 3 5 -> 1-3,5."""
-    return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in runs(days))
+def number_list(numbers: Iterable[int]) -> str:
+    """Numbers in cron's syntax, runs as ranges: 1 2 3 5 -> 1-3,5."""
+    return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in runs(numbers))
 
 
-def day_spans(calendar: Calendar, lead: int = 0) -> tuple[DaySpan, ...]:
-    """Busy spans for schedules without a year: one per month of trading days, one per special session.
+def subtract(spans: Iterable[Span], taken: Iterable[Span]) -> tuple[Span, ...]:
+    """The parts of spans outside every span of taken."""
+    left = sorted(spans)
+    for cut_start, cut_end in sorted(taken):
+        kept: list[Span] = []
+        for start, end in left:
+            if cut_end <= start or end <= cut_start:
+                kept.append((start, end))
+                continue
+            if start < cut_start:
+                kept.append((start, cut_start))
+            if cut_end < end:
+                kept.append((cut_end, end))
+        left = kept
+    return tuple(left)
 
-    Cron ORs day-of-month with day-of-week when both are restricted and cannot skip a holiday, so
-    each month lists its trading days by day of month with any weekday; the lists hold for the
-    calendar's year only (the next year repeats its dates until the calendar is edited).
+
+@dataclass(frozen=True)
+class CronSpan:
+    """A busy span as schedules without a year: it starts at start, ends at end, lasting minutes."""
+
+    name: str
+    start: str
+    end: str
+    minutes: int
+
+
+def weekday_span(calendar: Calendar, lead: int) -> Span:
+    """The span that covers every trading day's regular sessions, whatever their changes, with the lead."""
+    starts = [calendar.opens, *(c.start for c in calendar.changes)]
+    ends = [calendar.closes, *(c.end for c in calendar.changes)]
+    return (min(starts) - lead, max(ends))
+
+
+def uncovered_special_days(calendar: Calendar, lead: int = 0) -> tuple[dt.date, ...]:
+    """The dates whose special sessions the trading days' span does not hold."""
+    start, end = weekday_span(calendar, lead)
+    found = []
+    for day in calendar.special_days():
+        first, last = calendar.special_span(day) or (start, end)
+        if not (calendar.is_trading_weekday(day) and start <= first - lead and last <= end):
+            found.append(day)
+    return tuple(found)
+
+
+def cron_spans(calendar: Calendar, lead: int = 0) -> tuple[CronSpan, ...]:
+    """Schedules that hold the busy spans in every year, the calendar's and the ones after it.
+
+    Cron has no year: a list of dates would repeat one year's days in the next. So the regular
+    span holds on every trading weekday (a holiday gets it too, a cost the README states), and the
+    special sessions of a date that it does not cover get a schedule of their own, every year.
+    A lead that crosses midnight starts the evening before, on the previous weekday or date.
     """
-    spans: list[DaySpan] = []
-    days = calendar.trading_days()
-    start, end = max(0, calendar.opens - lead), calendar.closes
-    for month in range(1, 13):
-        listed = tuple(day.day for day in days if day.month == month)
-        if listed:
-            spans.append(DaySpan(f"trading-{calendar.year}-{month:02d}", month, listed, start, end))
-    for special in calendar.specials:
-        window = special.window
-        spans.append(
-            DaySpan(
-                f"special-{special.day.isoformat()}",
-                special.day.month,
-                (special.day.day,),
-                max(0, window.start - lead),
-                window.end,
+    start, end = weekday_span(calendar, lead)
+    # Cron counts weekdays from Sunday (0); date.weekday() from Monday (0).
+    days = [(day + 1) % 7 for day in calendar.weekdays]
+    starts = [(day - 1) % 7 for day in days] if start < 0 else days
+    found = [
+        CronSpan(
+            "trading-days",
+            f"{start % 60} {(start % DAY_MINUTES) // 60} * * {number_list(starts)}",
+            f"{end % 60} {end // 60} * * {number_list(days)}",
+            end - start,
+        )
+    ]
+    for day in uncovered_special_days(calendar, lead):
+        span = calendar.special_span(day)
+        assert span is not None
+        begin, finish = span[0] - lead, span[1]
+        opening = day - ONE_DAY if begin < 0 else day
+        found.append(
+            CronSpan(
+                f"special-{day.isoformat()}",
+                f"{begin % 60} {(begin % DAY_MINUTES) // 60} {opening.day} {opening.month} *",
+                f"{finish % 60} {finish // 60} {day.day} {day.month} *",
+                finish - begin,
             )
         )
-    return tuple(spans)
+    return tuple(found)
 
 
-def cron(minute: int, span: DaySpan) -> str:
-    """A five-field cron schedule at minute (since midnight) on span's days, any weekday."""
-    return f"{minute % 60} {minute // 60} {day_list(span.days)} {span.month} *"
+def extra_days(calendar: Calendar, year: int, lead: int = 0) -> tuple[dt.date, ...]:
+    """The days of year on which the yearless schedules hold although the market does not trade.
+
+    In the calendar's years: weekday holidays, and the dates of special sessions of any year that
+    fall on a closed day. After them: only those dates, as every trading weekday is a trading day.
+    """
+    dated = {(day.month, day.day) for day in uncovered_special_days(calendar, lead)}
+    found = []
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        if not calendar.windows(day) and (calendar.is_trading_weekday(day) or (day.month, day.day) in dated):
+            found.append(day)
+        day += ONE_DAY
+    return tuple(found)

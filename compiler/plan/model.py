@@ -267,22 +267,36 @@ class RoutePlan:
 
 
 @dataclass(frozen=True)
+class DatedTimes:
+    """Times of day ("HH:MM", end excluded, "24:00" allowed) on the days from first to last.
+
+    With on_weekdays they hold on the trading weekdays of the range only."""
+
+    first: date
+    last: date
+    on_weekdays: bool
+    times: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class MarketHours:
-    """When the market trades, in local "HH:MM" times of its time zone (end excluded, "24:00" allowed)."""
+    """When the market trades, in local "HH:MM" times of its time zone: the regular week, then the
+    dated hours the calendar adds to it and takes from it."""
 
     location: str
     sessions: tuple[tuple[str, str], ...]
     # ISO weekdays: 1 is Monday, 7 Sunday.
     weekdays: tuple[int, ...]
-    holidays: tuple[date, ...]
-    special: tuple[tuple[date, tuple[tuple[str, str], ...]], ...]
+    extra: tuple[DatedTimes, ...]
+    closed: tuple[DatedTimes, ...]
 
 
 @dataclass(frozen=True)
 class MarketRoute:
-    """The market-data alerts' receiver, notified only while the market trades."""
+    """The market-data alerts' receiver while the market trades, and the one that takes them otherwise."""
 
     receiver: str
+    closed_receiver: str
     hours: MarketHours
 
 
@@ -297,6 +311,8 @@ class AlertingPlan:
     group_interval: str
     repeat_interval: str
     market: MarketRoute | None = None
+    # Takes the warning that the market calendar's last listed day is near.
+    calendar_receiver: str | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +329,8 @@ class ObservabilityPlan:
     dashboards: tuple[str, ...]
     traces: TracesPlan | None
     alerting: AlertingPlan | None = None
+    # The market calendar that the market phase and the calendar's expiry alert are computed from.
+    market: Calendar | None = None
 
 
 @dataclass(frozen=True)
@@ -362,6 +380,8 @@ class Application:
     self_heal: bool
     scaled: tuple[tuple[str, str], ...]
     frozen: bool = False
+    # Minutes before the open that its freeze starts, with its earliest pre-scaling floor.
+    lead_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -371,6 +391,8 @@ class FreezeWindow:
     name: str
     schedule: str
     minutes: int
+    applications: tuple[str, ...] = ()
+    lead_minutes: int = 0
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler.plan.delivery import plan_applications, plan_project
-from compiler.plan.market import Calendar, cron, day_spans, plan_calendar
+from compiler.plan.market import Calendar, cron_spans, plan_calendar
 from compiler.plan.model import (
     CronWindow,
     EnvPlan,
@@ -197,8 +197,7 @@ def _prescaling(
     if floor is None or calendar is None:
         return None
     windows = tuple(
-        CronWindow(span.name, cron(span.start, span), cron(span.end, span))
-        for span in day_spans(calendar, floor.lead_minutes)
+        CronWindow(span.name, span.start, span.end) for span in cron_spans(calendar, floor.lead_minutes)
     )
     return Prescaling(floor.replicas, floor.lead_minutes, calendar.timezone, windows)
 

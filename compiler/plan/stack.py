@@ -218,6 +218,7 @@ def observability_plan(
         dashboards=dashboard_names(spec, monitoring),
         traces=TracesPlan(traces.endpoint, traces.insecure) if traces else None,
         alerting=alerting_plan(spec, calendar),
+        market=calendar,
     )
 
 

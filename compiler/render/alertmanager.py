@@ -13,7 +13,7 @@ from compiler.render.alerts import (
     objective_name,
     target_down_name,
 )
-from compiler.render.market_clock import market_route, time_intervals
+from compiler.render.market_clock import calendar_route, market_routes, time_intervals
 
 GROUP_BY = ("alertname", "component")
 RESOLVE_TIMEOUT = "5m"
@@ -40,8 +40,10 @@ def alertmanager_config(env: EnvPlan, alerting: AlertingPlan) -> dict[str, Any]:
     }
     routes = [_route(r) for r in alerting.routes]
     if alerting.market is not None:
-        # First: the market-data alerts stop here, outside the session too, where they stay quiet.
-        routes.insert(0, market_route(alerting.market))
+        # Before the spec's routes: the market-data alerts stop in theirs, in the session or not.
+        routes[:0] = market_routes(alerting.market)
+    if alerting.calendar_receiver is not None:
+        routes.insert(0, calendar_route(alerting.calendar_receiver))
     if routes:
         route["routes"] = routes
     config: dict[str, Any] = {

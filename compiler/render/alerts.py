@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.plan.market import Calendar
 from compiler.plan.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.render.market_phase import expiry_start, gated, phase_group
 
 AT_MAXIMUM_FOR = "15m"
 NOT_READY_FOR = "10m"
@@ -17,6 +19,14 @@ RATE_WINDOW = "5m"
 # The label of the market-data alerts, which page only while the market trades.
 CLOCK_LABEL = "clock"
 MARKET_CLOCK = "market"
+# The label of the warning that the market calendar runs out, for the platform team.
+CALENDAR_CLOCK = "calendar"
+CALENDAR_ALERT = "MarketCalendarEnding"
+CALENDAR_COMPONENT = "market-calendar"
+CALENDAR_LAYER = "observability"
+# The alert fires this many days before the calendar's last listed day; the compile warns earlier.
+CALENDAR_ALERT_DAYS = 30
+CALENDAR_ALERT_FOR = "1m"
 
 
 @dataclass(frozen=True)
@@ -33,12 +43,15 @@ class Alert:
     summary: str
     runbook: str
     market: bool = False
+    clock: str | None = None
 
     def labels(self) -> dict[str, str]:
         """The labels the rule gives its alerts."""
         labels = {"severity": self.severity, "component": self.component, "layer": self.layer}
         if self.market:
             labels[CLOCK_LABEL] = MARKET_CLOCK
+        elif self.clock is not None:
+            labels[CLOCK_LABEL] = self.clock
         return labels
 
     def rule(self) -> dict[str, Any]:
@@ -88,20 +101,24 @@ def alerts(env: EnvPlan) -> tuple[Alert, ...]:
     The market-data alerts carry clock=market: the objectives (feed staleness, tick-to-signal
     latency) and the hot path's targets down, which matter only while the market trades."""
     hot = {w.name for w in env.workloads if w.hot_path}
+    calendar = env.observability.market
     return (
         *(_at_maximum(env, w) for w in env.workloads if w.scaling is not None),
         *(a for w in env.workloads for a in _pod_health(env, w)),
         *(_target_down(env, t, t.workload in hot) for t in env.observability.targets),
-        *(_objective(env, o) for o in env.observability.objectives),
+        *(_objective(env, o, calendar is not None) for o in env.observability.objectives),
+        *((_calendar_ending(env, calendar),) if calendar is not None else ()),
     )
 
 
 def rule_groups(env: EnvPlan) -> dict[str, Any]:
-    """The generated rule file: one group per concern, in a fixed order."""
+    """The generated rule file: the market phase, then one group of alerts per concern, in a fixed order."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for alert in alerts(env):
         groups.setdefault(alert.group, []).append(alert.rule())
-    return {"groups": [{"name": name, "rules": rules} for name, rules in groups.items()]}
+    found = [{"name": name, "rules": rules} for name, rules in groups.items()]
+    calendar = env.observability.market
+    return {"groups": [phase_group(calendar), *found] if calendar is not None else found}
 
 
 def _runbook(env: EnvPlan, component: str, name: str) -> str:
@@ -173,7 +190,7 @@ def _target_down(env: EnvPlan, target: ScrapeTarget, market: bool) -> Alert:
     )
 
 
-def _objective(env: EnvPlan, objective: ObjectivePlan) -> Alert:
+def _objective(env: EnvPlan, objective: ObjectivePlan, in_session: bool) -> Alert:
     selector = f'{{component="{objective.workload}"}}'
     if objective.kind == "latency":
         expr = (
@@ -182,6 +199,9 @@ def _objective(env: EnvPlan, objective: ObjectivePlan) -> Alert:
         )
     else:
         expr = f"time() - max({objective.metric}{selector}) > {objective.seconds:g}"
+    if in_session:
+        # A feed silent all night must not page at the open: the hold starts when the market opens.
+        expr = gated(expr)
     return Alert(
         "nifty-objectives",
         objective_name(objective),
@@ -193,4 +213,22 @@ def _objective(env: EnvPlan, objective: ObjectivePlan) -> Alert:
         objective.summary,
         _runbook(env, objective.workload, objective.name),
         market=True,
+    )
+
+
+def _calendar_ending(env: EnvPlan, calendar: Calendar) -> Alert:
+    """The warning that the calendar's last listed day is near: after it, every weekday trades."""
+    last = calendar.last_day.isoformat()
+    return Alert(
+        "nifty-market-calendar",
+        CALENDAR_ALERT,
+        CALENDAR_COMPONENT,
+        CALENDAR_LAYER,
+        f"vector(time()) >= {expiry_start(calendar, CALENDAR_ALERT_DAYS)}",
+        CALENDAR_ALERT_FOR,
+        "warning",
+        f"The {calendar.name} calendar lists days until {last} only: add the next year's holidays "
+        "to the spec; after that day every trading weekday counts as a trading day",
+        _runbook(env, CALENDAR_COMPONENT, "calendar-ending"),
+        clock=CALENDAR_CLOCK,
     )

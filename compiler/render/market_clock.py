@@ -1,26 +1,25 @@
-"""The market's clock in Alertmanager's terms: named time intervals and the market-data route.
+"""The market's clock in Alertmanager's terms: named time intervals and the market-data routes.
 
 Alertmanager can say "these times on these weekdays" and "these dates", but not "except these
-dates", so the route is active in the sessions (regular and special) and muted on the holidays.
-A holiday that has a special session (Muhurat trading on Diwali) is muted only outside it."""
+dates". So the regular week holds on every date, the dated hours of the calendar add times to it
+(special sessions, longer sessions) and mute the times they take away (holidays, shorter sessions).
+Time intervals carry years, so this is exact inside the calendar's years, and after them the
+regular week goes on by itself."""
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
-from datetime import date
-from itertools import groupby
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from compiler.plan.market import runs
-from compiler.plan.model import MarketHours, MarketRoute
-from compiler.render.alerts import CLOCK_LABEL, MARKET_CLOCK
+from compiler.plan.model import DatedTimes, MarketHours, MarketRoute
+from compiler.render.alerts import CALENDAR_CLOCK, CLOCK_LABEL, MARKET_CLOCK
 
 SESSIONS = "market-sessions"
-SPECIAL_SESSIONS = "market-special-sessions"
-HOLIDAYS = "market-holidays"
-DAY_START = "00:00"
-DAY_END = "24:00"
+EXTRA_HOURS = "market-extra-hours"
+CLOSURES = "market-closures"
 # Alertmanager counts weekdays from Sunday (0); ISO from Monday (1) to Sunday (7).
 WEEKDAY_NAMES = tuple(name.lower() for name in (calendar.day_name[6], *calendar.day_name[:6]))
 
@@ -33,41 +32,37 @@ def weekday_ranges(iso_weekdays: Iterable[int]) -> list[str]:
     ]
 
 
-def day_ranges(days: Iterable[int]) -> list[str]:
-    """Days of a month as Alertmanager's ranges, e.g. 3 4 5 9 -> ['3:5', '9']."""
-    return [str(lo) if lo == hi else f"{lo}:{hi}" for lo, hi in runs(days)]
-
-
 def _times(sessions: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"start_time": start, "end_time": end} for start, end in sorted(sessions)]
 
 
-def complement(sessions: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The parts of a day outside the sessions (times as "HH:MM", which sort as they read)."""
-    gaps: list[tuple[str, str]] = []
-    cursor = DAY_START
-    for start, end in sorted(sessions):
-        if start > cursor:
-            gaps.append((cursor, start))
-        cursor = max(cursor, end)
-    if cursor < DAY_END:
-        gaps.append((cursor, DAY_END))
-    return gaps
+def _months(first: dt.date, last: dt.date) -> Iterator[tuple[int, int, int, int]]:
+    """(year, month, first day, last day) of each month a date range touches, clipped to the range."""
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        days = calendar.monthrange(year, month)[1]
+        low = first.day if (year, month) == (first.year, first.month) else 1
+        high = last.day if (year, month) == (last.year, last.month) else days
+        yield year, month, low, high
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _on(day: date, location: str, **fields: Any) -> dict[str, Any]:
-    return {
-        **fields,
-        "days_of_month": [str(day.day)],
-        "months": [str(day.month)],
-        "years": [str(day.year)],
-        "location": location,
-    }
+def _dated_intervals(dated: DatedTimes, hours: MarketHours) -> Iterator[dict[str, Any]]:
+    for year, month, low, high in _months(dated.first, dated.last):
+        entry: dict[str, Any] = {"times": _times(dated.times)}
+        if dated.on_weekdays:
+            entry["weekdays"] = weekday_ranges(hours.weekdays)
+        entry |= {
+            "days_of_month": [str(low) if low == high else f"{low}:{high}"],
+            "months": [str(month)],
+            "years": [str(year)],
+            "location": hours.location,
+        }
+        yield entry
 
 
 def time_intervals(hours: MarketHours) -> list[dict[str, Any]]:
-    """The named intervals of the market clock: sessions, special sessions, holidays."""
-    where = hours.location
+    """The named intervals of the market clock: the regular week, the dated extra hours and closures."""
     named = [
         {
             "name": SESSIONS,
@@ -75,59 +70,52 @@ def time_intervals(hours: MarketHours) -> list[dict[str, Any]]:
                 {
                     "times": _times(hours.sessions),
                     "weekdays": weekday_ranges(hours.weekdays),
-                    "location": where,
+                    "location": hours.location,
                 }
             ],
         }
     ]
-    special = dict(hours.special)
-    if special:
-        named.append(
-            {
-                "name": SPECIAL_SESSIONS,
-                "time_intervals": [
-                    _on(day, where, times=_times(sessions)) for day, sessions in sorted(special.items())
-                ],
-            }
-        )
-    holidays = _holiday_intervals(hours)
-    if holidays:
-        named.append({"name": HOLIDAYS, "time_intervals": holidays})
+    for name, dated in ((EXTRA_HOURS, hours.extra), (CLOSURES, hours.closed)):
+        if dated:
+            entries = [entry for d in dated for entry in _dated_intervals(d, hours)]
+            named.append({"name": name, "time_intervals": entries})
     return named
 
 
-def _holiday_intervals(hours: MarketHours) -> list[dict[str, Any]]:
-    """Whole holidays by month, and the hours outside its special session on a holiday that has one."""
-    where = hours.location
-    special = dict(hours.special)
-    holidays: list[dict[str, Any]] = []
-    whole = sorted(day for day in set(hours.holidays) if day not in special)
-    for (year, month), days in groupby(whole, key=lambda day: (day.year, day.month)):
-        holidays.append(
-            {
-                "days_of_month": day_ranges(day.day for day in days),
-                "months": [str(month)],
-                "years": [str(year)],
-                "location": where,
-            }
-        )
-    for day in sorted(set(hours.holidays) & set(special)):
-        gaps = complement(special[day])
-        if gaps:
-            holidays.append(_on(day, where, times=_times(gaps)))
-    return holidays
+def _open(hours: MarketHours) -> list[str]:
+    return [SESSIONS, EXTRA_HOURS] if hours.extra else [SESSIONS]
 
 
-def market_route(market: MarketRoute) -> dict[str, Any]:
-    """The route that takes every market-data alert and notifies only while the market trades."""
-    active = [SESSIONS]
-    if market.hours.special:
-        active.append(SPECIAL_SESSIONS)
-    route: dict[str, Any] = {
+def market_routes(market: MarketRoute) -> list[dict[str, Any]]:
+    """The routes of the market-data alerts: to the market's receiver while the market trades, and
+    to the closed-market receiver (one that does not page) at every other time, never to no one.
+
+    Each matches every market-data alert and lets it go on to the next, so that exactly one of
+    them notifies at any instant; the last one stops it."""
+    hours = market.hours
+    matchers = [f'{CLOCK_LABEL}="{MARKET_CLOCK}"']
+    trading: dict[str, Any] = {
         "receiver": market.receiver,
-        "matchers": [f'{CLOCK_LABEL}="{MARKET_CLOCK}"'],
-        "active_time_intervals": active,
+        "matchers": matchers,
+        "active_time_intervals": _open(hours),
     }
-    if _holiday_intervals(market.hours):
-        route["mute_time_intervals"] = [HOLIDAYS]
-    return route
+    if hours.closed:
+        trading["mute_time_intervals"] = [CLOSURES]
+    trading["continue"] = True
+    closed: dict[str, Any] = {
+        "receiver": market.closed_receiver,
+        "matchers": matchers,
+        "mute_time_intervals": _open(hours),
+    }
+    routes = [trading, closed]
+    if hours.closed:
+        closed["continue"] = True
+        routes.append(
+            {"receiver": market.closed_receiver, "matchers": matchers, "active_time_intervals": [CLOSURES]}
+        )
+    return routes
+
+
+def calendar_route(receiver: str) -> dict[str, Any]:
+    """The route of the warning that the calendar runs out: to the platform team, never the desk's pager."""
+    return {"receiver": receiver, "matchers": [f'{CLOCK_LABEL}="{CALENDAR_CLOCK}"']}

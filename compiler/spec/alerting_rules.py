@@ -33,6 +33,9 @@ def check_alerting(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 where,
                 "market-data alerts need the top-level 'market' calendar to know the market's hours",
             )
+        yield from _closed_receiver(doc, manager, receivers)
+    if manager.calendar_receiver is not None:
+        yield from _reference(doc, (*ROOT, "calendar_receiver"), manager.calendar_receiver, receivers)
     layers = {layer.name for layer in spec.layers} | {STACK_LAYER}
     for ri, route in enumerate(manager.routes):
         loc = (*ROOT, "routes", ri)
@@ -46,6 +49,26 @@ def check_alerting(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
         for li, name in enumerate(route.layers):
             if name not in layers:
                 yield at_value(doc, (*loc, "layers", li), f"'{name}' is not a layer{_suggest(name, layers)}")
+
+
+def _closed_receiver(doc: Document, manager: Alertmanager, receivers: set[str]) -> Iterator[Diagnostic]:
+    """Outside the sessions the market-data alerts reach someone who is not paged."""
+    pagers = {r.name for r in manager.receivers if r.pager is not None}
+    chosen = manager.market_closed_receiver
+    if chosen is not None:
+        where: Loc = (*ROOT, "market_closed_receiver")
+        yield from _reference(doc, where, chosen, receivers)
+        if chosen in pagers:
+            yield at_value(
+                doc, where, f"'{chosen}' is a pager: market-data alerts would page outside the sessions too"
+            )
+    elif manager.default in pagers:
+        yield at_value(
+            doc,
+            (*ROOT, "market_receiver"),
+            f"outside the sessions the market-data alerts go to the default receiver '{manager.default}', "
+            "a pager; set market_closed_receiver to a receiver that does not page (the desk's channel)",
+        )
 
 
 def _receivers(doc: Document, manager: Alertmanager, components: set[str]) -> Iterator[Diagnostic]:

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
+from compiler.spec.market import Market, clock_minutes
 from compiler.spec.merge import merged_bounds, merged_floor
 from compiler.spec.model import Component, Spec
 from compiler.spec.positions import at_key, at_value
 
 # Argo CD creates this project itself; a file of ours would overwrite its settings.
 ARGOCD_DEFAULT_PROJECT = "default"
+DAY_MINUTES = 24 * 60
 
 
 def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
@@ -34,12 +36,21 @@ def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 )
         if env.keda:
             yield from _environment_floors(doc, spec, env_name, found)
-        if env.delivery is not None and env.delivery.freeze and spec.market is None:
-            yield at_value(
-                doc,
-                ("environments", env_name, "delivery", "freeze"),
-                "a freeze needs the top-level 'market' calendar to know when the market trades",
-            )
+        if env.delivery is not None and env.delivery.freeze:
+            where = ("environments", env_name, "delivery", "freeze")
+            sync = env.delivery.sync or (spec.delivery.sync if spec.delivery else None)
+            if spec.market is None:
+                yield at_value(
+                    doc, where, "a freeze needs the top-level 'market' calendar to know when the market trades"
+                )
+            elif sync is None or not sync.automated:
+                yield at_value(
+                    doc,
+                    where,
+                    f"'{env_name}' never syncs automatically, so a freeze would block nothing: "
+                    "Argo CD's deny windows stop automated syncs only; set delivery.sync.automated: true "
+                    "(a person can still sync by hand in a window)",
+                )
     project = spec.delivery.project if spec.delivery else None
     if project == ARGOCD_DEFAULT_PROJECT:
         yield at_value(
@@ -66,6 +77,8 @@ def _prescale(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iter
         yield at_key(
             doc, where, "prescale needs the top-level 'market' calendar to know when the market opens"
         )
+    else:
+        yield from _lead(doc, (*where, "lead_minutes"), prescale.lead_minutes, spec.market)
     yield from _floor(
         doc, (*where, "floor"), prescale.floor, component.autoscaling.min, component.autoscaling.max
     )
@@ -109,3 +122,19 @@ def _floor(
         )
     elif floor > high:
         yield at_value(doc, where, f"prescale floor ({floor}) is above autoscaling max ({high}){suffix}")
+
+
+def _lead(doc: Document, where: Loc, lead: int, market: Market) -> Iterator[Diagnostic]:
+    """A lead may start the floor the evening before, but a floor cannot hold around the clock."""
+    starts = [clock_minutes(s.start) for s in market.sessions]
+    ends = [clock_minutes(s.end) for s in market.sessions]
+    starts += [clock_minutes(c.start) for c in market.session_changes if c.start]
+    ends += [clock_minutes(c.end) for c in market.session_changes if c.end]
+    span = max(ends) - (min(starts) - lead)
+    if span >= DAY_MINUTES:
+        yield at_value(
+            doc,
+            where,
+            f"a lead of {lead} minutes before the first open makes the floor hold {span // 60}h{span % 60:02d}m, "
+            "a whole day or more; without a gap it never ends, so use a fixed min instead",
+        )

@@ -519,6 +519,20 @@ class Alertmanager(ObservedTool):
         None,
         description="Receiver of the market-data alerts, notified only while the market trades; needs market",
     )
+    market_closed_receiver: Name | None = Field(
+        None,
+        description=(
+            "Receiver of the market-data alerts outside the sessions, one that does not page "
+            "(e.g. the desk's channel); default: the default receiver"
+        ),
+    )
+    calendar_receiver: Name | None = Field(
+        None,
+        description=(
+            "Receiver of the warning that the market calendar's last listed day is near "
+            "(the platform team); default: the default receiver"
+        ),
+    )
     group_wait: Interval = Field("30s", description="How long a new group of alerts waits for more")
     group_interval: Interval = Field("5m", description="How long before news of a group is sent")
     repeat_interval: Interval = Field("4h", description="How long before a firing alert is sent again")
