@@ -5,12 +5,18 @@ objectives), not from the rule's expression, so a wrong expression fails its cas
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from compiler.plan.market import Calendar
 from compiler.plan.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
 from compiler.render.alerts import (
+    CALENDAR_ALERT,
+    CALENDAR_ALERT_DAYS,
+    CALENDAR_COMPONENT,
+    CALENDAR_LAYER,
     at_maximum_name,
     crash_loop_name,
     not_ready_name,
@@ -31,6 +37,8 @@ class Case:
     series: tuple[Series, ...]
     expected: tuple[dict[str, str], ...]
     wait_minutes: int
+    # Minutes after the Unix epoch where the case starts: in a session, for alerts gated on one.
+    offset: int = 0
 
 
 def minutes(duration: str) -> int:
@@ -152,6 +160,27 @@ def _objective(objective: ObjectivePlan) -> Iterator[Case]:
     )
 
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def open_minute(calendar: Calendar, after: int, length: int) -> int:
+    """The first minute from after (since the epoch) that starts length minutes of open market.
+
+    1970 lies outside every calendar, so its weekdays run the regular sessions."""
+    minute = after
+    while not all(calendar.is_open(EPOCH + dt.timedelta(minutes=m)) for m in range(minute, minute + length)):
+        minute += 1
+    return minute
+
+
+def _in_session(env: EnvPlan, found: list[Case]) -> list[Case]:
+    """The objectives' cases moved into a session, where the market phase lets their alerts fire."""
+    calendar = env.observability.market
+    if calendar is None:
+        return found
+    return [replace(c, offset=open_minute(calendar, 0, c.wait_minutes + 12)) for c in found]
+
+
 def cases(env: EnvPlan) -> list[Case]:
     """A firing and a quiet case for every alert the plan generates."""
     found: list[Case] = []
@@ -164,7 +193,7 @@ def cases(env: EnvPlan) -> list[Case]:
     for target in env.observability.targets:
         found += _target(target, target.workload in hot)
     for objective in env.observability.objectives:
-        found += _objective(objective)
+        found += _in_session(env, list(_objective(objective)))
     return found
 
 
@@ -184,7 +213,7 @@ def test_file(
 
 
 def _group(found: list[Case], annotations: dict[str, dict[str, str]]) -> dict[str, Any]:
-    samples = str(max(c.wait_minutes for c in found) + 20)
+    samples = str(max(c.offset + c.wait_minutes for c in found) + 20)
     series: dict[str, str] = {}
     for case in found:
         for labels, values in case.series:
@@ -196,7 +225,7 @@ def _group(found: list[Case], annotations: dict[str, dict[str, str]]) -> dict[st
         "input_series": [{"series": name, "values": v.replace("N", samples)} for name, v in series.items()],
         "alert_rule_test": [
             {
-                "eval_time": f"{case.wait_minutes + 10}m",
+                "eval_time": f"{case.offset + case.wait_minutes + 10}m",
                 "alertname": case.alert,
                 "exp_alerts": [
                     {"exp_labels": labels, "exp_annotations": annotations[case.alert]}
@@ -204,5 +233,97 @@ def _group(found: list[Case], annotations: dict[str, dict[str, str]]) -> dict[st
                 ],
             }
             for case in found
+        ],
+    }
+
+
+def across_the_open(env: EnvPlan, annotations: dict[str, dict[str, str]]) -> dict[str, Any] | None:
+    """A test group per staleness objective: a night without ticks, ticks from the open on, then a feed
+    that goes stale in the session. No page at the open; a page once the feed really is stale."""
+    calendar = env.observability.market
+    stale = [o for o in env.observability.objectives if o.kind == "staleness"]
+    if calendar is None or not stale:
+        return None
+    opens = open_minute(calendar, 0, 1)
+    tests = []
+    for objective in stale:
+        hold = minutes(objective.hold)
+        # The feed stops twenty minutes into a session long enough to see the alert fire in it.
+        stops = open_minute(calendar, opens, 20 + hold + 5) + 20
+        gauge = {"__name__": objective.metric, "component": objective.workload}
+        night = f"-3600x{opens - 1}"
+        ticking = f"{opens * 60}+60x{stops - opens}"
+        silent = f"{stops * 60}x{hold + 10}"
+        fired = {
+            "severity": objective.severity,
+            "component": objective.workload,
+            "layer": objective.layer_name,
+        }
+        name = objective_name(objective)
+        checks = [
+            (opens - 1, []),
+            (opens + 1, []),
+            (stops - 1, []),
+            (stops + hold + 3, [{**fired, **MARKET}]),
+        ]
+        tests.append(
+            {
+                "interval": "1m",
+                "input_series": [{"series": selector(gauge), "values": f"{night} {ticking} {silent}"}],
+                "alert_rule_test": [
+                    {
+                        "eval_time": f"{at}m",
+                        "alertname": name,
+                        "exp_alerts": [
+                            {"exp_labels": labels, "exp_annotations": annotations[name]}
+                            for labels in expected
+                        ],
+                    }
+                    for at, expected in checks
+                ],
+            }
+        )
+    return {"evaluation_interval": "1m", "tests": tests}
+
+
+# promtool evaluates every rule at every step from the epoch: a long step reaches decades in a few hundred.
+CALENDAR_STEP_DAYS = 50
+
+
+def calendar_ending(env: EnvPlan, annotations: dict[str, dict[str, str]]) -> dict[str, Any] | None:
+    """A test of the calendar's expiry alert: quiet at the last step before it starts, firing two after.
+
+    Rules are evaluated every CALENDAR_STEP_DAYS from the epoch, since the instants are decades
+    after it; the alert is pending at the first step after its start and firing at the next."""
+    calendar = env.observability.market
+    if calendar is None:
+        return None
+    start = calendar.last_day - dt.timedelta(days=CALENDAR_ALERT_DAYS)
+    local = dt.datetime(start.year, start.month, start.day, tzinfo=calendar.zone)
+    seconds = int((local - EPOCH).total_seconds())
+    step = CALENDAR_STEP_DAYS * 86400
+    before = (seconds - 1) // step * CALENDAR_STEP_DAYS
+    labels = {
+        "severity": "warning",
+        "component": CALENDAR_COMPONENT,
+        "layer": CALENDAR_LAYER,
+        "clock": "calendar",
+    }
+    return {
+        "evaluation_interval": f"{CALENDAR_STEP_DAYS}d",
+        "tests": [
+            {
+                "interval": f"{CALENDAR_STEP_DAYS}d",
+                "alert_rule_test": [
+                    {"eval_time": f"{before}d", "alertname": CALENDAR_ALERT, "exp_alerts": []},
+                    {
+                        "eval_time": f"{before + 2 * CALENDAR_STEP_DAYS}d",
+                        "alertname": CALENDAR_ALERT,
+                        "exp_alerts": [
+                            {"exp_labels": labels, "exp_annotations": annotations[CALENDAR_ALERT]}
+                        ],
+                    },
+                ],
+            }
         ],
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from compiler.plan.model import AlertingPlan, EnvPlan, Plan
 from compiler.render.alertmanager import alertmanager_config
-from compiler.render.alerts import alerts, objective_name, target_down_name
+from compiler.render.alerts import CALENDAR_CLOCK, alerts, objective_name, target_down_name
 from compiler.syntax.emit import dump
 from tests.tools import system_name, systems, tool
 
@@ -44,10 +44,15 @@ def market_data(env: EnvPlan) -> set[str]:
 
 
 def expected_receiver(alerting: AlertingPlan, labels: dict[str, str], market: bool = False) -> str:
-    """The spec's meaning: market data to the market's receiver (amtool routes without a clock),
-    then the first route whose severity and layers hold, else the default."""
+    """The spec's meaning: the calendar's warning to its receiver; market data to the market's
+    receiver and the closed market's (amtool routes without a clock, so every route that may notify
+    is listed, the closed market's twice where the calendar closes some regular hours); then the
+    first route whose severity and layers hold, else the default."""
+    if alerting.calendar_receiver is not None and labels.get("clock") == CALENDAR_CLOCK:
+        return alerting.calendar_receiver
     if alerting.market is not None and market:
-        return alerting.market.receiver
+        closed = [alerting.market.closed_receiver] * (2 if alerting.market.hours.closed else 1)
+        return ",".join([alerting.market.receiver, *closed])
     for route in alerting.routes:
         if route.severity not in (None, labels.get("severity")):
             continue

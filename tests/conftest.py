@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,10 @@ from compiler.plan.model import Plan
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "system.yaml"
 MONITORING = ROOT / "monitoring"
+# Compiles warn when a market calendar is near its end; the tests fix the day (and pass it on to the
+# commands they run) so that what they read does not change with the date they run on.
+FIXED_TODAY = "2026-06-01"
+os.environ["NIFTY_TODAY"] = FIXED_TODAY
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -17,7 +17,7 @@ import yaml
 from compiler.plan.model import EnvPlan, Plan
 from compiler.render.configs import prometheus_config, rule_files
 from compiler.syntax.emit import dump
-from tests.alert_cases import cases, test_file
+from tests.alert_cases import across_the_open, calendar_ending, cases, test_file
 from tests.tools import ROOT, system_name, systems, tool
 
 MONITORING_TESTS = ROOT / "monitoring" / "tests"
@@ -74,6 +74,15 @@ def write_env(env: EnvPlan, folder: Path) -> tuple[Path, list[Path], Path]:
     tests = folder / "generated-tests.yaml"
     document = test_file([p.name for p in rules], cases(env), annotations)
     tests.write_text(dump(document), encoding="utf-8")
+    # The market clock's own tests: across the open, and the calendar's expiry decades after the epoch.
+    for name, extra in (
+        ("across-the-open-tests.yaml", across_the_open(env, annotations)),
+        ("calendar-tests.yaml", calendar_ending(env, annotations)),
+    ):
+        if extra is not None:
+            (folder / name).write_text(
+                dump({"rule_files": [p.name for p in rules], **extra}), encoding="utf-8"
+            )
     return config, rules, tests
 
 
@@ -82,9 +91,10 @@ def check_env(env: EnvPlan, folder: Path, tests_folder: Path = MONITORING_TESTS)
     config, rules, tests = write_env(env, folder)
     promtool("check", "config", str(config))
     promtool("check", "rules", *(str(p) for p in rules))
-    promtool("test", "rules", str(tests), cwd=folder)
+    clock_tests = sorted(p for p in folder.glob("*-tests.yaml") if p != tests)
+    promtool("test", "rules", str(tests), *(str(p) for p in clock_tests), cwd=folder)
     hand = hand_written_tests(tests_folder)
-    docs = [yaml.safe_load(tests.read_text()), *(yaml.safe_load(p.read_text()) for p in hand)]
+    docs = [yaml.safe_load(p.read_text()) for p in (tests, *clock_tests, *hand)]
     firing, quiet = tested_alerts(docs)
     names = alert_rules(p.read_text() for p in rules)
     return sorted(name for name in names if name not in firing or name not in quiet)

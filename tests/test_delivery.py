@@ -87,8 +87,15 @@ def test_sync_policy_follows_the_spec(shipped_tree: dict[str, str], shipped_plan
             assert policy["automated"]["selfHeal"] == sync.get("self_heal", True)
         else:
             assert "automated" not in policy
-    modes = {bool(_sync(env.name).get("automated", True)) for env in shipped_plan.environments}
-    assert modes == {True, False}, "the shipped spec should exercise both sync modes"
+
+
+def test_an_environment_that_syncs_by_hand_has_no_automated_policy(tmp_path: Path) -> None:
+    data = read_spec(SPEC).data
+    data["environments"]["dev"]["delivery"] = {"sync": {"automated": False}}
+    tree = _compile(tmp_path, data)
+    policy = _applications(tree)["argocd/dev.yaml"]["spec"]["syncPolicy"]
+    assert "automated" not in policy
+    assert "automated" in _applications(tree)["argocd/prod.yaml"]["spec"]["syncPolicy"]
 
 
 def _compile(tmp_path: Path, data: dict[str, Any]) -> dict[str, str]:

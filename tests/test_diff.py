@@ -111,8 +111,13 @@ def test_market_calendar_changes_read_in_its_own_words(repo: Path) -> None:
     edit(spec, '{date: "2026-12-25", name: Christmas}', '{date: "2026-12-25", name: Christmas Day}')
     edit(
         spec,
-        'name: Muhurat trading, start: "18:00", end: "19:15"',
+        'name: Muhurat trading, start: "13:45", end: "14:45"',
         'name: Muhurat trading, start: "18:15", end: "19:15"',
+    )
+    edit(
+        spec,
+        '{date: "2026-05-01", name: Maharashtra Day}',
+        '{date: "2026-05-01", name: Maharashtra Day, closed: [closing]}',
     )
     git(repo, "commit", "-q", "-am", "calendar edited")
     spec.write_text(git(repo, "show", "HEAD~1:spec/system.yaml"), encoding="utf-8")
@@ -121,8 +126,9 @@ def test_market_calendar_changes_read_in_its_own_words(repo: Path) -> None:
     assert market == [
         "  market: session normal 09:15–15:45 → 09:15–15:30",  # noqa: RUF001 (the en dash of a time range)
         "  market: holiday 2026-03-03 Holi added",
+        "  market: holiday 2026-05-01 Maharashtra Day (closed: closing) → all day",
         "  market: holiday 2026-12-25 Christmas Day → Christmas",
-        "  market: special session 2026-11-08 Muhurat trading 18:15–19:15 → 18:00–19:15",  # noqa: RUF001
+        "  market: special session 2026-11-08 Muhurat trading 18:15–19:15 → 13:45–14:45",  # noqa: RUF001
     ]
 
 

@@ -155,5 +155,5 @@ def test_an_environment_may_change_the_floor_and_the_lead(tmp_path: Path) -> Non
     validate_keda(scaled)
     crons = [t["metadata"] for t in scaled["spec"]["triggers"] if t["type"] == "cron"]
     assert {meta["desiredReplicas"] for meta in crons} == {"8"}
-    # 30 minutes before the 09:00 open, and before the 18:00 Muhurat session.
-    assert {tuple(meta["start"].split()[:2]) for meta in crons} == {("30", "8"), ("30", "17")}
+    # 30 minutes before the 09:00 open, and before the 13:30 Muhurat pre-open.
+    assert {tuple(meta["start"].split()[:2]) for meta in crons} == {("30", "8"), ("0", "13")}

@@ -98,9 +98,7 @@ MCX = Calendar(
         Holiday(dt.date(2026, 4, 3), "Good Friday"),
     ),
     specials=(SpecialSession(dt.date(2026, 1, 26), Window("evening special", 18 * 60, 19 * 60)),),
-    changes=(
-        SessionChange("evening", dt.date(2026, 3, 9), dt.date(2026, 11, 1), 17 * 60, 23 * 60 + 30),
-    ),
+    changes=(SessionChange("evening", dt.date(2026, 3, 9), dt.date(2026, 11, 1), 17 * 60, 23 * 60 + 30),),
 )
 
 

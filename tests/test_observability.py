@@ -206,7 +206,9 @@ def test_declared_objectives_become_alerts(builds: dict[str, list[Manifest]]) ->
             [rule] = [
                 r
                 for r in rules
-                if r["labels"].get("component") == component and objective["metric"] in r["expr"]
+                if "alert" in r
+                and r["labels"].get("component") == component
+                and objective["metric"] in r["expr"]
             ]
             assert rule["for"] == objective.get("hold", "5m")
             assert rule["annotations"]["runbook_url"].endswith(f"/{component}/{objective['name']}")

@@ -45,9 +45,7 @@ def _clocks(plan: Plan, tree: dict[str, str], env_name: str) -> dict[str, Any]:
     project = yaml.safe_load(tree["argocd/project.yaml"].split("\n", 1)[1])
     (app,) = [a for a in plan.applications if a.environment == env_name]
     windows = [w for w in project["spec"]["syncWindows"] if app.name in w["applications"]]
-    leads = {
-        w.name: w.scaling.floor.lead_minutes for w in env.workloads if w.scaling and w.scaling.floor
-    }
+    leads = {w.name: w.scaling.floor.lead_minutes for w in env.workloads if w.scaling and w.scaling.floor}
     assert scaled and windows and routes
     return {
         "calendar": plan.market,
@@ -61,7 +59,9 @@ def _clocks(plan: Plan, tree: dict[str, str], env_name: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module", params=["shipped", "commodity"])
-def clocks(request: pytest.FixtureRequest, shipped_plan: Plan, shipped_tree: dict[str, str]) -> dict[str, Any]:
+def clocks(
+    request: pytest.FixtureRequest, shipped_plan: Plan, shipped_tree: dict[str, str]
+) -> dict[str, Any]:
     """Production's configs of the shipped system, and of the commodity desk's example."""
     if request.param == "shipped":
         return _clocks(shipped_plan, shipped_tree, "prod")
@@ -122,7 +122,11 @@ def _edges(calendar: Calendar, lead: int) -> list[int]:
     """Minutes of a day where something starts or ends, and their neighbours."""
     found = {0, 24 * 60 - 1}
     days = [calendar.first_day + dt.timedelta(days=n) for n in range(7)]
-    days += [*calendar.special_days(), *(h.day for h in calendar.holidays), *(c.first for c in calendar.changes)]
+    days += [
+        *calendar.special_days(),
+        *(h.day for h in calendar.holidays),
+        *(c.first for c in calendar.changes),
+    ]
     for day in days:
         for start, end in (*calendar.spans(day, lead), *calendar.spans(day)):
             found |= {start - 1, start, end - 1, end}
@@ -197,7 +201,7 @@ def test_a_calendar_that_differs_from_the_configs_is_caught(clocks: dict[str, An
 
 
 def test_a_special_session_on_a_weekday_holiday_is_followed(tmp_path: Path) -> None:
-    """NSE held Muhurat trading on weekday holidays (2024, 2025): such a spec compiles and all three follow it."""
+    """NSE held Muhurat trading on weekday holidays (2024, 2025): such a spec compiles, all three follow."""
     spec = (ROOT / "examples" / "commodity" / "spec" / "system.yaml").read_text(encoding="utf-8")
     spec = spec.replace(
         '- {date: "2026-11-08", name: Muhurat trading, start: "18:00", end: "19:00"}',

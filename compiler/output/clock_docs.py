@@ -1,4 +1,4 @@
-"""out/README.md's market clock: the calendar, what follows it and when, per environment, with a day's timeline."""
+"""out/README.md's market clock: the calendar, what follows it and when per environment, a day's timeline."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 
 def market_clock_section(plan: Plan) -> list[str]:
-    """The section: the calendar, paging, then per environment its floors and freeze, with a gantt of a day."""
+    """The section: the calendar, paging, then per environment its floors and freeze, and a day's gantt."""
     calendar = plan.market
     if calendar is None:
         return []
@@ -45,9 +45,7 @@ def _weekdays(calendar: Calendar) -> str:
 
 def _calendar_lines(calendar: Calendar) -> Iterator[str]:
     sessions = ", ".join(f"{w.name} {_span(w.start, w.end)}" for w in calendar.sessions)
-    years = ", ".join(
-        f"{year}: {len(calendar.trading_days(year))} trading days" for year in calendar.years
-    )
+    years = ", ".join(f"{year}: {len(calendar.trading_days(year))} trading days" for year in calendar.years)
     yield (
         f"{calendar.name}'s calendar, local time of `{calendar.timezone}` (end times excluded): "
         f"regular sessions {sessions}, on {_weekdays(calendar)}. It lists {years}. "
@@ -205,7 +203,8 @@ def _gantt(env: EnvPlan, calendar: Calendar, freeze_lead: int | None) -> Iterato
             assert workload.scaling is not None and workload.scaling.floor is not None
             floor = workload.scaling.floor
             start, end = weekday_span(calendar, floor.lead_minutes)
-            yield f"    {workload.name} at least {floor.replicas} : {clock_text(max(0, start))}, {clock_text(end)}"
+            shown = f"{clock_text(max(0, start))}, {clock_text(end)}"
+            yield f"    {workload.name} at least {floor.replicas} : {shown}"
     alerting = env.observability.alerting
     if alerting is not None and alerting.market is not None:
         yield "    section Paging"

@@ -32,7 +32,9 @@ def fixed_offset(calendar: Calendar) -> int:
 def _weekdays(calendar: Calendar) -> str:
     # day_of_week() counts from Sunday (0), date.weekday() from Monday (0).
     terms = [
-        f"({LOCAL_WEEKDAY} == bool {lo})" if lo == hi else f"({LOCAL_WEEKDAY} >= bool {lo}) * ({LOCAL_WEEKDAY} <= bool {hi})"
+        f"({LOCAL_WEEKDAY} == bool {lo})"
+        if lo == hi
+        else f"({LOCAL_WEEKDAY} >= bool {lo}) * ({LOCAL_WEEKDAY} <= bool {hi})"
         for lo, hi in runs((day + 1) % 7 for day in calendar.weekdays)
     ]
     return _sum(terms)
@@ -65,7 +67,9 @@ def open_expression(calendar: Calendar) -> str:
     if excluded:
         regular = f"{regular} * (1 - {_sum(excluded)})"
     added = [
-        f"{_dates(d)} * {weekdays} * {_windows(d.windows)}" if d.on_trading_weekdays else f"{_dates(d)} * {_windows(d.windows)}"
+        f"{_dates(d)} * {weekdays} * {_windows(d.windows)}"
+        if d.on_trading_weekdays
+        else f"{_dates(d)} * {_windows(d.windows)}"
         for d in dated
         if d.windows
     ]

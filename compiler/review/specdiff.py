@@ -152,26 +152,39 @@ def _hours(item: Mapping[str, Any]) -> str:
     return f"{item.get('start')}{DASH}{item.get('end')}"
 
 
+def _closed(item: Mapping[str, Any]) -> str:
+    closed = item.get("closed")
+    return f"(closed: {', '.join(str(c) for c in closed)})" if isinstance(closed, list) else ""
+
+
+def _dated(item: Mapping[str, Any]) -> str:
+    return f"{item.get('date')} {item.get('name')}"
+
+
+def _changed_hours(item: Mapping[str, Any]) -> str:
+    return f"{item.get('session')} from {item.get('from')} until {item.get('until')}"
+
+
 def _market_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[SpecChange]:
-    """The calendar in its own words: sessions by name, holidays and special sessions by date."""
+    """The calendar in its own words: sessions by name, holidays by date, special sessions by date
+    and name, session changes by session and dates."""
     where = ("market",)
-    listed = ("sessions", "holidays", "special_sessions")
+    listed = ("sessions", "holidays", "special_sessions", "session_changes")
     for key in dict.fromkeys([*new, *old]):
         if key in listed:
             continue
         for change in diff_values(old.get(key, MISSING), new.get(key, MISSING)):
             yield SpecChange(where, "", _join(key, change.path), change.old, change.new)
-    kinds: tuple[
-        tuple[str, str, str, Callable[[Mapping[str, Any]], str], Callable[[Mapping[str, Any]], str]], ...
-    ]
-    kinds = (
-        ("sessions", "session", "name", _nothing, _hours),
-        ("holidays", "holiday", "date", _name, _nothing),
-        ("special_sessions", "special session", "date", _name, _hours),
+    describe = Callable[[Mapping[str, Any]], str]
+    kinds: tuple[tuple[str, str, describe, describe, describe], ...] = (
+        ("sessions", "session", _name, _nothing, _hours),
+        ("session_changes", "session change", _changed_hours, _nothing, _hours),
+        ("holidays", "holiday", lambda item: str(item.get("date")), _name, _closed),
+        ("special_sessions", "special session", _dated, _nothing, _hours),
     )
     for key, word, identity, label, hours in kinds:
-        before = {str(item.get(identity)): item for item in _list(old.get(key))}
-        after = {str(item.get(identity)): item for item in _list(new.get(key))}
+        before = {identity(item): item for item in _list(old.get(key))}
+        after = {identity(item): item for item in _list(new.get(key))}
         # Sessions keep the day's order; dated entries go by date.
         idents = [*after, *(i for i in before if i not in after)]
         for ident in idents if key == "sessions" else sorted({*before, *after}):
@@ -182,7 +195,11 @@ def _market_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[
                 yield SpecChange(where, _words(word, ident, label(a), hours(a)), "", True, MISSING)
             elif a is not None and b is not None and a != b:
                 if label(a) == label(b):
-                    yield SpecChange(where, _words(word, ident, label(a)), "", hours(a), hours(b))
+                    # A holiday without closed sessions shuts the whole day.
+                    whole = "all day" if key == "holidays" else ""
+                    yield SpecChange(
+                        where, _words(word, ident, label(a)), "", hours(a) or whole, hours(b) or whole
+                    )
                 else:
                     old_text, new_text = _words(label(a), hours(a)), _words(label(b), hours(b))
                     yield SpecChange(where, _words(word, ident), "", old_text, new_text)

@@ -41,7 +41,9 @@ def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             sync = env.delivery.sync or (spec.delivery.sync if spec.delivery else None)
             if spec.market is None:
                 yield at_value(
-                    doc, where, "a freeze needs the top-level 'market' calendar to know when the market trades"
+                    doc,
+                    where,
+                    "a freeze needs the top-level 'market' calendar to know when the market trades",
                 )
             elif sync is None or not sync.automated:
                 yield at_value(
@@ -135,6 +137,7 @@ def _lead(doc: Document, where: Loc, lead: int, market: Market) -> Iterator[Diag
         yield at_value(
             doc,
             where,
-            f"a lead of {lead} minutes before the first open makes the floor hold {span // 60}h{span % 60:02d}m, "
-            "a whole day or more; without a gap it never ends, so use a fixed min instead",
+            f"a lead of {lead} minutes before the first open makes the floor hold "
+            f"{span // 60}h{span % 60:02d}m, a whole day or more; without a gap it never ends, "
+            "so use a fixed min instead",
         )

@@ -54,7 +54,7 @@ class Holiday(_Model):
 
 
 class SpecialSession(_Model):
-    """A dated session outside the regular hours, e.g. Muhurat trading on Diwali; on any date, holidays too."""
+    """A dated session outside the regular hours, e.g. Muhurat trading; on any date, holidays included."""
 
     date: Day = Field(description='The date, quoted: "2026-11-08"')
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(

@@ -178,13 +178,13 @@ def _changes(doc: Document, market: Market) -> Iterator[Diagnostic]:
         position = order.index(change.session)
         neighbours = [order[i] for i in (position - 1, position + 1) if 0 <= i < len(order)]
         for name in neighbours:
-            other = regular[name]
-            if start < other[1] and other[0] < end:
+            low, high = regular[name]
+            if start < high and low < end:
                 yield at_key(
                     doc,
                     loc,
                     f"session '{change.session}' would run {_clock(start)}-{_clock(end)}, into '{name}' "
-                    f"({_clock(other[0])}-{_clock(other[1])}); sessions keep their order without overlaps",
+                    f"({_clock(low)}-{_clock(high)}); sessions keep their order without overlaps",
                 )
         for other_first, other_last, other in taken.get(change.session, []):
             if first <= other_last and other_first <= last:
