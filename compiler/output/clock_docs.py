@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from compiler.plan.market import Calendar, clock_text, cron_spans, extra_days, weekday_span
+from compiler.plan.market import Calendar, clock_text, cron_spans, extra_days, runs, weekday_span
 from compiler.plan.model import AlertingPlan, Application, EnvPlan, Plan
 from compiler.render.alerts import CALENDAR_ALERT, CALENDAR_ALERT_DAYS, alerts
 from compiler.render.market_phase import MARKET_OPEN
@@ -40,7 +40,11 @@ def _day(day: dt.date) -> str:
 
 
 def _weekdays(calendar: Calendar) -> str:
-    return ", ".join(WEEKDAY_NAMES[d] for d in calendar.weekdays)
+    """The trading weekdays in words, runs as ranges: Monday to Friday."""
+    return ", ".join(
+        WEEKDAY_NAMES[lo] if lo == hi else f"{WEEKDAY_NAMES[lo]} to {WEEKDAY_NAMES[hi]}"
+        for lo, hi in runs(calendar.weekdays)
+    )
 
 
 def _calendar_lines(calendar: Calendar) -> Iterator[str]:
@@ -48,8 +52,8 @@ def _calendar_lines(calendar: Calendar) -> Iterator[str]:
     years = ", ".join(f"{year}: {len(calendar.trading_days(year))} trading days" for year in calendar.years)
     yield (
         f"{calendar.name}'s calendar, local time of `{calendar.timezone}` (end times excluded): "
-        f"regular sessions {sessions}, on {_weekdays(calendar)}. It lists {years}. "
-        f"Its last listed day is {calendar.last_day.isoformat()}: after it, every {_weekdays(calendar)} "
+        f"regular sessions {sessions}, {_weekdays(calendar)}. It lists {years}. "
+        f"Its last listed day is {calendar.last_day.isoformat()}: after it, every trading weekday "
         "counts as a trading day with the regular sessions in everything below, until the next year is "
         f"added. `nifty compile` warns from 60 days before that day; the alert `{CALENDAR_ALERT}` fires "
         f"from {CALENDAR_ALERT_DAYS} days before."
@@ -91,16 +95,18 @@ def _yearless_cost(calendar: Calendar, plan: Plan) -> Iterator[str]:
     start, end = weekday_span(calendar, lead)
     yield (
         "KEDA's cron triggers and Argo CD's sync windows have no year, so the floors and the freezes "
-        f"hold on every {_weekdays(calendar)} from the lead to {clock_text(end)} (the latest close of any "
-        "session change included), and on the date of each special session outside that span, every "
-        "year. They never miss a trading day; the cost is a floor or a freeze on days the market is closed:"
+        f"hold {_weekdays(calendar)} from the lead to {clock_text(end)} (the latest close, session "
+        "changes included), and around the special sessions of a date outside that span, on that date "
+        "every year. They never miss a trading day; the cost is a floor or a freeze on days the market "
+        "is closed:"
     )
     yield ""
     for year in (*calendar.years, calendar.years[-1] + 1):
         days = extra_days(calendar, year, lead)
-        listed = ", ".join(day.isoformat() for day in days) or "none"
+        listed = ", ".join(day.isoformat() for day in days)
         beyond = "" if year in calendar.years else " (beyond the calendar: weekdays count as trading days)"
-        yield f"- {year}{beyond}: {len(days)} closed days with a floor or a freeze: {listed}."
+        count = f"{len(days)} closed day{'s' if len(days) != 1 else ''} with a floor or a freeze"
+        yield f"- {year}{beyond}: {count}{': ' + listed if days else ''}."
     named = ", ".join(f"`{span.name}`" for span in cron_spans(calendar, lead))
     yield ""
     yield (
@@ -173,7 +179,7 @@ def _environment(env: EnvPlan, calendar: Calendar, app: Application | None) -> I
         start, end = weekday_span(calendar, app.lead_minutes)
         yield (
             f"Deploys: `{app.name}` syncs every new commit automatically, except from {clock_text(start)} "
-            f"to {clock_text(end)} on every {_weekdays(calendar)} and around the special sessions, "
+            f"to {clock_text(end)}, {_weekdays(calendar)}, and around the special sessions, "
             "where Argo CD's deny windows hold automated syncs back until the window ends; a person "
             "can still sync by hand (`manualSync: true`)."
         )
