@@ -216,3 +216,31 @@ def test_a_special_session_on_a_weekday_holiday_is_followed(tmp_path: Path) -> N
     assert clocks["calendar"].is_open(christmas + dt.timedelta(hours=18, minutes=30))
     for minute in range(0, 24 * 60):
         _check(clocks, christmas + dt.timedelta(minutes=minute, seconds=30))
+
+
+def test_a_lead_across_midnight_starts_the_floor_and_the_freeze_the_evening_before(tmp_path: Path) -> None:
+    """A morning session from 00:30 with a 60-minute lead: the floor and the freeze start at 23:30 the
+    evening before each trading day (Sunday to Thursday), never clipped to midnight."""
+    spec = (COMMODITY / "spec" / "system.yaml").read_text(encoding="utf-8")
+    spec = spec.replace(
+        '{name: morning, start: "09:00", end: "17:00"}', '{name: morning, start: "00:30", end: "17:00"}'
+    )
+    spec = spec.replace(
+        '{name: evening, start: "17:00", end: "23:55"}', '{name: evening, start: "17:00", end: "20:00"}'
+    )
+    spec = spec.replace('end: "23:30"', 'end: "19:30"')
+    spec = spec.replace("prescale: {floor: 4, lead_minutes: 30}", "prescale: {floor: 4, lead_minutes: 60}")
+    (tmp_path / "spec").mkdir()
+    path = tmp_path / "spec" / "system.yaml"
+    path.write_text(spec, encoding="utf-8")
+    plan = load_plan(path, tmp_path / "monitoring")
+    clocks = _clocks(plan, compile_spec(path, tmp_path / "monitoring"), "prod")
+    calendar: Calendar = clocks["calendar"]
+    sunday = dt.datetime(2026, 6, 7, tzinfo=calendar.zone)
+    assert calendar.is_busy(sunday + dt.timedelta(hours=23, minutes=45), 60)
+    for minute in range(0, 3 * 24 * 60, 5):  # Sunday to Tuesday
+        _check(clocks, sunday + dt.timedelta(minutes=minute, seconds=30))
+    friday_night = dt.datetime(2026, 6, 5, 23, 45, tzinfo=calendar.zone)
+    (scaled,) = clocks["scaled"]
+    crons = [t["metadata"] for t in scaled["spec"]["triggers"] if t["type"] == "cron"]
+    assert not any(keda_cron_active(meta, friday_night) for meta in crons)  # no trading on Saturday
