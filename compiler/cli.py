@@ -153,7 +153,11 @@ def diff_command(
     from compiler.review.report import explain, report_markdown, report_text, summary
     from compiler.review.revision import RevisionError, read_revision
 
-    tree = _run(lambda: compile_spec(spec, monitoring), Format.text, debug)
+    try:
+        tree = reported(lambda: compile_spec(spec, monitoring), Format.text.value, debug)
+    except Exit as stop:
+        # 1 means "something changes", as with kubectl diff: a spec that does not compile is an error.
+        raise typer.Exit(EXIT_USAGE if stop.code == EXIT_FAILED else stop.code) from None
     shown = display_path(out)
     try:
         committed = read_revision(out, against)

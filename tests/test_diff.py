@@ -302,3 +302,13 @@ def test_a_spec_missing_at_the_revision_is_said_and_the_objects_still_compared(r
     lines = result.stdout.splitlines()
     assert lines[0] == "spec/system.yaml: not at HEAD; its changes are not listed"
     assert "  " + HPA_LINE.format(env="prod") in lines
+
+
+def test_an_invalid_spec_is_an_error_not_a_change(repo: Path) -> None:
+    # kubectl diff's convention: 0 no changes, 1 changes, >1 an error.
+    edit(repo / "spec" / "system.yaml", "min: 2, max: 5, cpu: 70", "min: 9, max: 5, cpu: 70")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 2, result.stderr
+    assert "autoscaling min (9) is above max (5)" in result.stderr
+    assert result.stdout == ""
+
