@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.output.write import read_tree
+from compiler.review.access import grants
 from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
 from compiler.review.report import explain, report_markdown, report_text, summary
 from compiler.review.revision import RevisionError, read_revision
@@ -312,3 +314,67 @@ def test_an_invalid_spec_is_an_error_not_a_change(repo: Path) -> None:
     assert "autoscaling min (9) is above max (5)" in result.stderr
     assert result.stdout == ""
 
+
+def test_network_access_reads_in_words_per_peer_and_port(repo: Path) -> None:
+    # market-aggregator may now reach timescaledb: both policies gain a grant, and nothing else changes.
+    edit(repo / "spec" / "system.yaml", "talks_to: [redis, signal-generator]", "talks_to: [timescaledb]")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 1, result.stderr
+    policies = [line for line in result.stdout.splitlines() if "NetworkPolicy" in line]
+    assert policies == [
+        "  dev, prod: NetworkPolicy market-aggregator: egress to redis on 6379/TCP removed",
+        "  dev, prod: NetworkPolicy market-aggregator: egress to signal-generator on 8080/TCP removed",
+        "  dev, prod: NetworkPolicy market-aggregator: egress to timescaledb on 5432/TCP added",
+        "  dev, prod: NetworkPolicy redis: ingress from market-aggregator on 6379/TCP removed",
+        "  dev, prod: NetworkPolicy signal-generator: ingress from market-aggregator on 8080/TCP removed",
+        "  dev, prod: NetworkPolicy timescaledb: ingress from market-aggregator on 5432/TCP added",
+    ]
+    markdown = _nifty(repo, "diff", "--format", "markdown").stdout
+    grant = "ingress from market-aggregator on 5432/TCP"
+    row = f"| dev, prod | NetworkPolicy `timescaledb` | {grant} |  | *added* |"
+    assert row in markdown
+
+
+def test_policy_grants_name_selectors_blocks_and_ports() -> None:
+    policy = {
+        "kind": "NetworkPolicy",
+        "spec": {
+            "podSelector": {},
+            "egress": [
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                            },
+                            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                        }
+                    ],
+                    "ports": [{"protocol": "UDP", "port": 53}],
+                },
+                {"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}]},
+                {"ports": [{"protocol": "TCP", "port": 8000, "endPort": 8010}]},
+            ],
+        },
+    }
+    assert [g.text() for g in grants(policy)] == [
+        "egress to pods k8s-app=kube-dns in namespace kube-system on 53/UDP",
+        "egress to 10.0.0.0/8 except 10.1.0.0/16 on any port",
+        "egress to anywhere on 8000-8010/TCP",
+    ]
+
+
+def test_keda_triggers_are_named_not_numbered(repo: Path) -> None:
+    edit(repo / "spec" / "system.yaml", "prescale: {floor: 10,", "prescale: {floor: 12,")
+    lines = _nifty(repo, "diff").stdout.splitlines()
+    scaled = [line for line in lines if "ScaledObject" in line]
+    first = "spec.triggers[trading-2026-01].metadata.desiredReplicas"
+    assert scaled[0] == f'  prod: ScaledObject indicator-engine {first} "10" → "12"'
+
+    assert scaled and not [line for line in scaled if re.search(r"\[\d+\]", line)]
+    old = {"triggers": [{"type": "cpu", "metadata": {"value": "60"}}, {"type": "cron", "name": "a"}]}
+    new = {"triggers": [{"type": "cpu", "metadata": {"value": "70"}}]}
+    assert list(diff_values(old, new)) == [
+        FieldChange("triggers[cpu].metadata.value", "60", "70"),
+        FieldChange("triggers[a]", {"type": "cron", "name": "a"}, MISSING),
+    ]

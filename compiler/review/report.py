@@ -75,9 +75,15 @@ class Entry:
     new: Any = MISSING
     note: str = ""
     lines: tuple[str, ...] = ()
+    words: bool = False  # field is a sentence (a NetworkPolicy's grant), not a path
 
     def text(self) -> str:
-        """`prod: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24`."""
+        """`prod: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24`.
+
+        A grant reads `prod: NetworkPolicy redis: ingress from risk-gateway on 6379/TCP added`.
+        """
+        if self.words:
+            return f"{self.where}: {self.kind} {self.name}: {self.field} {self.note}"
         what = " ".join(part for part in (self.kind, self.name, self.field) if part)
         change = self.note or f"{show_value(self.old)} {ARROW} {show_value(self.new)}"
         return f"{self.where}: {what} {change}"
@@ -187,6 +193,7 @@ def _entries(change: ObjectChange, configs: set[str]) -> Iterator[tuple[str, Ent
     where = change.environment
     if change.change != "changed":
         yield section, Entry(where, change.kind, change.name, note=change.change)
+        yield from _access_entries(change)
         return
     rolled: list[str] = []
     for field in change.fields:
@@ -206,9 +213,19 @@ def _entries(change: ObjectChange, configs: set[str]) -> Iterator[tuple[str, Ent
             )
         else:
             yield section, Entry(where, change.kind, change.name, field.path, field.old, field.new)
+    yield from _access_entries(change)
     if rolled:
         names = ", ".join(dict.fromkeys(rolled))
         yield "rolls", Entry(where, change.kind, change.name, note=f"restarts: {names} changed")
+
+
+def _access_entries(change: ObjectChange) -> Iterator[tuple[str, Entry]]:
+    """A NetworkPolicy's grants that come or go, one line per peer and port."""
+    for access in change.access:
+        entry = Entry(
+            change.environment, change.kind, change.name, access.grant.text(), note=access.change, words=True
+        )
+        yield "objects", entry
 
 
 def _config_of(reference: str, configs: set[str]) -> str:
@@ -287,7 +304,7 @@ def _plain(text: str) -> str:
 
 def _row(entry: Entry) -> str:
     subject = f"{_plain(entry.kind)} {_cell(entry.name)}" if entry.name else _plain(entry.kind)
-    field = _cell(entry.field) if entry.field else ""
+    field = _plain(entry.field) if entry.words else _cell(entry.field) if entry.field else ""
     if entry.lines:
         old, new = "*see below*", "*see below*"
     elif entry.note:
