@@ -154,7 +154,8 @@ def ambiguity(text: str) -> str | None:
     hints = [f'quote it ("{text}") for a string']
     numbers = [v for v in (modern, legacy) if isinstance(v, int | float) and not isinstance(v, bool)]
     finite = [_number(v) for v in numbers if math.isfinite(v)]
-    if finite:
+    # 15:30 as base 60 (930) is a reading to warn of, never a value to suggest: it is a time.
+    if finite and ":" not in text:
         hints.append(f"write {' or '.join(dict.fromkeys(finite))} for a number")
     if isinstance(legacy, bool) or isinstance(modern, bool):
         hints.append("write true or false for a boolean")
