@@ -29,7 +29,10 @@ def check_shared_clusters(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
         cluster = (env.delivery.cluster if env.delivery else None) or spec.delivery.cluster
         for entry in entry_points(spec, components, env_name):
             key = (cluster, entry.host, entry.path.rstrip("/") or "/")
-            claims.setdefault(key, []).append((env_name, entry.component, entry.host_at, entry.changed))
+            claimants = claims.setdefault(key, [])
+            # Two components of one environment on one route are the per-environment rule's concern.
+            if all(name != env_name for name, _, _, _ in claimants):
+                claimants.append((env_name, entry.component, entry.host_at, entry.changed))
     for (cluster, host, path), claimants in claims.items():
         if len(claimants) < 2:
             continue
