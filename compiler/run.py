@@ -11,9 +11,12 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from compiler.diagnostics import SpecError, format_diagnostics
+
+if TYPE_CHECKING:
+    from compiler.output.write import Written
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
@@ -101,6 +104,7 @@ def _compile(
     if not diff and fingerprint and stamp.is_current(out, fingerprint):
         # Nothing changed since the recorded compile: answer without loading the compiler.
         sys.stderr.write(f"{shown}/ is up to date\n")
+        _nothing_to_report(fmt)
         return EXIT_OK
 
     from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
@@ -125,13 +129,56 @@ def _compile(
         if diff:
             sys.stdout.write(unified_diff(current, tree, shown))
         if check:
-            for path in stale:
-                sys.stderr.write(f"would change: {shown}/{path}\n")
-            sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
+            _report_stale(stale, current, tree, shown, fmt, tools=not diff)
         if not stale:
             remember()
         return EXIT_FAILED if check and stale else EXIT_OK
-    reported(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
+    done = reported(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
     remember()
-    sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
+    for path in done.removed:
+        sys.stderr.write(f"removed: {shown}/{path} (the spec does not produce it)\n")
+    sys.stderr.write(f"compiled {display_path(spec)} into {shown}/: {_written(done)}\n")
+    _nothing_to_report(fmt)
     return EXIT_OK
+
+
+def _written(done: Written) -> str:
+    """`3 files written, 54 unchanged, 1 removed`, or `nothing changed (57 files)`."""
+    if not done.written and not done.removed:
+        return f"nothing changed ({_files(len(done.unchanged))})"
+    parts = [f"{_files(len(done.written))} written", f"{len(done.unchanged)} unchanged"]
+    if done.removed:
+        parts.append(f"{len(done.removed)} removed")
+    return ", ".join(parts)
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
+STALE_VERBS = {(True, False): "remove", (False, True): "add", (True, True): "change"}
+
+
+def _report_stale(
+    stale: list[str], current: dict[str, str], tree: dict[str, str], shown: str, fmt: str, *, tools: bool
+) -> None:
+    """Name each stale file with what a compile would do to it: text on stderr, or data for tools."""
+    from compiler.diagnostics import Diagnostic
+
+    verbs = {path: STALE_VERBS[(path in current, path in tree)] for path in stale}
+    if fmt == "text":
+        for path in stale:
+            sys.stderr.write(f"would {verbs[path]}: {shown}/{path}\n")
+    elif tools:
+        problems = [
+            Diagnostic(f"{shown}/{path}", 0, 0, f"stale: `nifty compile` would {verbs[path]} this file")
+            for path in stale
+        ]
+        sys.stdout.write(format_diagnostics(problems, fmt))
+    sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
+
+
+def _nothing_to_report(fmt: str) -> None:
+    """Tools that asked for JSON get valid JSON, the empty list, when nothing is wrong."""
+    if fmt == "json":
+        sys.stdout.write(format_diagnostics([], fmt))

@@ -378,3 +378,47 @@ def test_keda_triggers_are_named_not_numbered(repo: Path) -> None:
         FieldChange("triggers[cpu].metadata.value", "60", "70"),
         FieldChange("triggers[a]", {"type": "cron", "name": "a"}, MISSING),
     ]
+
+
+def test_the_report_as_data(repo: Path) -> None:
+    same = _nifty(repo, "diff", "--format", "json")
+    assert same.returncode == 0
+    assert json.loads(same.stdout)["changed"] is False
+    edit(
+        repo / "spec" / "system.yaml",
+        "autoscaling: {min: 2, max: 5, cpu: 70}",
+        "autoscaling: {min: 2, max: 6, cpu: 70}",
+    )
+    edit(repo / "spec" / "system.yaml", "talks_to: [redis, signal-generator]", "talks_to: [redis]")
+    result = _nifty(repo, "diff", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["changed"] is True and report["against"] == "HEAD"
+    market, api = report["spec_changes"]
+    assert api == {
+        "where": ["prod"],
+        "subject": "component api",
+        "field": "autoscaling.max",
+        "old": 5,
+        "new": 6,
+    }
+    assert market["old"] == ["redis", "signal-generator"] and market["new"] == ["redis"]
+    hpa = {
+        "where": ["prod"],
+        "kind": "HorizontalPodAutoscaler",
+        "name": "api",
+        "field": "spec.maxReplicas",
+        "old": 5,
+        "new": 6,
+    }
+    assert hpa in report["objects"]
+    grant = {
+        "where": ["dev", "prod"],
+        "kind": "NetworkPolicy",
+        "name": "signal-generator",
+        "access": "ingress from market-aggregator on 8080/TCP",
+        "note": "removed",
+    }
+    assert grant in report["objects"]
+    assert report["files"] == ["out/README.md"]
+    assert report["summary"] == result.stderr.strip()

@@ -357,3 +357,44 @@ def _fit(comment: str) -> str:
     if kept.count("```") % 2:
         kept += "\n```"
     return f"{kept}\n\n*The report is cut here; run `nifty diff` for all of it.*\n"
+
+
+def report_json(report: Report, out: str) -> str:
+    """The report as data: the same sections, each entry with its environments, field, old and new.
+
+    A value absent on one side is left out of its entry; `changed` is what the exit code says.
+    """
+    data = {
+        "against": report.against,
+        "changed": not report.empty,
+        "summary": summary(report),
+        "spec": {"path": report.spec, "note": report.spec_note or None},
+        "spec_changes": [_entry_data(e, subject=True) for e in report.changes],
+        "objects": [_entry_data(e) for e in report.objects],
+        "configs": [_entry_data(e) for e in report.configs],
+        "rolls": [_entry_data(e) for e in report.rolls],
+        "files": [f"{out}/{path}" for path in report.files],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _entry_data(entry: Entry, *, subject: bool = False) -> dict[str, Any]:
+    """An entry as data; a spec change names its subject (`component api`) where objects have a kind."""
+    data: dict[str, Any] = {"where": entry.where.split(", ")}
+    if entry.kind:
+        data["subject" if subject else "kind"] = entry.kind
+    if entry.name:
+        data["name"] = entry.name
+    if entry.words:
+        data["access"] = entry.field
+    elif entry.field:
+        data["field"] = entry.field
+    if entry.old is not MISSING:
+        data["old"] = entry.old
+    if entry.new is not MISSING:
+        data["new"] = entry.new
+    if entry.note:
+        data["note"] = entry.note.rstrip(":")
+    if entry.lines:
+        data["lines"] = list(entry.lines)
+    return data
