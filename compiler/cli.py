@@ -11,7 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from compiler.paths import DEFAULT_MONITORING, DEFAULT_OUT, DEFAULT_SPEC
-from compiler.run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Exit, guarded, reported
+from compiler.run import EXIT_OK, EXIT_USAGE, Exit, guarded, reported
 
 
 def epilog(codes: list[str], examples: list[str]) -> str:
@@ -240,35 +240,11 @@ def diff_command(
     debug: DebugOption = False,
 ) -> None:
     """Compare the compiled spec with out/ at a git revision, object by object; write nothing."""
-    from compiler.kustomize.build import TreeBuildError
-    from compiler.paths import display_path
-    from compiler.pipeline import compile_spec, spec_changes
-    from compiler.review.objdiff import diff_trees
-    from compiler.review.report import explain, report_json, report_markdown, report_text, summary
-    from compiler.review.revision import RevisionError, read_revision
+    from compiler.run import diff_command as run_diff
 
-    try:
-        tree = reported(lambda: compile_spec(spec, monitoring), Format.text.value, debug)
-    except Exit as stop:
-        # 1 means "something changes", as with kubectl diff: a spec that does not compile is an error.
-        raise typer.Exit(EXIT_USAGE if stop.code == EXIT_FAILED else stop.code) from None
-    shown = display_path(out)
-    try:
-        committed = read_revision(out, against)
-        report = explain(
-            diff_trees(committed, tree), against, display_path(spec), spec_changes(spec, against)
-        )
-    except (RevisionError, TreeBuildError) as error:
-        sys.stderr.write(f"error: {error}\n")
-        raise typer.Exit(EXIT_USAGE) from None
-    if fmt == DiffFormat.markdown:
-        sys.stdout.write(report_markdown(report, shown))
-    elif fmt == DiffFormat.json:
-        sys.stdout.write(report_json(report, shown))
-    else:
-        sys.stdout.write(report_text(report, shown))
-    sys.stderr.write(summary(report) + "\n")
-    raise typer.Exit(EXIT_OK if report.empty else EXIT_FAILED)
+    code = run_diff(spec, out, monitoring, against=against, fmt=fmt, debug=debug)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 @app.command(

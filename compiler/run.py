@@ -17,6 +17,7 @@ from compiler.diagnostics import SpecError, format_diagnostics
 
 if TYPE_CHECKING:
     from compiler.output.write import Written
+    from compiler.review.report import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
@@ -182,3 +183,45 @@ def _nothing_to_report(fmt: str) -> None:
     """Tools that asked for JSON get valid JSON, the empty list, when nothing is wrong."""
     if fmt == "json":
         sys.stdout.write(format_diagnostics([], fmt))
+
+
+def diff_command(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool) -> int:
+    """`nifty diff`: 0 nothing changes, 1 something changes, 2 an error (as `kubectl diff`)."""
+    try:
+        return _diff(spec, out, monitoring, against=against, fmt=fmt, debug=debug)
+    except Exit as stop:
+        return stop.code
+
+
+def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool) -> int:
+    from compiler.kustomize.build import TreeBuildError
+    from compiler.output import stamp
+    from compiler.paths import display_path
+    from compiler.pipeline import compile_spec, spec_changes
+    from compiler.review.objdiff import diff_trees
+    from compiler.review.report import explain, report_json, report_markdown, report_text, summary
+    from compiler.review.revision import RevisionError, read_revision
+
+    # The schema follows from the compiler alone: reuse the one the last compile kept.
+    schema = stamp.cached_schema(out, stamp.code_fingerprint())
+    shown = display_path(out)
+
+    def report() -> Report:
+        tree = compile_spec(spec, monitoring, schema)
+        try:
+            committed = read_revision(out, against)
+            changes = spec_changes(spec, against)
+            return explain(diff_trees(committed, tree), against, display_path(spec), changes)
+        except (RevisionError, TreeBuildError) as error:
+            sys.stderr.write(f"error: {error}\n")
+            raise Exit(EXIT_USAGE) from None
+
+    try:
+        found = reported(report, "text", debug)
+    except Exit as stop:
+        # 1 means "something changes": a spec that does not compile is an error.
+        return EXIT_USAGE if stop.code == EXIT_FAILED else stop.code
+    writers = {"markdown": report_markdown, "json": report_json}
+    sys.stdout.write(writers.get(fmt, report_text)(found, shown))
+    sys.stderr.write(summary(found) + "\n")
+    return EXIT_OK if found.empty else EXIT_FAILED

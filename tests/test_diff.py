@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from compiler.review.report import explain, report_markdown, report_text, summar
 from compiler.review.revision import RevisionError, read_revision
 from compiler.review.specdiff import diff_specs
 from compiler.spec.load import read_spec
-from tests.conftest import SPEC, edit, git
+from tests.conftest import ROOT, SPEC, edit, git
 from tests.tools import tool
 
 HPA_LINE = "{env}: HorizontalPodAutoscaler api spec.maxReplicas 5 → 6"
@@ -422,3 +424,25 @@ def test_the_report_as_data(repo: Path) -> None:
     assert grant in report["objects"]
     assert report["files"] == ["out/README.md"]
     assert report["summary"] == result.stderr.strip()
+
+
+def test_outside_a_repository_says_so_in_its_own_words(tmp_path: Path) -> None:
+    for folder in ("spec", "monitoring", "out"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    result = _nifty(tmp_path, "diff")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: out/ is not inside a git repository;"), result.stderr
+    assert "fatal" not in result.stderr
+
+
+def test_a_plain_diff_runs_without_typer(repo: Path) -> None:
+    # CI runs `nifty diff --against REV --format markdown`: the entry point parses it itself.
+    command = [sys.executable, "-X", "importtime", "-m", "compiler", "diff", "--format", "json"]
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["changed"] is False
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "typer" not in imported and "ruamel.yaml" not in imported
+    # Anything else, such as a bad choice, goes through typer and its words.
+    bad = _nifty(repo, "diff", "--format", "xml")
+    assert bad.returncode == 2 and "'xml' is not one of: text, markdown, json" in bad.stderr

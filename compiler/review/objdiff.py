@@ -202,9 +202,12 @@ def diff_trees(old: Mapping[str, str], new: Mapping[str, str]) -> TreeDiff:
     names = environments(new)
     names += [name for name in environments(old) if name not in names]
     objects: list[ObjectChange] = []
+    # Every overlay builds on the base: each tree builds it once.
+    built_old: dict[str, Any] = {}
+    built_new: dict[str, Any] = {}
     for name in names:
-        before = build_folder(old, folder_of(name)) if name in environments(old) else []
-        after = build_folder(new, folder_of(name)) if name in environments(new) else []
+        before = build_folder(old, folder_of(name), built_old) if name in environments(old) else []
+        after = build_folder(new, folder_of(name), built_new) if name in environments(new) else []
         objects.extend(diff_objects(name, before, after))
     files = changed_files(old, new)
     # Files of the builds are explained by their objects; name them only when no object changes.
