@@ -69,7 +69,7 @@ def test_spec_edit_names_each_changed_field_and_writes_nothing(repo: Path) -> No
         "  out/README.md",
     ]
     assert len([line for line in lines if line.startswith("      +") and "} >= 6" in line]) == 1
-    summary = "1 spec field changes; 3 objects change in prod; 1 file outside the builds changes against HEAD"
+    summary = "1 change to the spec; 3 objects change in prod; 1 file outside the builds changes against HEAD"
     assert result.stderr.splitlines() == [summary]
     markdown = _nifty(repo, "diff", "--format", "markdown")
     assert markdown.returncode == 1
@@ -446,3 +446,20 @@ def test_a_plain_diff_runs_without_typer(repo: Path) -> None:
     # Anything else, such as a bad choice, goes through typer and its words.
     bad = _nifty(repo, "diff", "--format", "xml")
     assert bad.returncode == 2 and "'xml' is not one of: text, markdown, json" in bad.stderr
+
+
+def test_the_same_hunk_at_other_lines_is_listed_once() -> None:
+    def rules(environment: str, before: str) -> ObjectChange:
+        field = FieldChange('data["generated.yaml"]', f"{before}a\nb\nX\n", f"{before}a\nb\nY\n")
+        return ObjectChange(environment, "ConfigMap", "prometheus-rules", environment, "changed", (field,))
+
+    # prod's file holds more rules above the changed one: the hunk stands lower there.
+    diff = TreeDiff((rules("dev", ""), rules("prod", "z\nz\nz\n")), (), ("base", "dev", "prod"))
+    assert report_text(explain(diff, "HEAD"), "out").splitlines() == [
+        "generated configs:",
+        '  dev, prod: ConfigMap prometheus-rules data["generated.yaml"] changed:',
+        "      @@",
+        "       b",
+        "      -X",
+        "      +Y",
+    ]

@@ -149,9 +149,12 @@ def explain(
                 _canon(entry.old),
                 _canon(entry.new),
                 entry.note,
-                entry.lines,
+                _unplaced(entry.lines),
             )
-            _, wheres = sections[section].setdefault(key, (entry, []))
+            kept, wheres = sections[section].setdefault(key, (entry, []))
+            if kept.lines != entry.lines:
+                # The same change at other lines of another environment's file: one hunk, unplaced.
+                sections[section][key] = (replace(kept, lines=_unplaced(kept.lines)), wheres)
             if where not in wheres:
                 wheres.append(where)
     grouped = {
@@ -172,6 +175,14 @@ def explain(
         len(counted),
         tuple(dict.fromkeys(affected)),
     )
+
+
+HUNK = re.compile(r"^@@ -[0-9,]+ \+[0-9,]+ @@")
+
+
+def _unplaced(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """A line diff without the line numbers of its hunks, which differ between environments' files."""
+    return tuple(HUNK.sub("@@", line) for line in lines)
 
 
 def _canon(value: Any) -> str:
@@ -252,7 +263,8 @@ def summary(report: Report) -> str:
         return f"no changes against {report.against}"
     parts = []
     if report.changes:
-        parts.append(_count(len(report.changes), "spec field", "change"))
+        count = len(report.changes)
+        parts.append(f"{count} change{'' if count == 1 else 's'} to the spec")
     if report.object_count:
         places = tuple("the shared base" if e == SHARED_BASE else e for e in report.environments)
         parts.append(f"{_count(report.object_count, 'object', 'change')} in {_names(places)}")
