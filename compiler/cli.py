@@ -215,6 +215,7 @@ def render_command(
         ["0 same, 1 changes, 2 invalid spec, unknown revision or a tree it cannot build"],
         [
             "nifty diff",
+            "nifty diff --stat",
             "nifty diff --against origin/main --format markdown > nifty-diff.md || test $? -eq 1",
             "nifty diff --format json | jq .objects",
         ],
@@ -237,12 +238,15 @@ def diff_command(
             metavar=_metavar(DiffFormat),
         ),
     ] = DiffFormat.text.value,
+    stat: Annotated[
+        bool, typer.Option("--stat", help="In brief: one line per changed object, without values (text).")
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Compare the compiled spec with out/ at a git revision, object by object; write nothing."""
     from compiler.run import diff_command as run_diff
 
-    code = run_diff(spec, out, monitoring, against=against, fmt=fmt, debug=debug)
+    code = run_diff(spec, out, monitoring, against=against, fmt=fmt, debug=debug, stat=stat)
     if code != EXIT_OK:
         raise typer.Exit(code)
 

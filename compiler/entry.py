@@ -35,13 +35,14 @@ def plain_compile(argv: list[str]) -> PlainCompile | None:
 
 @dataclass(frozen=True)
 class PlainDiff:
-    """`nifty diff [--against REV] [--format F] [--spec S] [--out O] [--monitoring M]`: the form CI runs."""
+    """`nifty diff [--against REV] [--format F] [--stat] [--spec S] [--out O] [--monitoring M]`."""
 
     spec: Path
     out: Path
     monitoring: Path
     against: str
     fmt: str
+    stat: bool = False
 
 
 DIFF_FORMATS = ("text", "markdown", "json")
@@ -53,7 +54,7 @@ def plain_diff(argv: list[str]) -> PlainDiff | None:
         return None
     values = {"--against": "HEAD", "--format": "text", "--spec": str(DEFAULT_SPEC)}
     values |= {"--out": str(DEFAULT_OUT), "--monitoring": str(DEFAULT_MONITORING)}
-    words = argv[1:]
+    words = [word for word in argv[1:] if word != "--stat"]
     while words:
         flag, _, value = words.pop(0).partition("=")
         if flag not in values or (not value and not words):
@@ -68,6 +69,7 @@ def plain_diff(argv: list[str]) -> PlainDiff | None:
         Path(values["--monitoring"]),
         against,
         values["--format"],
+        "--stat" in argv[1:],
     )
 
 
@@ -90,7 +92,13 @@ def main() -> None:
     def command() -> int:
         if diff is not None:
             return diff_command(
-                diff.spec, diff.out, diff.monitoring, against=diff.against, fmt=diff.fmt, debug=False
+                diff.spec,
+                diff.out,
+                diff.monitoring,
+                against=diff.against,
+                fmt=diff.fmt,
+                debug=False,
+                stat=diff.stat,
             )
         assert plain is not None
         return compile_command(

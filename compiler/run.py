@@ -185,21 +185,30 @@ def _nothing_to_report(fmt: str) -> None:
         sys.stdout.write(format_diagnostics([], fmt))
 
 
-def diff_command(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool) -> int:
+def diff_command(
+    spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool, stat: bool = False
+) -> int:
     """`nifty diff`: 0 nothing changes, 1 something changes, 2 an error (as `kubectl diff`)."""
     try:
-        return _diff(spec, out, monitoring, against=against, fmt=fmt, debug=debug)
+        return _diff(spec, out, monitoring, against=against, fmt=fmt, debug=debug, stat=stat)
     except Exit as stop:
         return stop.code
 
 
-def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool) -> int:
+def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool, stat: bool) -> int:
     from compiler.kustomize.build import TreeBuildError
     from compiler.output import stamp
     from compiler.paths import display_path
     from compiler.pipeline import compile_spec, spec_changes
     from compiler.review.objdiff import diff_trees
-    from compiler.review.report import explain, report_json, report_markdown, report_text, summary
+    from compiler.review.report import (
+        explain,
+        report_json,
+        report_markdown,
+        report_stat,
+        report_text,
+        summary,
+    )
     from compiler.review.revision import RevisionError, read_revision
 
     # The schema follows from the compiler alone: reuse the one the last compile kept.
@@ -221,7 +230,9 @@ def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, de
     except Exit as stop:
         # 1 means "something changes": a spec that does not compile is an error.
         return EXIT_USAGE if stop.code == EXIT_FAILED else stop.code
-    writers = {"markdown": report_markdown, "json": report_json}
+    writers = {"markdown": report_markdown, "json": report_json, "stat": report_stat}
+    if stat and fmt == "text":
+        fmt = "stat"
     sys.stdout.write(writers.get(fmt, report_text)(found, shown))
     sys.stderr.write(summary(found) + "\n")
     return EXIT_OK if found.empty else EXIT_FAILED

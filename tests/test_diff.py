@@ -463,3 +463,21 @@ def test_the_same_hunk_at_other_lines_is_listed_once() -> None:
         "      -X",
         "      +Y",
     ]
+
+
+def test_stat_gives_the_report_in_brief(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    edit(spec, "autoscaling: {min: 2, max: 5, cpu: 70}", "autoscaling: {min: 2, max: 6, cpu: 70}")
+    edit(spec, "talks_to: [redis, signal-generator]", "talks_to: [redis]")
+    result = _nifty(repo, "diff", "--stat")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "spec/system.yaml: 2 changes",
+        "  dev, prod: NetworkPolicy market-aggregator: 1 grant",
+        "  dev, prod: NetworkPolicy signal-generator: 1 grant",
+        "  prod: HorizontalPodAutoscaler api: 1 field",
+        "  prod: ConfigMap prometheus-rules: 1 field",
+        "  prod: StatefulSet prometheus: restarts",
+        "  out/README.md",
+    ]
+    assert result.stderr == _nifty(repo, "diff").stderr

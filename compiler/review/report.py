@@ -410,3 +410,36 @@ def _entry_data(entry: Entry, *, subject: bool = False) -> dict[str, Any]:
     if entry.lines:
         data["lines"] = list(entry.lines)
     return data
+
+
+def report_stat(report: Report, out: str) -> str:
+    """The report in brief, as `git diff --stat`: what changes, one line per object, without values."""
+    lines: list[str] = []
+    if report.spec_note:
+        lines.append(f"{report.spec}: {report.spec_note}")
+    elif report.changes:
+        count = len(report.changes)
+        lines.append(f"{report.spec}: {count} change{'' if count == 1 else 's'}")
+    shown: dict[tuple[str, str, str], list[str]] = {}
+    for entry in (*report.objects, *report.configs):
+        notes = shown.setdefault((entry.where, entry.kind, entry.name), [])
+        notes.append("access" if entry.words else entry.note if not entry.field else "field")
+    for entry in report.rolls:
+        shown.setdefault((entry.where, entry.kind, entry.name), []).append("restarts")
+    for (where, kind, name), notes in shown.items():
+        lines.append(f"  {where}: {kind} {name}: {_tally(notes)}")
+    lines += [f"  {out}/{path}" for path in report.files]
+    return "".join(line + "\n" for line in lines)
+
+
+def _tally(notes: list[str]) -> str:
+    """`added`, `2 fields`, `1 field, 3 grants`, `restarts`."""
+    words = {"field": ("field", "fields"), "access": ("grant", "grants")}
+    parts: list[str] = []
+    for note in dict.fromkeys(notes):
+        count = notes.count(note)
+        if note in words:
+            parts.append(f"{count} {words[note][count != 1]}")
+        else:
+            parts.append(note)
+    return ", ".join(parts)
