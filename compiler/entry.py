@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.paths import DEFAULT_MONITORING, DEFAULT_OUT, DEFAULT_SPEC
+from compiler.paths import DEFAULT_MONITORING, DEFAULT_OUT, DEFAULT_SPEC, enter_project
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ def main() -> None:
 
         sys.stdout.write(version() + "\n")
         return
+    # As git does, nifty finds its project from a folder below it.
+    enter_project(sys.argv[1:])
     plain = plain_compile(sys.argv[1:])
     diff = plain_diff(sys.argv[1:]) if plain is None else None
     if plain is None and diff is None:

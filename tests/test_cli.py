@@ -325,3 +325,20 @@ def test_compile_says_what_it_wrote_kept_and_removed(project: Path) -> None:
     shutil.rmtree(project / ".nifty-cache", ignore_errors=True)
     quiet = nifty(project, "compile")
     assert quiet.stderr == f"compiled spec/system.yaml into out/: nothing changed ({total} files)\n"
+
+
+def test_nifty_finds_its_project_from_a_folder_below_it(project: Path) -> None:
+    (project / ".git").mkdir()  # the repository's top, where the search stops
+    assert nifty(project, "compile").returncode == 0
+    below = project / "monitoring" / "alerts"
+    result = nifty(below, "compile", "--check")
+    assert (result.returncode, result.stderr) == (0, "out/ is up to date\n")
+    assert nifty(below, "validate").stderr == "spec/system.yaml is valid\n"
+    # A path given on the command line is the user's own: no search.
+    assert nifty(below, "validate", "--spec", "spec/system.yaml").returncode == 1
+
+
+def test_a_mistyped_spec_gets_a_did_you_mean(project: Path) -> None:
+    result = nifty(project, "validate", "--spec", "spec/sytem.yaml")
+    assert result.returncode == 1
+    assert result.stderr.rstrip().endswith("did you mean spec/system.yaml?")
