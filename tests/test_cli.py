@@ -342,3 +342,21 @@ def test_a_mistyped_spec_gets_a_did_you_mean(project: Path) -> None:
     result = nifty(project, "validate", "--spec", "spec/sytem.yaml")
     assert result.returncode == 1
     assert result.stderr.rstrip().endswith("did you mean spec/system.yaml?")
+
+
+def test_the_readme_offline_check_of_a_render_passes(project: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (command,) = [line for line in readme.splitlines() if line.startswith("nifty render prod > ")]
+    env = {**os.environ, "PATH": f"{Path(tool('nifty')).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        ["bash", "-ec", command], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # A broken render fails it: the check can fail.
+    broken = (project / "prod.yaml").read_text().replace("containerPort:", "containerPortt:", 1)
+    (project / "prod.yaml").write_text(broken)
+    check = command.split("&& ", 1)[1]
+    failed = subprocess.run(
+        ["bash", "-c", check], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert failed.returncode != 0
