@@ -202,6 +202,7 @@ def test_tables_match_the_kubectl_builds(
 ) -> None:
     readme = _readme(shipped_tree)
     capacity_rows = {row[0]: row for row in _table(_section(readme, "## Capacity"))}
+    environments = {row[0]: row for row in _table(_section(readme, "## Environments"))}
     for env in (shipped_plan.base, *shipped_plan.environments):
         folder = shipped_out / ("base" if env is shipped_plan.base else f"overlays/{env.name}")
         built = objects(kustomize(folder))
@@ -217,6 +218,12 @@ def test_tables_match_the_kubectl_builds(
         )
         rows = _table(_section(readme, f"### {env.name}"))
         assert sorted((r[0].strip("*"), r[2], r[3], r[4]) for r in rows) == expected
+        # KEDA's components are named as such, not as HPAs of the build.
+        keda = {o["spec"]["scaleTargetRef"]["name"] for o in built if o["kind"] == "ScaledObject"}
+        assert {r[0].strip("*") for r in rows if r[5].startswith("KEDA ScaledObject")} == keda
+        hosts = {rule["host"] for o in built if o["kind"] == "Ingress" for rule in o["spec"]["rules"]}
+        shown = environments[env.name][3]
+        assert set(shown.split(", ")) - {"—"} == hosts, shown
         _check_capacity(built, capacity_rows[env.name])
 
 

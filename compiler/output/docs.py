@@ -71,8 +71,10 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "",
         "## Autoscaling",
         "",
-        "HorizontalPodAutoscalers on CPU utilisation of the requests;"
-        " the workloads they scale set no replicas.",
+        "Autoscalers on CPU utilisation of the requests: a HorizontalPodAutoscaler, or, for a"
+        " pre-scaled component where the cluster runs KEDA, a KEDA ScaledObject (KEDA makes and"
+        " drives the HPA) that also holds the pre-scaling floor in trading hours; the workloads"
+        " they scale set no replicas.",
         *(line for env in envs for line in _autoscaling_section(env)),
         "",
         "## Capacity",
@@ -85,8 +87,8 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
 
 def _environment_table(plan: Plan) -> Iterator[str]:
     apps = {app.environment: app for app in plan.applications}
-    yield "| environment | namespace | tag of own images | folder | Argo CD sync |"
-    yield "| --- | --- | --- | --- | --- |"
+    yield "| environment | namespace | tag of own images | hosts | folder | Argo CD sync |"
+    yield "| --- | --- | --- | --- | --- | --- |"
     for env in (plan.base, *plan.environments):
         tags = ", ".join(sorted({w.tag for w in env.workloads if w.own_image})) or "—"
         folder = "out/base" if env is plan.base else f"out/overlays/{env.name}"
@@ -98,7 +100,9 @@ def _environment_table(plan: Plan) -> Iterator[str]:
             sync = "automated" + (f" ({', '.join(extras)})" if extras else "")
         else:
             sync = "manual"
-        yield f"| {env.name} | {env.namespace} | {tags} | `{folder}` | {sync} |"
+        routes = [w.route for w in env.workloads if w.route is not None]
+        hosts = ", ".join(dict.fromkeys(f"{r.host}{r.path if r.path != '/' else ''}" for r in routes)) or "—"
+        yield f"| {env.name} | {env.namespace} | {tags} | {hosts} | `{folder}` | {sync} |"
 
 
 def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
@@ -109,15 +113,22 @@ def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
     if not scaled:
         yield "No component autoscales."
         return
-    yield "| service | layer | min pods | max pods | scale trigger |"
-    yield "| --- | --- | ---: | ---: | --- |"
+    yield "| service | layer | min pods | max pods | scale trigger | scaled by |"
+    yield "| --- | --- | ---: | ---: | --- | --- |"
     for group, workload in scaled:
         assert workload.scaling is not None
         layer = f"{group.number} ({group.name})" if group.number else group.name
         scaling = workload.scaling
+        floor = scaling.floor
+        scaler = (
+            "HorizontalPodAutoscaler"
+            if floor is None
+            else f"KEDA ScaledObject: at least {floor.replicas} pods from {floor.lead_minutes} min"
+            " before the open to the close"
+        )
         yield (
             f"| **{workload.name}** | {layer} | {scaling.min_replicas} | {scaling.max_replicas} "
-            f"| CPU > {scaling.cpu_utilization}% |"
+            f"| CPU > {scaling.cpu_utilization}% | {scaler} |"
         )
 
 
