@@ -198,14 +198,15 @@ def render_command(
     """Print one environment fully rendered, as `kubectl kustomize out/overlays/ENV` would."""
     from compiler.kustomize.environment import build_environment
     from compiler.pipeline import load_plan
-    from compiler.syntax.emit import dump_all
+    from compiler.syntax.emit import dump_all, sorted_keys
 
     plan = _run(lambda: load_plan(spec, monitoring), fmt, debug)
     envs = {e.name: e for e in (plan.base, *plan.environments)}
     if env not in envs:
         sys.stderr.write(f"error: unknown environment '{env}'; expected one of: {', '.join(sorted(envs))}\n")
         raise typer.Exit(EXIT_USAGE)
-    sys.stdout.write(_run(lambda: dump_all(build_environment(envs[env])), fmt, debug))
+    # kubectl prints each object's keys sorted, at every level: the same text, not only the same objects.
+    sys.stdout.write(_run(lambda: dump_all(map(sorted_keys, build_environment(envs[env]))), fmt, debug))
 
 
 @app.command(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import typer
+import yaml
 from typer.testing import CliRunner
 
 from compiler.cli import app
@@ -360,3 +361,30 @@ def test_the_readme_offline_check_of_a_render_passes(project: Path) -> None:
         ["bash", "-c", check], cwd=project, env=env, capture_output=True, text=True, check=False
     )
     assert failed.returncode != 0
+
+
+def _key_paths(value: object, here: str = "") -> list[str]:
+    """Every key with its place, in the order the text gives them."""
+    if isinstance(value, dict):
+        return [
+            p for key, item in value.items() for p in [f"{here}.{key}", *_key_paths(item, f"{here}.{key}")]
+        ]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _key_paths(item, f"{here}[{index}]")]
+    return []
+
+
+def test_render_prints_kubectls_objects_in_kubectls_key_order(project: Path) -> None:
+    assert nifty(project, "compile").returncode == 0
+    rendered = nifty(project, "render", "prod")
+    built = subprocess.run(
+        [tool("kubectl"), "kustomize", "out/overlays/prod"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ours = [d for d in yaml.safe_load_all(rendered.stdout) if d]
+    theirs = [d for d in yaml.safe_load_all(built.stdout) if d]
+    assert ours == theirs
+    assert [_key_paths(d) for d in ours] == [_key_paths(d) for d in theirs]
