@@ -12,6 +12,7 @@ from compiler.paths import display_path, source_name
 from compiler.plan.model import Plan
 from compiler.plan.resolve import plan
 from compiler.render.alerts import alerts
+from compiler.render.types import Manifest
 from compiler.spec.document import Document
 from compiler.spec.include import INCLUDE, read_system
 from compiler.spec.load import parse_spec
@@ -64,17 +65,28 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
     return tuple(files)
 
 
-def compile_spec(spec_path: Path, monitoring_dir: Path, schema: str | None = None) -> dict[str, str]:
-    """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known."""
-    return compile_with_sources(spec_path, monitoring_dir, schema)[0]
+def compile_spec(
+    spec_path: Path,
+    monitoring_dir: Path,
+    schema: str | None = None,
+    builds: dict[str, list[Manifest]] | None = None,
+) -> dict[str, str]:
+    """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known.
+
+    builds, when given, receives each environment's objects as `kubectl kustomize` prints them.
+    """
+    return compile_with_sources(spec_path, monitoring_dir, schema, builds)[0]
 
 
 def compile_with_sources(
-    spec_path: Path, monitoring_dir: Path, schema: str | None = None
+    spec_path: Path,
+    monitoring_dir: Path,
+    schema: str | None = None,
+    builds: dict[str, list[Manifest]] | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The whole out/ tree for a spec, and the files it includes."""
     result, included = load(spec_path, monitoring_dir)
-    return build_tree(result, schema), included
+    return build_tree(result, schema, builds), included
 
 
 def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:

@@ -17,6 +17,7 @@ from compiler.diagnostics import SpecError, format_diagnostics
 
 if TYPE_CHECKING:
     from compiler.output.write import Written
+    from compiler.render.types import Manifest
     from compiler.review.report import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -216,11 +217,12 @@ def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, de
     shown = display_path(out)
 
     def report() -> Report:
-        tree = compile_spec(spec, monitoring, schema)
+        builds: dict[str, list[Manifest]] = {}
+        tree = compile_spec(spec, monitoring, schema, builds)
         try:
             committed = read_revision(out, against)
             changes = spec_changes(spec, against)
-            return explain(diff_trees(committed, tree), against, display_path(spec), changes)
+            return explain(diff_trees(committed, tree, builds), against, display_path(spec), changes)
         except (RevisionError, TreeBuildError) as error:
             sys.stderr.write(f"error: {error}\n")
             raise Exit(EXIT_USAGE) from None

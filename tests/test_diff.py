@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.output.write import read_tree
+from compiler.pipeline import compile_spec
 from compiler.review.access import grants
 from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
 from compiler.review.report import explain, report_markdown, report_text, summary
@@ -481,3 +482,13 @@ def test_stat_gives_the_report_in_brief(repo: Path) -> None:
         "  out/README.md",
     ]
     assert result.stderr == _nifty(repo, "diff").stderr
+
+
+def test_builds_from_the_renders_equal_builds_from_the_text(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    edit(spec, "autoscaling: {min: 2, max: 5, cpu: 70}", "autoscaling: {min: 2, max: 6, cpu: 70}")
+    builds: dict[str, Any] = {}
+    tree = compile_spec(spec, repo / "monitoring", None, builds)
+    assert set(builds) == {"base", "dev", "prod"}
+    committed = read_revision(repo / "out", "HEAD")
+    assert diff_trees(committed, tree, builds) == diff_trees(committed, tree)

@@ -197,8 +197,15 @@ def _join(path: str, key: Any) -> str:
     return f'{path}["{text}"]'
 
 
-def diff_trees(old: Mapping[str, str], new: Mapping[str, str]) -> TreeDiff:
-    """Build every environment of both trees and compare them; list changed files no build holds."""
+def diff_trees(
+    old: Mapping[str, str], new: Mapping[str, str], new_builds: Mapping[str, list[Manifest]] | None = None
+) -> TreeDiff:
+    """Build every environment of both trees and compare them; list changed files no build holds.
+
+    new_builds holds builds of new that the compile made from its renders (the same objects as a
+    build of its text); the other folders are built from the text.
+    """
+    given = new_builds or {}
     names = environments(new)
     names += [name for name in environments(old) if name not in names]
     objects: list[ObjectChange] = []
@@ -207,7 +214,10 @@ def diff_trees(old: Mapping[str, str], new: Mapping[str, str]) -> TreeDiff:
     built_new: dict[str, Any] = {}
     for name in names:
         before = build_folder(old, folder_of(name), built_old) if name in environments(old) else []
-        after = build_folder(new, folder_of(name), built_new) if name in environments(new) else []
+        if name in given:
+            after = given[name]
+        else:
+            after = build_folder(new, folder_of(name), built_new) if name in environments(new) else []
         objects.extend(diff_objects(name, before, after))
     files = changed_files(old, new)
     # Files of the builds are explained by their objects; name them only when no object changes.
