@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 from compiler.output.write import read_tree
 from compiler.pipeline import compile_spec
 from compiler.review.access import grants
-from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
+from compiler.review.objdiff import (
+    MISSING,
+    FieldChange,
+    ObjectChange,
+    TreeDiff,
+    diff_objects,
+    diff_trees,
+    diff_values,
+)
 from compiler.review.report import explain, report_markdown, report_text, summary
 from compiler.review.revision import RevisionError, read_revision
 from compiler.review.specdiff import diff_specs
@@ -492,3 +500,17 @@ def test_builds_from_the_renders_equal_builds_from_the_text(repo: Path) -> None:
     assert set(builds) == {"base", "dev", "prod"}
     committed = read_revision(repo / "out", "HEAD")
     assert diff_trees(committed, tree, builds) == diff_trees(committed, tree)
+
+
+@pytest.mark.parametrize(("old", "new"), [(1, True), (1, 1.0), (0, False), ("1", 1)])
+def test_equal_but_differently_typed_values_are_a_change(old: Any, new: Any) -> None:
+    def hpa(value: Any) -> dict[str, Any]:
+        return {
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "api"},
+            "spec": {"minReplicas": value},
+        }
+
+    (change,) = diff_objects("prod", [hpa(old)], [hpa(new)])
+    assert change.fields == (FieldChange("spec.minReplicas", old, new),)
+    assert diff_objects("prod", [hpa(old)], [hpa(old)]) == []
