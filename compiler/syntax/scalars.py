@@ -45,8 +45,16 @@ class Special(str):
     """A YAML 1.1 reading that is neither a string nor a number: a timestamp, a merge or value key."""
 
 
+# The first characters of every plain scalar that is not a string in the core schema: null (~, null),
+# booleans, numbers (signs, digits, a leading dot), .inf and .nan. Most scalars, names and keys,
+# start otherwise and are strings without a pattern tried.
+_TYPED_START = frozenset("~nNtTfF-+.0123456789")
+
+
 def resolve(text: str) -> Any:
     """A plain scalar's value in the YAML 1.2 core schema."""
+    if text and text[0] not in _TYPED_START:
+        return text
     if len(text) > MAX_TYPED_LENGTH:
         return text
     if _NULL_12.match(text):
