@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from compiler.diagnostics import SpecError, format_diagnostics
 
@@ -197,6 +197,8 @@ def diff_command(
 
 
 def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool, stat: bool) -> int:
+    import threading
+
     from compiler.kustomize.build import TreeBuildError
     from compiler.output import stamp
     from compiler.paths import display_path
@@ -216,11 +218,26 @@ def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, de
     schema = stamp.cached_schema(out, stamp.code_fingerprint())
     shown = display_path(out)
 
+    # git reads the committed tree in processes of its own while the compile runs.
+    fetched: dict[str, Any] = {}
+
+    def fetch() -> None:
+        try:
+            fetched["tree"] = read_revision(out, against)
+        except Exception as error:
+            fetched["error"] = error
+
+    reader = threading.Thread(target=fetch, name="nifty-git", daemon=True)
+    reader.start()
+
     def report() -> Report:
         builds: dict[str, list[Manifest]] = {}
         tree = compile_spec(spec, monitoring, schema, builds)
+        reader.join()
         try:
-            committed = read_revision(out, against)
+            if "error" in fetched:
+                raise fetched["error"]
+            committed: dict[str, str] = fetched["tree"]
             changes = spec_changes(spec, against)
             return explain(diff_trees(committed, tree, builds), against, display_path(spec), changes)
         except (RevisionError, TreeBuildError) as error:
