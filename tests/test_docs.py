@@ -137,6 +137,8 @@ def test_data_flow_runs_down_the_layers_in_order(shipped_tree: dict[str, str]) -
             thick = hot and graph.nodes[target][2] == "hot"
             down = (node, "==>" if thick else "-->", target)
             assert (down if rank[node] <= rank[target] else (target, "---", node)) in edges
+    # A call up to an earlier layer carries the ▲ that stands in for its arrowhead.
+    assert {label for _, arrow, _, label in graph.edges if arrow == "---"} == {"▲"}
     # The hot path is thick, and only the hot path.
     thick_edges = {(s, t) for s, arrow, t, _ in graph.edges if arrow == "==>"}
     assert thick_edges

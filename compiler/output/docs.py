@@ -50,8 +50,9 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "## Layers and data flow",
         "",
         "Layers run top to bottom in their order. An arrow points from the component that opens a"
-        " connection to the one it connects to; a line without an arrowhead joins a component to"
-        " one in an earlier layer that it connects to (storage, mostly). Thick arrows and orange"
+        " connection to the one it connects to; a line marked ▲ points up from a component to one in"
+        " an earlier layer that it connects to (storage, mostly: Mermaid draws no arrowhead against"
+        " the layout). Thick arrows and orange"
         " boxes are the hot path; each dashed flag is an address block outside the cluster that"
         " only the component drawn next to it may reach. Pod counts are the base's.",
         "",
