@@ -31,9 +31,12 @@ def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
     return load(spec_path, monitoring_dir)[0]
 
 
-def load(spec_path: Path, monitoring_dir: Path) -> tuple[Plan, tuple[str, ...]]:
-    """The plan, and the files the spec includes (absolute paths)."""
-    document = read_system(spec_path, display_path(spec_path))
+def load(
+    spec_path: Path, monitoring_dir: Path, document: Document | None = None
+) -> tuple[Plan, tuple[str, ...]]:
+    """The plan, and the files the spec includes (absolute paths); document is the spec, if read."""
+    if document is None:
+        document = read_system(spec_path, display_path(spec_path))
     monitoring = read_monitoring(monitoring_dir)
     folder = display_path(monitoring_dir)
     try:
@@ -70,12 +73,14 @@ def compile_spec(
     monitoring_dir: Path,
     schema: str | None = None,
     builds: dict[str, list[Manifest]] | None = None,
+    document: Document | None = None,
 ) -> dict[str, str]:
     """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known.
 
-    builds, when given, receives each environment's objects as `kubectl kustomize` prints them.
+    builds, when given, receives each environment's objects as `kubectl kustomize` prints them;
+    document is the spec when the caller has read it already.
     """
-    return compile_with_sources(spec_path, monitoring_dir, schema, builds)[0]
+    return compile_with_sources(spec_path, monitoring_dir, schema, builds, document)[0]
 
 
 def compile_with_sources(
@@ -83,13 +88,16 @@ def compile_with_sources(
     monitoring_dir: Path,
     schema: str | None = None,
     builds: dict[str, list[Manifest]] | None = None,
+    document: Document | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The whole out/ tree for a spec, and the files it includes."""
-    result, included = load(spec_path, monitoring_dir)
+    result, included = load(spec_path, monitoring_dir, document)
     return build_tree(result, schema, builds), included
 
 
-def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:
+def spec_changes(
+    spec_path: Path, revision: str, document: Document | None = None
+) -> tuple[SpecChange, ...] | str:
     """What changed in the spec (its included files too) since revision, in its own terms; or why not.
 
     Raises RevisionError when git cannot read the revision at all.
@@ -108,7 +116,7 @@ def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str
             old = _system_at(spec_path, revision, shown)
     except SpecError:
         return f"unreadable at {revision}; its changes are not listed"
-    return diff_specs(old.data, read_system(spec_path, shown).data)
+    return diff_specs(old.data, (document or read_system(spec_path, shown)).data)
 
 
 def _system_at(spec_path: Path, revision: str, shown: str) -> Document:

@@ -213,6 +213,7 @@ def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, de
         summary,
     )
     from compiler.review.revision import RevisionError, read_revision
+    from compiler.spec.include import read_system
 
     # The schema follows from the compiler alone: reuse the one the last compile kept.
     schema = stamp.cached_schema(out, stamp.code_fingerprint())
@@ -232,13 +233,15 @@ def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, de
 
     def report() -> Report:
         builds: dict[str, list[Manifest]] = {}
-        tree = compile_spec(spec, monitoring, schema, builds)
+        # The spec is read once: the compile and the spec's own changes both need it.
+        document = read_system(spec, display_path(spec))
+        tree = compile_spec(spec, monitoring, schema, builds, document)
         reader.join()
         try:
             if "error" in fetched:
                 raise fetched["error"]
             committed: dict[str, str] = fetched["tree"]
-            changes = spec_changes(spec, against)
+            changes = spec_changes(spec, against, document)
             return explain(diff_trees(committed, tree, builds), against, display_path(spec), changes)
         except (RevisionError, TreeBuildError) as error:
             sys.stderr.write(f"error: {error}\n")
