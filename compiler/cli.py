@@ -160,7 +160,7 @@ def compile_command(
     short_help="Validate the spec; write nothing.",
     epilog=epilog(
         ["0 valid, 1 invalid"],
-        ["nifty validate", "nifty validate --spec examples/minimal/spec/system.yaml --format json"],
+        ["nifty validate", "nifty validate --spec examples/options/spec/system.yaml --format json"],
     ),
 )
 def validate_command(
@@ -255,7 +255,7 @@ def diff_command(
 @app.command(
     "schema",
     short_help="Print the spec's JSON Schema.",
-    epilog=epilog(["0"], ["nifty schema > spec/schema.json"]),
+    epilog=epilog(["0"], ["nifty schema > schema.json"]),
 )
 def schema_command(fmt: FormatOption = Format.text.value, debug: DebugOption = False) -> None:
     """Print the JSON Schema of the spec (committed as out/schema.json) for editors.

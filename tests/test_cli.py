@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -225,6 +226,10 @@ def test_every_example_of_the_help_parses() -> None:
                 continue
             # click parses the words as the command would, without running it.
             command.make_context("nifty", list(words), resilient_parsing=False)
+            # A spec an example names is one the repository holds.
+            for flag, value in itertools.pairwise(words):
+                if flag == "--spec":
+                    assert (ROOT / value).is_file(), line
 
 
 def test_the_readme_table_of_commands_matches_the_help() -> None:
