@@ -111,7 +111,7 @@ def test_a_change_every_environment_takes_is_listed_once_for_all(repo: Path) -> 
     assert lines[:2] == ["spec/system.yaml:", "  dev, prod: component api autoscaling.cpu 70 → 75"]
     hpa = [line for line in lines if "HorizontalPodAutoscaler" in line]
     assert hpa == [
-        "  dev, prod: HorizontalPodAutoscaler api spec.metrics[0].resource.target.averageUtilization 70 → 75"
+        "  dev, prod: HorizontalPodAutoscaler api spec.metrics[cpu].resource.target.averageUtilization 70 → 75"
     ]
     assert not [line for line in lines if line.startswith(("  base", "  dev:", "  prod:"))]
     assert " in dev, prod;" in result.stderr or " in dev and prod;" in result.stderr

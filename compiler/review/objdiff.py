@@ -25,8 +25,8 @@ MISSING: Any = _Missing()
 PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BUILT_FOLDERS = ("base/", "overlays/", "argocd/")
 POLICY = "NetworkPolicy"
-# What names an item of a list when it has no `name`: a KEDA trigger by its `type` (`cpu`).
-IDENTITY_KEYS = ("name", "type")
+# HPA metrics that name the resource they measure: `metrics[cpu]`, not `metrics[0]`.
+METRIC_SOURCES = frozenset({"Resource", "ContainerResource"})
 
 
 @dataclass(frozen=True)
@@ -153,19 +153,25 @@ def diff_values(old: Any, new: Any, path: str = "") -> Iterator[FieldChange]:
 
 
 def _identity(item: Any, by_type: bool) -> str | None:
-    """What names a list item: its `name`, else (by_type) its `type`; None for an item that has neither."""
+    """What names a list item: its `name`; an HPA metric's resource (`cpu`); else (by_type) its `type`.
+
+    None for an item that has none of them.
+    """
     if not isinstance(item, dict):
         return None
-    for key in IDENTITY_KEYS if by_type else IDENTITY_KEYS[:1]:
-        value = item.get(key)
-        if isinstance(value, str):
-            return value
-    return None
+    name = item.get("name")
+    if isinstance(name, str):
+        return name
+    kind = item.get("type")
+    source = item.get(kind[:1].lower() + kind[1:]) if isinstance(kind, str) and kind else None
+    if kind in METRIC_SOURCES and isinstance(source, dict) and isinstance(source.get("name"), str):
+        return str(source["name"])
+    return kind if by_type and isinstance(kind, str) else None
 
 
 def _by_type(old: list[Any], new: list[Any]) -> bool:
     """True when some item of either list has a name, so that its unnamed ones go by their type."""
-    return any(_identity(item, by_type=False) is not None for item in (*old, *new))
+    return any(isinstance(item, dict) and isinstance(item.get("name"), str) for item in (*old, *new))
 
 
 def _named(old: list[Any], new: list[Any]) -> bool:
