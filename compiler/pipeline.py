@@ -13,6 +13,7 @@ from compiler.paths import display_path, source_name
 from compiler.plan.model import Plan
 from compiler.plan.resolve import plan
 from compiler.render.alerts import alerts
+from compiler.render.types import Manifest
 from compiler.spec.document import Document
 from compiler.spec.include import INCLUDE, read_system
 from compiler.spec.load import parse_spec
@@ -31,9 +32,12 @@ def load_plan(spec_path: Path, monitoring_dir: Path) -> Plan:
     return load(spec_path, monitoring_dir)[0]
 
 
-def load(spec_path: Path, monitoring_dir: Path) -> tuple[Plan, tuple[str, ...]]:
-    """The plan, and the files the spec includes (absolute paths)."""
-    document = read_system(spec_path, display_path(spec_path))
+def load(
+    spec_path: Path, monitoring_dir: Path, document: Document | None = None
+) -> tuple[Plan, tuple[str, ...]]:
+    """The plan, and the files the spec includes (absolute paths); document is the spec, if read."""
+    if document is None:
+        document = read_system(spec_path, display_path(spec_path))
     monitoring = read_monitoring(monitoring_dir)
     folder = display_path(monitoring_dir)
     try:
@@ -65,20 +69,37 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
     return tuple(files)
 
 
-def compile_spec(spec_path: Path, monitoring_dir: Path, schema: str | None = None) -> dict[str, str]:
-    """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known."""
-    return compile_with_sources(spec_path, monitoring_dir, schema)[0]
+def compile_spec(
+    spec_path: Path,
+    monitoring_dir: Path,
+    schema: str | None = None,
+    builds: dict[str, list[Manifest]] | None = None,
+    document: Document | None = None,
+) -> dict[str, str]:
+    """The whole out/ tree for a spec, in memory; schema is the JSON Schema's text, when known.
+
+    builds, when given, receives each environment's objects as `kubectl kustomize` prints them;
+    document is the spec when the caller has read it already.
+    """
+    return compile_with_sources(spec_path, monitoring_dir, schema, builds, document)[0]
 
 
 def compile_with_sources(
-    spec_path: Path, monitoring_dir: Path, schema: str | None = None
+    spec_path: Path,
+    monitoring_dir: Path,
+    schema: str | None = None,
+    builds: dict[str, list[Manifest]] | None = None,
+    document: Document | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...], date | None]:
     """The whole out/ tree for a spec, the files it includes, and its market calendar's last listed day."""
-    result, included = load(spec_path, monitoring_dir)
-    return build_tree(result, schema), included, result.market.last_day if result.market else None
+    result, included = load(spec_path, monitoring_dir, document)
+    last_day = result.market.last_day if result.market else None
+    return build_tree(result, schema, builds), included, last_day
 
 
-def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str:
+def spec_changes(
+    spec_path: Path, revision: str, document: Document | None = None
+) -> tuple[SpecChange, ...] | str:
     """What changed in the spec (its included files too) since revision, in its own terms; or why not.
 
     Raises RevisionError when git cannot read the revision at all.
@@ -97,7 +118,7 @@ def spec_changes(spec_path: Path, revision: str) -> tuple[SpecChange, ...] | str
             old = _system_at(spec_path, revision, shown)
     except SpecError:
         return f"unreadable at {revision}; its changes are not listed"
-    return diff_specs(old.data, read_system(spec_path, shown).data)
+    return diff_specs(old.data, (document or read_system(spec_path, shown)).data)
 
 
 def _system_at(spec_path: Path, revision: str, shown: str) -> Document:

@@ -12,9 +12,14 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from compiler.diagnostics import SpecError, format_diagnostics
+
+if TYPE_CHECKING:
+    from compiler.output.write import Written
+    from compiler.render.types import Manifest
+    from compiler.review.report import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
@@ -127,6 +132,7 @@ def _compile(
         # Nothing changed since the recorded compile: answer without loading the compiler.
         warn_calendar_end(stamp.recorded_calendar_end(out))
         sys.stderr.write(f"{shown}/ is up to date\n")
+        _nothing_to_report(fmt)
         return EXIT_OK
 
     from compiler.output.write import changed_files, read_tree, unified_diff, write_tree
@@ -153,13 +159,130 @@ def _compile(
         if diff:
             sys.stdout.write(unified_diff(current, tree, shown))
         if check:
-            for path in stale:
-                sys.stderr.write(f"would change: {shown}/{path}\n")
-            sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
+            _report_stale(stale, current, tree, shown, fmt, tools=not diff)
         if not stale:
             remember()
         return EXIT_FAILED if check and stale else EXIT_OK
-    reported(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
+    done = reported(lambda: write_tree(out, tree, keep=(spec, monitoring, Path.cwd())), fmt, debug)
     remember()
-    sys.stderr.write(f"compiled {display_path(spec)} into {shown}/ ({len(tree)} files)\n")
+    for path in done.removed:
+        sys.stderr.write(f"removed: {shown}/{path} (the spec does not produce it)\n")
+    sys.stderr.write(f"compiled {display_path(spec)} into {shown}/: {_written(done)}\n")
+    _nothing_to_report(fmt)
     return EXIT_OK
+
+
+def _written(done: Written) -> str:
+    """`3 files written, 54 unchanged, 1 removed`, or `nothing changed (57 files)`."""
+    if not done.written and not done.removed:
+        return f"nothing changed ({_files(len(done.unchanged))})"
+    parts = [f"{_files(len(done.written))} written", f"{len(done.unchanged)} unchanged"]
+    if done.removed:
+        parts.append(f"{len(done.removed)} removed")
+    return ", ".join(parts)
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
+STALE_VERBS = {(True, False): "remove", (False, True): "add", (True, True): "change"}
+
+
+def _report_stale(
+    stale: list[str], current: dict[str, str], tree: dict[str, str], shown: str, fmt: str, *, tools: bool
+) -> None:
+    """Name each stale file with what a compile would do to it: text on stderr, or data for tools."""
+    from compiler.diagnostics import Diagnostic
+
+    verbs = {path: STALE_VERBS[(path in current, path in tree)] for path in stale}
+    if fmt == "text":
+        for path in stale:
+            sys.stderr.write(f"would {verbs[path]}: {shown}/{path}\n")
+    elif tools:
+        problems = [
+            Diagnostic(f"{shown}/{path}", 0, 0, f"stale: `nifty compile` would {verbs[path]} this file")
+            for path in stale
+        ]
+        sys.stdout.write(format_diagnostics(problems, fmt))
+    sys.stderr.write(f"{shown}/ is {'stale: run `nifty compile`' if stale else 'up to date'}\n")
+
+
+def _nothing_to_report(fmt: str) -> None:
+    """Tools that asked for JSON get valid JSON, the empty list, when nothing is wrong."""
+    if fmt == "json":
+        sys.stdout.write(format_diagnostics([], fmt))
+
+
+def diff_command(
+    spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool, stat: bool = False
+) -> int:
+    """`nifty diff`: 0 nothing changes, 1 something changes, 2 an error (as `kubectl diff`)."""
+    try:
+        return _diff(spec, out, monitoring, against=against, fmt=fmt, debug=debug, stat=stat)
+    except Exit as stop:
+        return stop.code
+
+
+def _diff(spec: Path, out: Path, monitoring: Path, *, against: str, fmt: str, debug: bool, stat: bool) -> int:
+    import threading
+
+    from compiler.kustomize.build import TreeBuildError
+    from compiler.output import stamp
+    from compiler.paths import display_path
+    from compiler.pipeline import compile_spec, spec_changes
+    from compiler.review.objdiff import diff_trees
+    from compiler.review.report import (
+        explain,
+        report_json,
+        report_markdown,
+        report_stat,
+        report_text,
+        summary,
+    )
+    from compiler.review.revision import RevisionError, read_revision
+    from compiler.spec.include import read_system
+
+    # The schema follows from the compiler alone: reuse the one the last compile kept.
+    schema = stamp.cached_schema(out, stamp.code_fingerprint())
+    shown = display_path(out)
+
+    # git reads the committed tree in processes of its own while the compile runs.
+    fetched: dict[str, Any] = {}
+
+    def fetch() -> None:
+        try:
+            fetched["tree"] = read_revision(out, against)
+        except Exception as error:
+            fetched["error"] = error
+
+    reader = threading.Thread(target=fetch, name="nifty-git", daemon=True)
+    reader.start()
+
+    def report() -> Report:
+        builds: dict[str, list[Manifest]] = {}
+        # The spec is read once: the compile and the spec's own changes both need it.
+        document = read_system(spec, display_path(spec))
+        tree = compile_spec(spec, monitoring, schema, builds, document)
+        reader.join()
+        try:
+            if "error" in fetched:
+                raise fetched["error"]
+            committed: dict[str, str] = fetched["tree"]
+            changes = spec_changes(spec, against, document)
+            return explain(diff_trees(committed, tree, builds), against, display_path(spec), changes)
+        except (RevisionError, TreeBuildError) as error:
+            sys.stderr.write(f"error: {error}\n")
+            raise Exit(EXIT_USAGE) from None
+
+    try:
+        found = reported(report, "text", debug)
+    except Exit as stop:
+        # 1 means "something changes": a spec that does not compile is an error.
+        return EXIT_USAGE if stop.code == EXIT_FAILED else stop.code
+    writers = {"markdown": report_markdown, "json": report_json, "stat": report_stat}
+    if stat and fmt == "text":
+        fmt = "stat"
+    sys.stdout.write(writers.get(fmt, report_text)(found, shown))
+    sys.stderr.write(summary(found) + "\n")
+    return EXIT_OK if found.empty else EXIT_FAILED

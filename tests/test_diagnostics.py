@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 import compiler.spec.alerting_rules
+import compiler.spec.delivery_rules
 import compiler.spec.ingress_rules
 import compiler.spec.leaks
 import compiler.spec.market_rules
@@ -105,6 +106,7 @@ RULE_MODULES = (
     compiler.spec.rules,
     compiler.spec.port_rules,
     compiler.spec.security_rules,
+    compiler.spec.delivery_rules,
     compiler.spec.ingress_rules,
     compiler.spec.variable_rules,
     compiler.spec.leaks,

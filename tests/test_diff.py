@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +16,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.output.write import read_tree
-from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff, diff_trees, diff_values
+from compiler.pipeline import compile_spec
+from compiler.review.access import grants
+from compiler.review.objdiff import (
+    MISSING,
+    FieldChange,
+    ObjectChange,
+    TreeDiff,
+    diff_objects,
+    diff_trees,
+    diff_values,
+)
 from compiler.review.report import explain, report_markdown, report_text, summary
 from compiler.review.revision import RevisionError, read_revision
 from compiler.review.specdiff import diff_specs
 from compiler.spec.load import read_spec
-from tests.conftest import SPEC, edit, git
+from tests.conftest import ROOT, SPEC, edit, git
 from tests.tools import tool
 
 HPA_LINE = "{env}: HorizontalPodAutoscaler api spec.maxReplicas 5 → 6"
@@ -65,7 +78,7 @@ def test_spec_edit_names_each_changed_field_and_writes_nothing(repo: Path) -> No
         "  out/README.md",
     ]
     assert len([line for line in lines if line.startswith("      +") and "} >= 6" in line]) == 1
-    summary = "1 spec field changes; 3 objects change in prod; 1 file outside the builds changes against HEAD"
+    summary = "1 change to the spec; 3 objects change in prod; 1 file outside the builds changes against HEAD"
     assert result.stderr.splitlines() == [summary]
     markdown = _nifty(repo, "diff", "--format", "markdown")
     assert markdown.returncode == 1
@@ -98,7 +111,8 @@ def test_a_change_every_environment_takes_is_listed_once_for_all(repo: Path) -> 
     assert lines[:2] == ["spec/system.yaml:", "  dev, prod: component api autoscaling.cpu 70 → 75"]
     hpa = [line for line in lines if "HorizontalPodAutoscaler" in line]
     assert hpa == [
-        "  dev, prod: HorizontalPodAutoscaler api spec.metrics[0].resource.target.averageUtilization 70 → 75"
+        "  dev, prod: HorizontalPodAutoscaler api "
+        "spec.metrics[cpu].resource.target.averageUtilization 70 → 75"
     ]
     assert not [line for line in lines if line.startswith(("  base", "  dev:", "  prod:"))]
     assert " in dev, prod;" in result.stderr or " in dev and prod;" in result.stderr
@@ -308,3 +322,202 @@ def test_a_spec_missing_at_the_revision_is_said_and_the_objects_still_compared(r
     lines = result.stdout.splitlines()
     assert lines[0] == "spec/system.yaml: not at HEAD; its changes are not listed"
     assert "  " + HPA_LINE.format(env="prod") in lines
+
+
+def test_an_invalid_spec_is_an_error_not_a_change(repo: Path) -> None:
+    # kubectl diff's convention: 0 no changes, 1 changes, >1 an error.
+    edit(repo / "spec" / "system.yaml", "min: 2, max: 5, cpu: 70", "min: 9, max: 5, cpu: 70")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 2, result.stderr
+    assert "autoscaling min (9) is above max (5)" in result.stderr
+    assert result.stdout == ""
+
+
+def test_network_access_reads_in_words_per_peer_and_port(repo: Path) -> None:
+    # market-aggregator may now reach timescaledb: both policies gain a grant, and nothing else changes.
+    edit(repo / "spec" / "system.yaml", "talks_to: [redis, signal-generator]", "talks_to: [timescaledb]")
+    result = _nifty(repo, "diff")
+    assert result.returncode == 1, result.stderr
+    policies = [line for line in result.stdout.splitlines() if "NetworkPolicy" in line]
+    assert policies == [
+        "  dev, prod: NetworkPolicy market-aggregator: egress to redis on 6379/TCP removed",
+        "  dev, prod: NetworkPolicy market-aggregator: egress to signal-generator on 8080/TCP removed",
+        "  dev, prod: NetworkPolicy market-aggregator: egress to timescaledb on 5432/TCP added",
+        "  dev, prod: NetworkPolicy redis: ingress from market-aggregator on 6379/TCP removed",
+        "  dev, prod: NetworkPolicy signal-generator: ingress from market-aggregator on 8080/TCP removed",
+        "  dev, prod: NetworkPolicy timescaledb: ingress from market-aggregator on 5432/TCP added",
+    ]
+    markdown = _nifty(repo, "diff", "--format", "markdown").stdout
+    grant = "ingress from market-aggregator on 5432/TCP"
+    row = f"| dev, prod | NetworkPolicy `timescaledb` | {grant} |  | *added* |"
+    assert row in markdown
+
+
+def test_policy_grants_name_selectors_blocks_and_ports() -> None:
+    policy = {
+        "kind": "NetworkPolicy",
+        "spec": {
+            "podSelector": {},
+            "egress": [
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                            },
+                            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                        }
+                    ],
+                    "ports": [{"protocol": "UDP", "port": 53}],
+                },
+                {"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}]},
+                {"ports": [{"protocol": "TCP", "port": 8000, "endPort": 8010}]},
+            ],
+        },
+    }
+    assert [g.text() for g in grants(policy)] == [
+        "egress to pods k8s-app=kube-dns in namespace kube-system on 53/UDP",
+        "egress to 10.0.0.0/8 except 10.1.0.0/16 on any port",
+        "egress to anywhere on 8000-8010/TCP",
+    ]
+
+
+def test_keda_triggers_are_named_not_numbered(repo: Path) -> None:
+    edit(repo / "spec" / "system.yaml", "prescale: {floor: 10,", "prescale: {floor: 12,")
+    lines = _nifty(repo, "diff").stdout.splitlines()
+    scaled = [line for line in lines if "ScaledObject" in line]
+    first = "spec.triggers[trading-days].metadata.desiredReplicas"
+    assert scaled[0] == f'  prod: ScaledObject indicator-engine {first} "10" → "12"'
+
+    assert scaled and not [line for line in scaled if re.search(r"\[\d+\]", line)]
+    old = {"triggers": [{"type": "cpu", "metadata": {"value": "60"}}, {"type": "cron", "name": "a"}]}
+    new = {"triggers": [{"type": "cpu", "metadata": {"value": "70"}}]}
+    assert list(diff_values(old, new)) == [
+        FieldChange("triggers[cpu].metadata.value", "60", "70"),
+        FieldChange("triggers[a]", {"type": "cron", "name": "a"}, MISSING),
+    ]
+
+
+def test_the_report_as_data(repo: Path) -> None:
+    same = _nifty(repo, "diff", "--format", "json")
+    assert same.returncode == 0
+    assert json.loads(same.stdout)["changed"] is False
+    edit(
+        repo / "spec" / "system.yaml",
+        "autoscaling: {min: 2, max: 5, cpu: 70}",
+        "autoscaling: {min: 2, max: 6, cpu: 70}",
+    )
+    edit(repo / "spec" / "system.yaml", "talks_to: [redis, signal-generator]", "talks_to: [redis]")
+    result = _nifty(repo, "diff", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["changed"] is True and report["against"] == "HEAD"
+    market, api = report["spec_changes"]
+    assert api == {
+        "where": ["prod"],
+        "subject": "component api",
+        "field": "autoscaling.max",
+        "old": 5,
+        "new": 6,
+    }
+    assert market["old"] == ["redis", "signal-generator"] and market["new"] == ["redis"]
+    hpa = {
+        "where": ["prod"],
+        "kind": "HorizontalPodAutoscaler",
+        "name": "api",
+        "field": "spec.maxReplicas",
+        "old": 5,
+        "new": 6,
+    }
+    assert hpa in report["objects"]
+    grant = {
+        "where": ["dev", "prod"],
+        "kind": "NetworkPolicy",
+        "name": "signal-generator",
+        "access": "ingress from market-aggregator on 8080/TCP",
+        "note": "removed",
+    }
+    assert grant in report["objects"]
+    assert report["files"] == ["out/README.md"]
+    assert report["summary"] == result.stderr.strip()
+
+
+def test_outside_a_repository_says_so_in_its_own_words(tmp_path: Path) -> None:
+    for folder in ("spec", "monitoring", "out"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    result = _nifty(tmp_path, "diff")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: out/ is not inside a git repository;"), result.stderr
+    assert "fatal" not in result.stderr
+
+
+def test_a_plain_diff_runs_without_typer(repo: Path) -> None:
+    # CI runs `nifty diff --against REV --format markdown`: the entry point parses it itself.
+    command = [sys.executable, "-X", "importtime", "-m", "compiler", "diff", "--format", "json"]
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["changed"] is False
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "typer" not in imported and "ruamel.yaml" not in imported
+    # Anything else, such as a bad choice, goes through typer and its words.
+    bad = _nifty(repo, "diff", "--format", "xml")
+    assert bad.returncode == 2 and "'xml' is not one of: text, markdown, json" in bad.stderr
+
+
+def test_the_same_hunk_at_other_lines_is_listed_once() -> None:
+    def rules(environment: str, before: str) -> ObjectChange:
+        field = FieldChange('data["generated.yaml"]', f"{before}a\nb\nX\n", f"{before}a\nb\nY\n")
+        return ObjectChange(environment, "ConfigMap", "prometheus-rules", environment, "changed", (field,))
+
+    # prod's file holds more rules above the changed one: the hunk stands lower there.
+    diff = TreeDiff((rules("dev", ""), rules("prod", "z\nz\nz\n")), (), ("base", "dev", "prod"))
+    assert report_text(explain(diff, "HEAD"), "out").splitlines() == [
+        "generated configs:",
+        '  dev, prod: ConfigMap prometheus-rules data["generated.yaml"] changed:',
+        "      @@",
+        "       b",
+        "      -X",
+        "      +Y",
+    ]
+
+
+def test_stat_gives_the_report_in_brief(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    edit(spec, "autoscaling: {min: 2, max: 5, cpu: 70}", "autoscaling: {min: 2, max: 6, cpu: 70}")
+    edit(spec, "talks_to: [redis, signal-generator]", "talks_to: [redis]")
+    result = _nifty(repo, "diff", "--stat")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "spec/system.yaml: 2 changes",
+        "  dev, prod: NetworkPolicy market-aggregator: 1 grant",
+        "  dev, prod: NetworkPolicy signal-generator: 1 grant",
+        "  prod: HorizontalPodAutoscaler api: 1 field",
+        "  prod: ConfigMap prometheus-rules: 1 field",
+        "  prod: StatefulSet prometheus: restarts",
+        "  out/README.md",
+    ]
+    assert result.stderr == _nifty(repo, "diff").stderr
+
+
+def test_builds_from_the_renders_equal_builds_from_the_text(repo: Path) -> None:
+    spec = repo / "spec" / "system.yaml"
+    edit(spec, "autoscaling: {min: 2, max: 5, cpu: 70}", "autoscaling: {min: 2, max: 6, cpu: 70}")
+    builds: dict[str, Any] = {}
+    tree = compile_spec(spec, repo / "monitoring", None, builds)
+    assert set(builds) == {"base", "dev", "prod"}
+    committed = read_revision(repo / "out", "HEAD")
+    assert diff_trees(committed, tree, builds) == diff_trees(committed, tree)
+
+
+@pytest.mark.parametrize(("old", "new"), [(1, True), (1, 1.0), (0, False), ("1", 1)])
+def test_equal_but_differently_typed_values_are_a_change(old: Any, new: Any) -> None:
+    def hpa(value: Any) -> dict[str, Any]:
+        return {
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "api"},
+            "spec": {"minReplicas": value},
+        }
+
+    (change,) = diff_objects("prod", [hpa(old)], [hpa(new)])
+    assert change.fields == (FieldChange("spec.minReplicas", old, new),)
+    assert diff_objects("prod", [hpa(old)], [hpa(old)]) == []

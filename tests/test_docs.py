@@ -137,6 +137,8 @@ def test_data_flow_runs_down_the_layers_in_order(shipped_tree: dict[str, str]) -
             thick = hot and graph.nodes[target][2] == "hot"
             down = (node, "==>" if thick else "-->", target)
             assert (down if rank[node] <= rank[target] else (target, "---", node)) in edges
+    # A call up to an earlier layer carries the ▲ that stands in for its arrowhead.
+    assert {label for _, arrow, _, label in graph.edges if arrow == "---"} == {"▲"}
     # The hot path is thick, and only the hot path.
     thick_edges = {(s, t) for s, arrow, t, _ in graph.edges if arrow == "==>"}
     assert thick_edges
@@ -202,6 +204,7 @@ def test_tables_match_the_kubectl_builds(
 ) -> None:
     readme = _readme(shipped_tree)
     capacity_rows = {row[0]: row for row in _table(_section(readme, "## Capacity"))}
+    environments = {row[0]: row for row in _table(_section(readme, "## Environments"))}
     for env in (shipped_plan.base, *shipped_plan.environments):
         folder = shipped_out / ("base" if env is shipped_plan.base else f"overlays/{env.name}")
         built = objects(kustomize(folder))
@@ -217,6 +220,12 @@ def test_tables_match_the_kubectl_builds(
         )
         rows = _table(_section(readme, f"### {env.name}"))
         assert sorted((r[0].strip("*"), r[2], r[3], r[4]) for r in rows) == expected
+        # KEDA's components are named as such, not as HPAs of the build.
+        keda = {o["spec"]["scaleTargetRef"]["name"] for o in built if o["kind"] == "ScaledObject"}
+        assert {r[0].strip("*") for r in rows if r[5].startswith("KEDA ScaledObject")} == keda
+        hosts = {rule["host"] for o in built if o["kind"] == "Ingress" for rule in o["spec"]["rules"]}
+        shown = environments[env.name][3]
+        assert set(shown.split(", ")) - {"—"} == hosts, shown
         _check_capacity(built, capacity_rows[env.name])
 
 
@@ -225,11 +234,20 @@ def _check_capacity(built: list[dict[str, Any]], row: list[str]) -> None:
         h["spec"]["scaleTargetRef"]["name"]: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"])
         for h in autoscalers(built)
     }
-    pods, cpu, memory = [0, 0], [Decimal(0), Decimal(0)], [Decimal(0), Decimal(0)]
+    # KEDA's cron triggers hold their desiredReplicas in trading hours: the floor over the minimum.
+    floors = {
+        s["spec"]["scaleTargetRef"]["name"]: max(
+            int(t["metadata"]["desiredReplicas"]) for t in s["spec"]["triggers"] if t["type"] == "cron"
+        )
+        for s in built
+        if s["kind"] == "ScaledObject" and any(t["type"] == "cron" for t in s["spec"]["triggers"])
+    }
+    pods, cpu, memory = [0, 0, 0], [Decimal(0)] * 3, [Decimal(0)] * 3
     volumes = Decimal(0)
     for workload in (o for o in built if o["kind"] in ("Deployment", "StatefulSet")):
         name = workload["metadata"]["name"]
-        counts = scale.get(name, (workload["spec"].get("replicas", 1),) * 2)
+        low, high = scale.get(name, (workload["spec"].get("replicas", 1),) * 2)
+        counts = (low, max(low, floors.get(name, low)), high)
         requests = [c["resources"]["requests"] for c in workload["spec"]["template"]["spec"]["containers"]]
         for claim in workload["spec"].get("volumeClaimTemplates", []):
             volumes += workload["spec"].get("replicas", 1) * _quantity(
@@ -239,20 +257,41 @@ def _check_capacity(built: list[dict[str, Any]], row: list[str]) -> None:
             pods[side] += count
             cpu[side] += count * sum(_quantity(r["cpu"]) for r in requests)
             memory[side] += count * sum(_quantity(r["memory"]) for r in requests)
-    _, pods_min, cpu_min, memory_min, pods_max, cpu_max, memory_max, claimed = row
+    (
+        _,
+        pods_min,
+        cpu_min,
+        memory_min,
+        pods_open,
+        cpu_open,
+        memory_open,
+        pods_max,
+        cpu_max,
+        memory_max,
+        claimed,
+    ) = row
     shown_unit = SUFFIXES[re.sub(r"[0-9.]", "", claimed)]
     assert abs(_quantity(claimed) - volumes) <= shown_unit / 20, (claimed, volumes)
-    assert (int(pods_min), int(pods_max)) == tuple(pods)
-    # One rule for both columns: the exact amount rounded to two decimals of the unit shown.
-    for shown, exact in (
-        (cpu_min, cpu[0]),
-        (cpu_max, cpu[1]),
-        (memory_min, memory[0]),
-        (memory_max, memory[1]),
-    ):
+    assert (int(pods_min), int(pods_max)) == (pods[0], pods[2])
+    shown_pairs = [(cpu_min, cpu[0]), (cpu_max, cpu[2]), (memory_min, memory[0]), (memory_max, memory[2])]
+    if floors:
+        assert int(pods_open) == pods[1]
+        shown_pairs += [(cpu_open, cpu[1]), (memory_open, memory[1])]
+    else:
+        assert (pods_open, cpu_open, memory_open) == ("—", "—", "—")
+    # One rule for every column: the exact amount rounded to two decimals of the unit shown.
+    for shown, exact in shown_pairs:
         unit = SUFFIXES[re.sub(r"[0-9.]", "", shown)]
         assert re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?(Ki|Mi|Gi|Ti)?", shown), shown
         assert abs(_quantity(shown) - exact) <= unit / 200, (shown, exact)
+
+
+def test_capacity_in_trading_hours_holds_the_prescaling_floors(shipped_tree: dict[str, str]) -> None:
+    # Prod's minimum holds only outside trading hours: from 08:45 KEDA keeps tick-processor at 6
+    # pods (1 core each) and indicator-engine at 10 (half a core each), not at their minimums 2 and 5.
+    rows = {row[0]: row for row in _table(_section(_readme(shipped_tree), "## Capacity"))}
+    assert rows["prod"][1:7] == ["25", "16", "14.5Gi", "34", "22.5", "19Gi"]
+    assert rows["dev"][4:7] == ["—", "—", "—"]
 
 
 @pytest.mark.parametrize(

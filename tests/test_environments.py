@@ -170,3 +170,33 @@ def test_an_environment_cannot_size_a_path_the_base_does_not_write() -> None:
         "environment 'dev', component 'feed-handler', writable./data: "
         "'feed-handler' has no writable path '/data'; its paths: /tmp"
     )
+
+
+SHARED_HOST_CASE = Path(__file__).parent / "invalid" / "cases" / "delivery-host-shared-cluster.yaml"
+
+
+@pytest.mark.parametrize(
+    ("prod", "clash"),
+    [
+        ("  prod:\n    namespace: nifty50-prod\n", True),
+        # prod's Application targets another cluster, whose ingress controller is its own.
+        ("  prod:\n    namespace: nifty50-prod\n    delivery: {cluster: https://prod.example:6443}\n", False),
+        # prod names its own host.
+        (
+            "  prod:\n    namespace: nifty50-prod\n    components:\n"
+            "      indicator-engine: {host: charts.prod.nifty50.example}\n",
+            False,
+        ),
+    ],
+)
+def test_environments_on_one_cluster_claim_distinct_hosts(prod: str, clash: bool) -> None:
+    text = SHARED_HOST_CASE.read_text(encoding="utf-8")
+    assert "  prod:\n    namespace: nifty50-prod\n" in text
+    spec = text.replace("  prod:\n    namespace: nifty50-prod\n", prod)
+    try:
+        validate(parse_spec(spec.encode(), "spec/system.yaml"))
+    except SpecError as error:
+        messages = [d.message for d in error.diagnostics]
+        assert clash and len(messages) == 1 and "claimed by environments 'dev' and 'prod'" in messages[0]
+    else:
+        assert not clash

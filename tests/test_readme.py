@@ -91,3 +91,15 @@ def test_diff_step_succeeds_with_and_without_changes(repo: Path) -> None:
     assert "| HorizontalPodAutoscaler `api` | `spec.minReplicas` | `2` | `3` |" in (
         repo / "nifty-diff.md"
     ).read_text(encoding="utf-8")
+
+
+def test_diff_step_fails_on_a_spec_that_does_not_compile(repo: Path) -> None:
+    # nifty diff exits 1 for changes and 2 for an error; the step lets only 1 through.
+    edit(
+        repo / "spec" / "system.yaml",
+        "autoscaling: {min: 2, max: 5, cpu: 70}",
+        "autoscaling: {min: 9, max: 5, cpu: 70}",
+    )
+    result = _run_diff_step(repo)
+    assert result.returncode != 0
+    assert "autoscaling min (9) is above max (5)" in result.stderr

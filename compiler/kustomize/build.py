@@ -7,16 +7,13 @@ diff never rests on a wrong build. Transformers run in Kustomize's order: patche
 
 from __future__ import annotations
 
-import copy
 import functools
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from io import StringIO
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from yaml import YAMLError
 
 from compiler.kustomize.jsonpatch import PatchError, apply_patch
 from compiler.kustomize.transformers import (
@@ -27,6 +24,7 @@ from compiler.kustomize.transformers import (
     set_namespace,
 )
 from compiler.render.types import ConfigSource, Manifest
+from compiler.syntax.read import load_all
 
 KUSTOMIZATION = "kustomization.yaml"
 KNOWN_FIELDS = frozenset(
@@ -67,9 +65,15 @@ def folder_of(env: str) -> str:
     return env if env in ("base", "argocd") else f"overlays/{env}"
 
 
-def build_folder(tree: Mapping[str, str], folder: str) -> list[Manifest]:
-    """Every object `kubectl kustomize out/<folder>` prints, in its order."""
-    built = _build(tree, folder.strip("/"), ())
+def build_folder(
+    tree: Mapping[str, str], folder: str, built_folders: dict[str, _Build] | None = None
+) -> list[Manifest]:
+    """Every object `kubectl kustomize out/<folder>` prints, in its order.
+
+    built_folders keeps the builds of folders across calls on one tree, so that the base that every
+    overlay names is built once: a build is never changed once made.
+    """
+    built = _build(tree, folder.strip("/"), (), {} if built_folders is None else built_folders)
     sources = [ConfigSource(name, tuple(sorted(data.items()))) for name, data in built.configs.items()]
     configmaps, names = generated_configmaps(sources, built.namespace or "")
     if built.namespace is None:
@@ -79,9 +83,17 @@ def build_folder(tree: Mapping[str, str], folder: str) -> list[Manifest]:
     return legacy_order([*objects, *configmaps])
 
 
-def _build(tree: Mapping[str, str], folder: str, seen: tuple[str, ...]) -> _Build:
+def _build(tree: Mapping[str, str], folder: str, seen: tuple[str, ...], built: dict[str, _Build]) -> _Build:
     if folder in seen:
         raise TreeBuildError(f"{folder}: kustomization cycle through {' -> '.join(seen)}")
+    if folder not in built:
+        built[folder] = _build_once(tree, folder, seen, built)
+    return built[folder]
+
+
+def _build_once(
+    tree: Mapping[str, str], folder: str, seen: tuple[str, ...], built: dict[str, _Build]
+) -> _Build:
     kustomization = _load_one(tree, f"{folder}/{KUSTOMIZATION}")
     unknown = sorted(set(kustomization) - KNOWN_FIELDS)
     if unknown:
@@ -90,7 +102,7 @@ def _build(tree: Mapping[str, str], folder: str, seen: tuple[str, ...]) -> _Buil
     for resource in kustomization.get("resources", []):
         path = posixpath.normpath(posixpath.join(folder, resource))
         if f"{path}/{KUSTOMIZATION}" in tree:
-            inner = _build(tree, path, (*seen, folder))
+            inner = _build(tree, path, (*seen, folder), built)
             result.objects.extend(inner.objects)
             result.configs.update(inner.configs)
             result.namespace = inner.namespace
@@ -192,14 +204,17 @@ def _load_all(tree: Mapping[str, str], path: str) -> list[Manifest]:
 
 
 def _parse(text: str, where: str) -> list[Any]:
-    """The documents of text, each a fresh copy that the build may change."""
-    return copy.deepcopy(list(_parse_once(text, where)))
+    """The documents of text, shared with every other read of the same text.
+
+    Nothing changes a parsed document: the transformers and patches copy what they change.
+    """
+    return list(_parse_once(text, where))
 
 
 @functools.lru_cache(maxsize=256)
 def _parse_once(text: str, where: str) -> tuple[Any, ...]:
     """Parsed documents by text: every overlay reads the base's files again, and parsing is slow."""
     try:
-        return tuple(d for d in YAML(typ="safe", pure=True).load_all(StringIO(text)) if d is not None)
+        return tuple(load_all(text))
     except YAMLError as exc:
         raise TreeBuildError(f"{where}: malformed YAML: {exc}") from None

@@ -6,14 +6,34 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+SCALARS = frozenset({str, int, float, bool, type(None)})
+
 
 class PatchError(Exception):
     """A patch operation that cannot apply to the document."""
 
 
+def plain_copy(value: Any) -> Any:
+    """A deep copy of data made of mappings, lists, tuples and scalars: copy.deepcopy's result, faster.
+
+    Builds and patches copy whole manifests often; deepcopy's bookkeeping of shared and
+    recursive objects, which such data never has, costs most of its time.
+    """
+    kind = value.__class__
+    if kind is dict:
+        return {key: plain_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [plain_copy(item) for item in value]
+    if kind is tuple:
+        return tuple(plain_copy(item) for item in value)
+    if kind in SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
 def apply_patch(document: Any, operations: Iterable[dict[str, Any]]) -> Any:
     """A copy of document with every operation applied in order."""
-    result = copy.deepcopy(document)
+    result = plain_copy(document)
     for operation in operations:
         result = _apply(result, operation)
     return result
@@ -104,13 +124,13 @@ def _replace(document: Any, pointer: str, value: Any) -> Any:
 def _apply(document: Any, operation: dict[str, Any]) -> Any:
     op, path = operation.get("op"), operation.get("path", "")
     if op == "add":
-        return _add(document, path, copy.deepcopy(operation["value"]))
+        return _add(document, path, plain_copy(operation["value"]))
     if op == "remove":
         return _remove(document, path)
     if op == "replace":
-        return _replace(document, path, copy.deepcopy(operation["value"]))
+        return _replace(document, path, plain_copy(operation["value"]))
     if op in ("move", "copy"):
-        value = copy.deepcopy(_get(document, operation["from"]))
+        value = plain_copy(_get(document, operation["from"]))
         if op == "move":
             document = _remove(document, operation["from"])
         return _add(document, path, value)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from compiler.kustomize.jsonpatch import plain_copy
 from compiler.render.types import ConfigSource, Manifest
 
 CLUSTER_SCOPED = frozenset(
@@ -91,7 +91,7 @@ def rewrite_config_references(manifest: Manifest, names: Mapping[str, str]) -> M
     template = manifest.get("spec", {}).get("template")
     if not template:
         return manifest
-    result = copy.deepcopy(manifest)
+    result: Manifest = plain_copy(manifest)
     pod = result["spec"]["template"]["spec"]
     references = [volume.get("configMap") for volume in pod.get("volumes", [])]
     for container in (*pod.get("initContainers", []), *pod.get("containers", [])):

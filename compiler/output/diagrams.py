@@ -35,11 +35,16 @@ def endpoint(workload: Workload, index: int, external: External) -> tuple[str, s
     return name, f'{name}>"{what}<br/>{external.cidr} port {external.port}"]:::endpoint'
 
 
+# The mark of a call to a component in an earlier layer, drawn above the caller.
+UP = "▲"
+
+
 def data_flow(env: EnvPlan) -> list[str]:
     """The layers top to bottom in their order, an edge per declared connection.
 
     Dagre ranks every edge downwards, so an edge to an earlier layer (a component writing to
-    storage above it) is written from the earlier side as a line without an arrowhead; invisible
+    storage above it) is written from the earlier side as a line marked with an upward arrow (Mermaid
+    draws no arrowhead against an edge's direction, issue 6402 of mermaid-js); invisible
     links hold each layer under the one before. Each external block is an endpoint node in its
     component's layer, reached from that component only.
     """
@@ -70,7 +75,8 @@ def data_flow(env: EnvPlan) -> list[str]:
         for called in dict.fromkeys(f.target for f in workload.flows if f.target in place):
             source, target = node(workload.name), node(called)
             if place[called] < place[workload.name]:
-                edges.append(f"    {target} --- {source}")
+                # Mermaid has no arrowhead against the edge's direction; the label points up instead.
+                edges.append(f'    {target} ---|"{UP}"| {source}')
             else:
                 arrow = "==>" if workload.name in hot and called in hot else "-->"
                 edges.append(f"    {source} {arrow} {target}")

@@ -27,6 +27,10 @@ class Capacity:
     memory_max: int
     # Persistent volumes (bytes): StatefulSets do not autoscale, so one figure.
     volumes: int = 0
+    # In trading hours, with KEDA's pre-scaling floors held; None where nothing is pre-scaled.
+    pods_market: int | None = None
+    cpu_market: int | None = None
+    memory_market: int | None = None
 
 
 def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str:
@@ -46,8 +50,9 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "## Layers and data flow",
         "",
         "Layers run top to bottom in their order. An arrow points from the component that opens a"
-        " connection to the one it connects to; a line without an arrowhead joins a component to"
-        " one in an earlier layer that it connects to (storage, mostly). Thick arrows and orange"
+        " connection to the one it connects to; a line marked ▲ points up from a component to one in"
+        " an earlier layer that it connects to (storage, mostly: Mermaid draws no arrowhead against"
+        " the layout). Thick arrows and orange"
         " boxes are the hot path; each dashed flag is an address block outside the cluster that"
         " only the component drawn next to it may reach. Pod counts are the base's.",
         "",
@@ -67,20 +72,15 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "",
         "## Autoscaling",
         "",
-        "HorizontalPodAutoscalers on CPU utilisation of the requests;"
-        " the workloads they scale set no replicas.",
+        "Autoscalers on CPU utilisation of the requests: a HorizontalPodAutoscaler, or, for a"
+        " pre-scaled component where the cluster runs KEDA, a KEDA ScaledObject (KEDA makes and"
+        " drives the HPA) that also holds the pre-scaling floor in trading hours; the workloads"
+        " they scale set no replicas.",
         *(line for env in envs for line in _autoscaling_section(env)),
         "",
         "## Capacity",
         "",
-        "CPU and memory requested by every pod of an environment, at minimum scale (HPA minimums)"
-        " and at maximum scale (HPA maximums); fixed replica counts count at both; and the"
-        " persistent volumes its StatefulSets claim.",
-        "",
-        "| environment | pods (min) | CPU cores (min) | memory (min)"
-        " | pods (max) | CPU cores (max) | memory (max) | volumes |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(_capacity_row(env.name, capacities[env.name]) for env in envs),
+        *_capacity_section([(env.name, capacities[env.name]) for env in envs]),
         *market_clock_section(plan),
     ]
     return "\n".join(sections) + "\n"
@@ -88,8 +88,8 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
 
 def _environment_table(plan: Plan) -> Iterator[str]:
     apps = {app.environment: app for app in plan.applications}
-    yield "| environment | namespace | tag of own images | folder | Argo CD sync |"
-    yield "| --- | --- | --- | --- | --- |"
+    yield "| environment | namespace | tag of own images | hosts | folder | Argo CD sync |"
+    yield "| --- | --- | --- | --- | --- | --- |"
     for env in (plan.base, *plan.environments):
         tags = ", ".join(sorted({w.tag for w in env.workloads if w.own_image})) or "—"
         folder = "out/base" if env is plan.base else f"out/overlays/{env.name}"
@@ -101,7 +101,9 @@ def _environment_table(plan: Plan) -> Iterator[str]:
             sync = "automated" + (f" ({', '.join(extras)})" if extras else "")
         else:
             sync = "manual"
-        yield f"| {env.name} | {env.namespace} | {tags} | `{folder}` | {sync} |"
+        routes = [w.route for w in env.workloads if w.route is not None]
+        hosts = ", ".join(dict.fromkeys(f"{r.host}{r.path if r.path != '/' else ''}" for r in routes)) or "—"
+        yield f"| {env.name} | {env.namespace} | {tags} | {hosts} | `{folder}` | {sync} |"
 
 
 def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
@@ -112,15 +114,22 @@ def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
     if not scaled:
         yield "No component autoscales."
         return
-    yield "| service | layer | min pods | max pods | scale trigger |"
-    yield "| --- | --- | ---: | ---: | --- |"
+    yield "| service | layer | min pods | max pods | scale trigger | scaled by |"
+    yield "| --- | --- | ---: | ---: | --- | --- |"
     for group, workload in scaled:
         assert workload.scaling is not None
         layer = f"{group.number} ({group.name})" if group.number else group.name
         scaling = workload.scaling
+        floor = scaling.floor
+        scaler = (
+            "HorizontalPodAutoscaler"
+            if floor is None
+            else f"KEDA ScaledObject: at least {floor.replicas} pods from {floor.lead_minutes} min"
+            " before the open to the close"
+        )
         yield (
             f"| **{workload.name}** | {layer} | {scaling.min_replicas} | {scaling.max_replicas} "
-            f"| CPU > {scaling.cpu_utilization}% |"
+            f"| CPU > {scaling.cpu_utilization}% | {scaler} |"
         )
 
 
@@ -135,20 +144,24 @@ def capacity(objects: Iterable[Manifest]) -> Capacity:
         for h in objects
         if h["kind"] == "HorizontalPodAutoscaler"
     }
-    bounds.update(
-        {
-            (s["spec"]["scaleTargetRef"]["kind"], s["spec"]["scaleTargetRef"]["name"]): (
-                s["spec"]["minReplicaCount"],
-                s["spec"]["maxReplicaCount"],
-            )
-            for s in objects
-            if s["kind"] == "ScaledObject"
-        }
-    )
+    floors: dict[tuple[str, str], int] = {}
+    for scaled in (o for o in objects if o["kind"] == "ScaledObject"):
+        target = (scaled["spec"]["scaleTargetRef"]["kind"], scaled["spec"]["scaleTargetRef"]["name"])
+        bounds[target] = (scaled["spec"]["minReplicaCount"], scaled["spec"]["maxReplicaCount"])
+        # A cron trigger holds its desiredReplicas from start to end: the pre-scaling floor.
+        held = [
+            int(trigger["metadata"]["desiredReplicas"])
+            for trigger in scaled["spec"].get("triggers", [])
+            if trigger.get("type") == "cron"
+        ]
+        if held:
+            floors[target] = max(held)
     totals = [0, 0, 0, 0, 0, 0, 0]
+    market = [0, 0, 0]
     for workload in (o for o in objects if o["kind"] in WORKLOAD_KINDS):
         fixed = workload["spec"].get("replicas", 1)
-        low, high = bounds.get((workload["kind"], workload["metadata"]["name"]), (fixed, fixed))
+        target = (workload["kind"], workload["metadata"]["name"])
+        low, high = bounds.get(target, (fixed, fixed))
         cpu, memory = pod_requests(workload["spec"]["template"]["spec"])
         claims = sum(
             memory_bytes(str(claim["spec"]["resources"]["requests"]["storage"]))
@@ -157,7 +170,12 @@ def capacity(objects: Iterable[Manifest]) -> Capacity:
         values = (low, high, cpu * low, cpu * high, memory * low, memory * high, claims * fixed)
         for index, value in enumerate(values):
             totals[index] += value
-    return Capacity(*totals)
+        trading = min(max(low, floors.get(target, low)), high)
+        for index, value in enumerate((trading, cpu * trading, memory * trading)):
+            market[index] += value
+    if not floors:
+        return Capacity(*totals)
+    return Capacity(*totals, *market)
 
 
 def pod_requests(pod: Manifest) -> tuple[int, int]:
@@ -175,9 +193,45 @@ def pod_requests(pod: Manifest) -> tuple[int, int]:
     return cpu, memory
 
 
-def _capacity_row(name: str, found: Capacity) -> str:
+def _capacity_section(rows: list[tuple[str, Capacity]]) -> Iterator[str]:
+    """The capacity table; with columns for trading hours when some environment pre-scales."""
+    trading = any(found.pods_market is not None for _, found in rows)
+    if trading:
+        yield (
+            "CPU and memory requested by every pod of an environment, at minimum scale (autoscaling"
+            " minimums, which hold outside trading hours), in trading hours where KEDA pre-scales"
+            " (each pre-scaled component at least at its floor, from its lead before the open to the"
+            " close of trading days; — where nothing is pre-scaled) and at maximum scale (autoscaling"
+            " maximums); fixed replica counts count at all three; and the persistent volumes its"
+            " StatefulSets claim."
+        )
+    else:
+        yield (
+            "CPU and memory requested by every pod of an environment, at minimum scale (HPA minimums)"
+            " and at maximum scale (HPA maximums); fixed replica counts count at both; and the"
+            " persistent volumes its StatefulSets claim."
+        )
+    yield ""
+    middle = " | pods (trading) | CPU cores (trading) | memory (trading)" if trading else ""
+    yield (
+        f"| environment | pods (min) | CPU cores (min) | memory (min){middle}"
+        " | pods (max) | CPU cores (max) | memory (max) | volumes |"
+    )
+    yield "| --- " + "| ---: " * (10 if trading else 7) + "|"
+    for name, found in rows:
+        yield _capacity_row(name, found, trading)
+
+
+def _capacity_row(name: str, found: Capacity, trading: bool) -> str:
+    market = (found.pods_market, found.cpu_market, found.memory_market)
+    if not trading:
+        held = ""
+    elif market[0] is None or market[1] is None or market[2] is None:
+        held = "| — | — | — "
+    else:
+        held = f"| {market[0]} | {format_cpu(market[1])} | {format_memory(market[2])} "
     return (
         f"| {name} | {found.pods_min} | {format_cpu(found.cpu_min)} | {format_memory(found.memory_min)} "
-        f"| {found.pods_max} | {format_cpu(found.cpu_max)} | {format_memory(found.memory_max)} "
+        f"{held}| {found.pods_max} | {format_cpu(found.cpu_max)} | {format_memory(found.memory_max)} "
         f"| {format_memory(found.volumes) if found.volumes else '—'} |"
     )

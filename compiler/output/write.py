@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -57,12 +58,22 @@ def unified_diff(old: Mapping[str, str], new: Mapping[str, str], prefix: str) ->
     )
 
 
-def write_tree(root: Path, tree: Mapping[str, str], keep: Sequence[Path] = ()) -> None:
+@dataclass
+class Written:
+    """What a write did: files written anew, files kept as they were, files removed (sorted)."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def write_tree(root: Path, tree: Mapping[str, str], keep: Sequence[Path] = ()) -> Written:
     """Replace root with exactly tree: build it aside, then swap it in under a lock.
 
     A failure or a stop signal before the swap leaves the old tree; after it, the new one.
     root must not hold any path of keep (the spec, the working directory).
     """
+    done = Written()
     shown = root.as_posix()
     root = Path(os.path.abspath(root))
     _refuse_unsafe_target(root, shown, keep)
@@ -81,9 +92,16 @@ def write_tree(root: Path, tree: Mapping[str, str], keep: Sequence[Path] = ()) -
                     if target.parent not in made:
                         target.parent.mkdir(parents=True, exist_ok=True)
                         made.add(target.parent)
-                    _place(root / relative, target, text.encode("utf-8"))
+                    kept = _place(root / relative, target, text.encode("utf-8"))
+                    (done.unchanged if kept else done.written).append(relative)
                 signals.check()
                 _swap(staging, parent / root.name)
+                # staging now holds the old tree: what it has and the new one lacks is gone.
+                done.removed = sorted(
+                    relative
+                    for path in staging.rglob("*")
+                    if path.is_file() and (relative := path.relative_to(staging).as_posix()) not in tree
+                )
             finally:
                 # After the swap, staging holds the old tree.
                 shutil.rmtree(staging, ignore_errors=True)
@@ -91,11 +109,14 @@ def write_tree(root: Path, tree: Mapping[str, str], keep: Sequence[Path] = ()) -
         raise SpecError([Diagnostic(shown, 0, 0, f"cannot write: {exc.strerror or exc}")]) from None
     except StopSignalError:
         # The signal is acted on when DeferredSignals exits; reaching here means it was ignored.
-        return
+        return done
+    done.written.sort()
+    done.unchanged.sort()
+    return done
 
 
-def _place(current: Path, target: Path, data: bytes) -> None:
-    """Write data at target, or link the current file there when it already holds exactly data.
+def _place(current: Path, target: Path, data: bytes) -> bool:
+    """Write data at target, or link the current file there when it already holds exactly data (True).
 
     Creating a file costs far more than linking one, and a compile usually changes few files; the
     old tree is removed after the swap, so the link never lets an edit reach a kept file.
@@ -103,10 +124,11 @@ def _place(current: Path, target: Path, data: bytes) -> None:
     try:
         if current.stat().st_size == len(data) and current.read_bytes() == data:
             os.link(current, target)
-            return
+            return True
     except OSError:
         pass
     target.write_bytes(data)
+    return False
 
 
 # Every file nifty writes carries this in its first line.

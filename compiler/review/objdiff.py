@@ -11,6 +11,7 @@ from compiler.kustomize.build import build_folder, environments, folder_of
 from compiler.kustomize.transformers import configmap_hash
 from compiler.output.write import changed_files
 from compiler.render.types import Manifest
+from compiler.review.access import AccessChange, access_changes, without_rules
 
 
 class _Missing:
@@ -23,6 +24,9 @@ class _Missing:
 MISSING: Any = _Missing()
 PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BUILT_FOLDERS = ("base/", "overlays/", "argocd/")
+POLICY = "NetworkPolicy"
+# HPA metrics that name the resource they measure: `metrics[cpu]`, not `metrics[0]`.
+METRIC_SOURCES = frozenset({"Resource", "ContainerResource"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class ObjectChange:
     namespace: str
     change: Literal["added", "removed", "changed"]
     fields: tuple[FieldChange, ...] = ()
+    access: tuple[AccessChange, ...] = ()  # a NetworkPolicy's grants, which its fields do not show
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,16 @@ def diff_objects(environment: str, old: Sequence[Manifest], new: Sequence[Manife
     for key, manifest in after.items():
         kind, namespace, name = key
         if key not in before:
-            changes.append(ObjectChange(environment, kind, name, namespace, "added"))
+            access = access_changes({}, manifest) if kind == POLICY else ()
+            changes.append(ObjectChange(environment, kind, name, namespace, "added", access=access))
+        elif _identical(before[key], manifest):
+            continue
+        elif kind == POLICY:
+            # Who may reach whom reads in words; the rest of the policy as fields.
+            fields = tuple(diff_values(without_rules(before[key]), without_rules(manifest)))
+            access = access_changes(before[key], manifest)
+            if fields or access:
+                changes.append(ObjectChange(environment, kind, name, namespace, "changed", fields, access))
         else:
             fields = tuple(
                 f
@@ -98,14 +112,28 @@ def diff_objects(environment: str, old: Sequence[Manifest], new: Sequence[Manife
             )
             if fields:
                 changes.append(ObjectChange(environment, kind, name, namespace, "changed", fields))
-    changes.extend(
-        ObjectChange(environment, key[0], key[2], key[1], "removed") for key in before if key not in after
-    )
+    for key, manifest in before.items():
+        if key not in after:
+            access = access_changes(manifest, {}) if key[0] == POLICY else ()
+            changes.append(ObjectChange(environment, key[0], key[2], key[1], "removed", access=access))
     return changes
 
 
+def _identical(old: Any, new: Any) -> bool:
+    """Equal values of equal types, checked in C: most objects of two builds are unchanged.
+
+    `==` alone takes 1 for 1.0 and for True; their reprs tell them apart.
+    """
+    return bool(old == new) and repr(old) == repr(new)
+
+
 def diff_values(old: Any, new: Any, path: str = "") -> Iterator[FieldChange]:
-    """Every leaf that differs; lists of named items are matched by name, other lists by position."""
+    """Every leaf that differs; lists of named items are matched by name, other lists by position.
+
+    An item is named by its `name`, or without one by its `type` when other items of the list have
+    names (KEDA's unnamed cpu trigger beside its named cron triggers), as long as the names of each
+    list are distinct.
+    """
     if isinstance(old, dict) and isinstance(new, dict):
         for key in [*old, *(k for k in new if k not in old)]:
             where = _join(path, key)
@@ -115,7 +143,7 @@ def diff_values(old: Any, new: Any, path: str = "") -> Iterator[FieldChange]:
                 yield FieldChange(where, MISSING, new[key])
             else:
                 yield from diff_values(old[key], new[key], where)
-    elif isinstance(old, list) and isinstance(new, list) and _named(old) and _named(new):
+    elif isinstance(old, list) and isinstance(new, list) and _named(old, new):
         yield from _diff_named(old, new, path)
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for index, (a, b) in enumerate(zip(old, new, strict=True)):
@@ -124,17 +152,42 @@ def diff_values(old: Any, new: Any, path: str = "") -> Iterator[FieldChange]:
         yield FieldChange(path, old, new)
 
 
-def _named(items: list[Any]) -> bool:
-    """True when every item is a mapping with a distinct string name (containers, ports, volumes…)."""
-    names = [item.get("name") for item in items if isinstance(item, dict)]
-    return (
-        len(names) == len(items) and all(isinstance(n, str) for n in names) and len(set(names)) == len(names)
-    )
+def _identity(item: Any, by_type: bool) -> str | None:
+    """What names a list item: its `name`; an HPA metric's resource (`cpu`); else (by_type) its `type`.
+
+    None for an item that has none of them.
+    """
+    if not isinstance(item, dict):
+        return None
+    name = item.get("name")
+    if isinstance(name, str):
+        return name
+    kind = item.get("type")
+    source = item.get(kind[:1].lower() + kind[1:]) if isinstance(kind, str) and kind else None
+    if kind in METRIC_SOURCES and isinstance(source, dict) and isinstance(source.get("name"), str):
+        return str(source["name"])
+    return kind if by_type and isinstance(kind, str) else None
+
+
+def _by_type(old: list[Any], new: list[Any]) -> bool:
+    """True when some item of either list has a name, so that its unnamed ones go by their type."""
+    return any(isinstance(item, dict) and isinstance(item.get("name"), str) for item in (*old, *new))
+
+
+def _named(old: list[Any], new: list[Any]) -> bool:
+    """True when every item of both lists has an identity, distinct within its list (containers…)."""
+    by_type = _by_type(old, new)
+    for items in (old, new):
+        names = [_identity(item, by_type) for item in items]
+        if None in names or len(set(names)) != len(names):
+            return False
+    return True
 
 
 def _diff_named(old: list[dict[str, Any]], new: list[dict[str, Any]], path: str) -> Iterator[FieldChange]:
-    before = {item["name"]: item for item in old}
-    after = {item["name"]: item for item in new}
+    by_type = _by_type(old, new)
+    before = {str(_identity(item, by_type)): item for item in old}
+    after = {str(_identity(item, by_type)): item for item in new}
     found = False
     for name in [*before, *(n for n in after if n not in before)]:
         where = f"{path}[{name}]"
@@ -160,14 +213,27 @@ def _join(path: str, key: Any) -> str:
     return f'{path}["{text}"]'
 
 
-def diff_trees(old: Mapping[str, str], new: Mapping[str, str]) -> TreeDiff:
-    """Build every environment of both trees and compare them; list changed files no build holds."""
+def diff_trees(
+    old: Mapping[str, str], new: Mapping[str, str], new_builds: Mapping[str, list[Manifest]] | None = None
+) -> TreeDiff:
+    """Build every environment of both trees and compare them; list changed files no build holds.
+
+    new_builds holds builds of new that the compile made from its renders (the same objects as a
+    build of its text); the other folders are built from the text.
+    """
+    given = new_builds or {}
     names = environments(new)
     names += [name for name in environments(old) if name not in names]
     objects: list[ObjectChange] = []
+    # Every overlay builds on the base: each tree builds it once.
+    built_old: dict[str, Any] = {}
+    built_new: dict[str, Any] = {}
     for name in names:
-        before = build_folder(old, folder_of(name)) if name in environments(old) else []
-        after = build_folder(new, folder_of(name)) if name in environments(new) else []
+        before = build_folder(old, folder_of(name), built_old) if name in environments(old) else []
+        if name in given:
+            after = given[name]
+        else:
+            after = build_folder(new, folder_of(name), built_new) if name in environments(new) else []
         objects.extend(diff_objects(name, before, after))
     files = changed_files(old, new)
     # Files of the builds are explained by their objects; name them only when no object changes.

@@ -75,9 +75,15 @@ class Entry:
     new: Any = MISSING
     note: str = ""
     lines: tuple[str, ...] = ()
+    words: bool = False  # field is a sentence (a NetworkPolicy's grant), not a path
 
     def text(self) -> str:
-        """`prod: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24`."""
+        """`prod: HorizontalPodAutoscaler indicator-engine spec.maxReplicas 20 → 24`.
+
+        A grant reads `prod: NetworkPolicy redis: ingress from risk-gateway on 6379/TCP added`.
+        """
+        if self.words:
+            return f"{self.where}: {self.kind} {self.name}: {self.field} {self.note}"
         what = " ".join(part for part in (self.kind, self.name, self.field) if part)
         change = self.note or f"{show_value(self.old)} {ARROW} {show_value(self.new)}"
         return f"{self.where}: {what} {change}"
@@ -143,9 +149,12 @@ def explain(
                 _canon(entry.old),
                 _canon(entry.new),
                 entry.note,
-                entry.lines,
+                _unplaced(entry.lines),
             )
-            _, wheres = sections[section].setdefault(key, (entry, []))
+            kept, wheres = sections[section].setdefault(key, (entry, []))
+            if kept.lines != entry.lines:
+                # The same change at other lines of another environment's file: one hunk, unplaced.
+                sections[section][key] = (replace(kept, lines=_unplaced(kept.lines)), wheres)
             if where not in wheres:
                 wheres.append(where)
     grouped = {
@@ -168,6 +177,14 @@ def explain(
     )
 
 
+HUNK = re.compile(r"^@@ -[0-9,]+ \+[0-9,]+ @@")
+
+
+def _unplaced(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """A line diff without the line numbers of its hunks, which differ between environments' files."""
+    return tuple(HUNK.sub("@@", line) for line in lines)
+
+
 def _canon(value: Any) -> str:
     return "\0absent" if value is MISSING else json.dumps(value, sort_keys=True, default=str)
 
@@ -187,6 +204,7 @@ def _entries(change: ObjectChange, configs: set[str]) -> Iterator[tuple[str, Ent
     where = change.environment
     if change.change != "changed":
         yield section, Entry(where, change.kind, change.name, note=change.change)
+        yield from _access_entries(change)
         return
     rolled: list[str] = []
     for field in change.fields:
@@ -206,9 +224,19 @@ def _entries(change: ObjectChange, configs: set[str]) -> Iterator[tuple[str, Ent
             )
         else:
             yield section, Entry(where, change.kind, change.name, field.path, field.old, field.new)
+    yield from _access_entries(change)
     if rolled:
         names = ", ".join(dict.fromkeys(rolled))
         yield "rolls", Entry(where, change.kind, change.name, note=f"restarts: {names} changed")
+
+
+def _access_entries(change: ObjectChange) -> Iterator[tuple[str, Entry]]:
+    """A NetworkPolicy's grants that come or go, one line per peer and port."""
+    for access in change.access:
+        entry = Entry(
+            change.environment, change.kind, change.name, access.grant.text(), note=access.change, words=True
+        )
+        yield "objects", entry
 
 
 def _config_of(reference: str, configs: set[str]) -> str:
@@ -235,7 +263,8 @@ def summary(report: Report) -> str:
         return f"no changes against {report.against}"
     parts = []
     if report.changes:
-        parts.append(_count(len(report.changes), "spec field", "change"))
+        count = len(report.changes)
+        parts.append(f"{count} change{'' if count == 1 else 's'} to the spec")
     if report.object_count:
         places = tuple("the shared base" if e == SHARED_BASE else e for e in report.environments)
         parts.append(f"{_count(report.object_count, 'object', 'change')} in {_names(places)}")
@@ -287,7 +316,7 @@ def _plain(text: str) -> str:
 
 def _row(entry: Entry) -> str:
     subject = f"{_plain(entry.kind)} {_cell(entry.name)}" if entry.name else _plain(entry.kind)
-    field = _cell(entry.field) if entry.field else ""
+    field = _plain(entry.field) if entry.words else _cell(entry.field) if entry.field else ""
     if entry.lines:
         old, new = "*see below*", "*see below*"
     elif entry.note:
@@ -340,3 +369,77 @@ def _fit(comment: str) -> str:
     if kept.count("```") % 2:
         kept += "\n```"
     return f"{kept}\n\n*The report is cut here; run `nifty diff` for all of it.*\n"
+
+
+def report_json(report: Report, out: str) -> str:
+    """The report as data: the same sections, each entry with its environments, field, old and new.
+
+    A value absent on one side is left out of its entry; `changed` is what the exit code says.
+    """
+    data = {
+        "against": report.against,
+        "changed": not report.empty,
+        "summary": summary(report),
+        "spec": {"path": report.spec, "note": report.spec_note or None},
+        "spec_changes": [_entry_data(e, subject=True) for e in report.changes],
+        "objects": [_entry_data(e) for e in report.objects],
+        "configs": [_entry_data(e) for e in report.configs],
+        "rolls": [_entry_data(e) for e in report.rolls],
+        "files": [f"{out}/{path}" for path in report.files],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _entry_data(entry: Entry, *, subject: bool = False) -> dict[str, Any]:
+    """An entry as data; a spec change names its subject (`component api`) where objects have a kind."""
+    data: dict[str, Any] = {"where": entry.where.split(", ")}
+    if entry.kind:
+        data["subject" if subject else "kind"] = entry.kind
+    if entry.name:
+        data["name"] = entry.name
+    if entry.words:
+        data["access"] = entry.field
+    elif entry.field:
+        data["field"] = entry.field
+    if entry.old is not MISSING:
+        data["old"] = entry.old
+    if entry.new is not MISSING:
+        data["new"] = entry.new
+    if entry.note:
+        data["note"] = entry.note.rstrip(":")
+    if entry.lines:
+        data["lines"] = list(entry.lines)
+    return data
+
+
+def report_stat(report: Report, out: str) -> str:
+    """The report in brief, as `git diff --stat`: what changes, one line per object, without values."""
+    lines: list[str] = []
+    if report.spec_note:
+        lines.append(f"{report.spec}: {report.spec_note}")
+    elif report.changes:
+        count = len(report.changes)
+        lines.append(f"{report.spec}: {count} change{'' if count == 1 else 's'}")
+    shown: dict[tuple[str, str, str], list[str]] = {}
+    for entry in (*report.objects, *report.configs):
+        notes = shown.setdefault((entry.where, entry.kind, entry.name), [])
+        notes.append("access" if entry.words else entry.note if not entry.field else "field")
+    for entry in report.rolls:
+        shown.setdefault((entry.where, entry.kind, entry.name), []).append("restarts")
+    for (where, kind, name), notes in shown.items():
+        lines.append(f"  {where}: {kind} {name}: {_tally(notes)}")
+    lines += [f"  {out}/{path}" for path in report.files]
+    return "".join(line + "\n" for line in lines)
+
+
+def _tally(notes: list[str]) -> str:
+    """`added`, `2 fields`, `1 field, 3 grants`, `restarts`."""
+    words = {"field": ("field", "fields"), "access": ("grant", "grants")}
+    parts: list[str] = []
+    for note in dict.fromkeys(notes):
+        count = notes.count(note)
+        if note in words:
+            parts.append(f"{count} {words[note][count != 1]}")
+        else:
+            parts.append(note)
+    return ", ".join(parts)

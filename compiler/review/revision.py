@@ -12,33 +12,48 @@ class RevisionError(Exception):
     """git cannot give the tree: not a repository, or an unknown revision."""
 
 
-def _git(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def _run_git(top: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        result = subprocess.run(["git", "-C", str(top), *args], input=stdin, capture_output=True, check=False)
+        return subprocess.run(["git", "-C", str(top), *args], input=stdin, capture_output=True, check=False)
     except FileNotFoundError:
         raise RevisionError("git is not installed") from None
+
+
+def _git(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    result = _run_git(top, *args, stdin=stdin)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RevisionError(message[-1] if message else f"git {args[0]} failed")
+        raise RevisionError(message[-1].removeprefix("fatal: ") if message else f"git {args[0]} failed")
     return result.stdout
 
 
 def _locate(path: Path, revision: str) -> tuple[Path, str]:
-    """The repository's top folder and path's place in it; the revision checked to exist."""
+    """The repository's top folder and path's place in it; the revision checked to exist (one git call)."""
     if revision.startswith("-"):
         raise RevisionError(f"'{revision}' is not a revision")
     target = path.resolve()
     anchor = next(p for p in (target, *target.parents) if p.is_dir())
-    top = Path(_git(anchor, "rev-parse", "--show-toplevel").decode().strip()).resolve()
+    found = _run_git(anchor, "rev-parse", "--show-toplevel", "--verify", "--quiet", f"{revision}^{{commit}}")
+    lines = found.stdout.decode().splitlines()
+    if found.returncode != 0 and not lines:
+        # git's own "fatal: not a git repository (or any of the parent directories): .git".
+        raise RevisionError(
+            f"{display(path)} is not inside a git repository; nifty diff compares with out/ as a"
+            " revision holds it (run it in the repository, or use `nifty compile --diff`)"
+        )
+    top = Path(lines[0]).resolve()
+    if found.returncode != 0:
+        raise RevisionError(f"unknown revision '{revision}'")
     try:
         prefix = target.relative_to(top).as_posix()
     except ValueError:
         raise RevisionError(f"{path} is not inside the git repository {top}") from None
-    try:
-        _git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-    except RevisionError:
-        raise RevisionError(f"unknown revision '{revision}'") from None
     return top, prefix
+
+
+def display(path: Path) -> str:
+    """A path as the user wrote it, with a slash after a folder."""
+    return f"{path.as_posix()}/" if path.is_dir() else path.as_posix()
 
 
 def read_revision(out: Path, revision: str) -> dict[str, str]:
@@ -58,12 +73,12 @@ def read_revision(out: Path, revision: str) -> dict[str, str]:
 def read_file_at(path: Path, revision: str) -> bytes | None:
     """One file's bytes at revision (the spec, say); None when the revision has no such file."""
     top, prefix = _locate(path, revision)
-    listing = _git(top, "ls-tree", "-z", "--full-tree", revision, "--", prefix)
-    entries = [e.decode("utf-8") for e in listing.split(b"\0") if e]
-    blob = [e.split()[2].partition("\t")[0] for e in entries if e.split()[1] == "blob"]
-    if len(blob) != 1:
+    output = _git(top, "cat-file", "--batch", stdin=f"{revision}:{prefix}\n".encode())
+    header, _, rest = output.partition(b"\n")
+    fields = header.split()
+    if len(fields) != 3 or fields[1] != b"blob":
         return None
-    return _git(top, "cat-file", "blob", blob[0])
+    return rest[: int(fields[2])]
 
 
 def _cat(top: Path, oids: list[str]) -> dict[str, str]:

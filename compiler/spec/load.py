@@ -10,6 +10,7 @@ only then, to keep start-up light) reads the text again and its more precise rep
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import stat
@@ -104,7 +105,20 @@ def _not_found(path: Path) -> str:
         if path.is_absolute()
         else "pass --spec PATH, or run nifty from the repository root"
     )
+    near = _near_miss(path)
+    if near is not None:
+        return f"spec file not found (looked for {path.absolute()}); did you mean {near}?"
     return f"spec file not found (looked for {path.absolute()}); {where}"
+
+
+def _near_miss(path: Path) -> str | None:
+    """A YAML file beside path whose name is close to it (`sytem.yaml` for `system.yaml`), as written."""
+    try:
+        names = sorted(p.name for p in path.parent.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    return (path.parent / close[0]).as_posix() if close else None
 
 
 def parse_spec(raw: bytes, path: str) -> Document:

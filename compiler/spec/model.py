@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic import Tag as Form
 
 from compiler.spec.market import Market
@@ -47,7 +55,19 @@ DIVISOR = r"^1(m|Ki|Mi|Gi)?$"
 TARGET = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z][a-z0-9]*(-[a-z0-9]+)*)?$"
 
 Name = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
-Cpu = Annotated[str, StringConstraints(pattern=CPU)]
+
+
+def whole_cores(value: object) -> object:
+    """An integer CPU count (`cpu: 2`) as Kubernetes reads it: the quantity "2"; anything else as it is."""
+    return str(value) if type(value) is int and value >= 0 else value
+
+
+Cpu = Annotated[
+    str,
+    StringConstraints(pattern=CPU),
+    BeforeValidator(whole_cores),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": CPU}, {"type": "integer", "minimum": 0}]}),
+]
 Memory = Annotated[str, StringConstraints(pattern=MEMORY)]
 Tag = Annotated[str, StringConstraints(pattern=TAG)]
 Image = Annotated[str, StringConstraints(pattern=IMAGE, max_length=255)]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.spec.alerting_rules import check_alerting
 from compiler.spec.clock_rules import check_clock
+from compiler.spec.delivery_rules import check_shared_clusters
 from compiler.spec.document import Document, Loc
 from compiler.spec.ingress_rules import check_ingress
 from compiler.spec.market_rules import check_market
@@ -43,6 +44,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_ports(doc, spec)
     yield from check_security(doc, spec)
     yield from check_ingress(doc, spec)
+    yield from check_shared_clusters(doc, spec)
     yield from check_variables(doc, spec)
     yield from check_observability(doc, spec)
     yield from check_reserved(doc, spec)

@@ -74,7 +74,7 @@ def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component
         routes: dict[tuple[str, str], _Entry] = {}
         certificates: dict[str, _Entry] = {}
         # The base reports its own clashes; an environment only those that its changes make.
-        for entry in _entries(spec, components, env_name):
+        for entry in entry_points(spec, components, env_name):
             key = (entry.host, entry.path.rstrip("/") or "/")
             other = routes.setdefault(key, entry)
             if other is not entry and (base or entry.changed or other.changed):
@@ -93,7 +93,7 @@ def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component
                 )
 
 
-def _entries(
+def entry_points(
     spec: Spec, components: dict[str, tuple[Loc, Component]], env_name: str | None
 ) -> Iterator[_Entry]:
     """The entry points of the base (env_name None) or of one environment, in the spec's order."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -147,6 +148,8 @@ def _value_message(doc: Document, loc: Loc, error: Any) -> str:
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     written = doc.positions.texts.get(loc)
     found = _found(value, written)
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == MEMORY and UNITLESS.match(value):
+        return f"'{value}' is a size without a unit; write it with one, such as {value}Mi (Ki, Mi, Gi or Ti)"
     if kind == "string_pattern_mismatch":
         return f"'{clip(value)}' is not {PATTERN_HINTS.get(ctx.get('pattern', ''), 'in the expected form')}"
     if kind == "string_too_long":
@@ -162,16 +165,14 @@ def _value_message(doc: Document, loc: Loc, error: Any) -> str:
     if kind == "literal_error":
         return f"expected {ctx['expected']}, found {found}"
     if kind == "string_type":
-        hint = (
-            f'; quote it: "{clip(written)}"'
-            if written is not None and not isinstance(value, dict | list)
-            else ""
-        )
-        return f"expected a string, found {found}{hint}"
+        return f"expected a string, found {found}{_string_hint(loc, value, written)}"
     if kind == "int_type":
+        percent = PERCENT.match(value) if isinstance(value, str) else None
         hint = (
             f"; write {value} without quotes"
             if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10
+            else f"; write {percent[1]}, a number of percent without the sign"
+            if percent
             else ""
         )
         return f"expected a whole number, found {found}{hint}"
@@ -183,6 +184,71 @@ def _value_message(doc: Document, loc: Loc, error: Any) -> str:
         return f"expected a list, found {found}"
     message = str(error["msg"])
     return f"{message[0].lower()}{message[1:]} (found {found})"
+
+
+# A size in bytes, which Kubernetes reads but nobody means for a request.
+UNITLESS = re.compile(r"^[1-9][0-9]{0,8}$")
+# `cpu: 70%` for a percentage, which the spec writes as a number.
+PERCENT = re.compile(r"^\s*([1-9][0-9]{0,2})\s*%\s*$")
+
+
+def _string_hint(loc: Loc, value: Any, written: str | None) -> str:
+    """How to write a string where a number or boolean stands: quoted, when that is then valid.
+
+    A quoted value that the field's pattern refuses would take a second round trip (`memory: 1024`,
+    then `"1024"`, which is no size), so the hint names a valid form instead.
+    """
+    if written is None or isinstance(value, dict | list):
+        return ""
+    pattern = _pattern_at(loc)
+    if pattern is None or re.match(pattern, written):
+        return f'; quote it: "{clip(written)}"'
+    if pattern == MEMORY and isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return f"; write it with a unit, such as {value}Mi (Ki, Mi, Gi or Ti)"
+    return f"; write {PATTERN_HINTS.get(pattern, 'a quoted string')}"
+
+
+def _pattern_at(loc: Loc) -> str | None:
+    """The pattern the string at loc must match, if its field has one."""
+    if not loc:
+        return None
+    model = _model_at(Spec, loc[:-1])
+    if model is not None:
+        field = model.model_fields.get(str(loc[-1]))
+        if field is None:
+            return None
+        return _pattern_in(field.metadata) or _pattern_of(field.annotation)
+    return _pattern_of(_model_step_chain(loc))
+
+
+def _model_step_chain(loc: Loc) -> Any:
+    current: Any = Spec
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return None
+    return current
+
+
+def _pattern_of(annotation: Any) -> str | None:
+    """The string pattern inside an annotation (through Annotated and Optional), if any."""
+    if get_origin(annotation) is Annotated:
+        inner, *metadata = get_args(annotation)
+        return _pattern_in(metadata) or _pattern_of(inner)
+    if get_origin(annotation) in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            found = _pattern_of(arg)
+            if found:
+                return found
+    return None
+
+
+def _pattern_in(metadata: Any) -> str | None:
+    for item in metadata:
+        pattern = getattr(item, "pattern", None)
+        if isinstance(pattern, str):
+            return pattern
+    return None
 
 
 def _found(value: Any, written: str | None) -> str:

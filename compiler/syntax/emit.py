@@ -177,3 +177,12 @@ def dump_all(documents: Iterable[Any], header: str = "") -> str:
     """Several documents separated by '---', after an optional comment header."""
     parts = [dump(document) for document in documents]
     return header + "---\n".join(parts)
+
+
+def sorted_keys(value: Any) -> Any:
+    """value with every mapping's keys in sorted order, as kubectl prints objects."""
+    if isinstance(value, dict):
+        return {key: sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [sorted_keys(item) for item in value]
+    return value

@@ -45,8 +45,16 @@ class Special(str):
     """A YAML 1.1 reading that is neither a string nor a number: a timestamp, a merge or value key."""
 
 
+# The first characters of every plain scalar that is not a string in the core schema: null (~, null),
+# booleans, numbers (signs, digits, a leading dot), .inf and .nan. Most scalars, names and keys,
+# start otherwise and are strings without a pattern tried.
+_TYPED_START = frozenset("~nNtTfF-+.0123456789")
+
+
 def resolve(text: str) -> Any:
     """A plain scalar's value in the YAML 1.2 core schema."""
+    if text and text[0] not in _TYPED_START:
+        return text
     if len(text) > MAX_TYPED_LENGTH:
         return text
     if _NULL_12.match(text):
@@ -154,7 +162,8 @@ def ambiguity(text: str) -> str | None:
     hints = [f'quote it ("{text}") for a string']
     numbers = [v for v in (modern, legacy) if isinstance(v, int | float) and not isinstance(v, bool)]
     finite = [_number(v) for v in numbers if math.isfinite(v)]
-    if finite:
+    # 15:30 as base 60 (930) is a reading to warn of, never a value to suggest: it is a time.
+    if finite and ":" not in text:
         hints.append(f"write {' or '.join(dict.fromkeys(finite))} for a number")
     if isinstance(legacy, bool) or isinstance(modern, bool):
         hints.append("write true or false for a boolean")
