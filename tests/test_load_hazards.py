@@ -19,9 +19,8 @@ from compiler.diagnostics import SpecError
 from compiler.run import REPORT
 from compiler.spec.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_spec
 from compiler.spec.validate import validate
+from tests.conftest import SPEC
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "spec" / "system.yaml"
 # "A couple of seconds" for the user; parsing itself must stay well inside that.
 PARSE_SECONDS = 2.0
 
