@@ -141,25 +141,6 @@ def test_the_evaluators_can_disagree(clocks: dict[str, Any]) -> None:
     assert not keda_cron_active(meta, opens)
 
 
-def test_the_shipped_holidays_match_a_maintained_exchange_calendar(shipped_plan: Plan) -> None:
-    """exchange-calendars' XBOM (BSE, which closes on NSE's days) agrees on every weekday closure.
-
-    The package is in the test extra only; the compiler never imports it.
-    """
-    import exchange_calendars  # type: ignore[import-untyped]
-
-    calendar = _calendar(shipped_plan)
-    first, last = dt.date(calendar.year, 1, 1), dt.date(calendar.year, 12, 31)
-    maintained = exchange_calendars.get_calendar("XBOM", start=first.isoformat(), end=last.isoformat())
-    sessions = {day.date() for day in maintained.sessions_in_range(first.isoformat(), last.isoformat())}
-    weekdays = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    theirs = {day for day in weekdays if day.weekday() in calendar.weekdays and day not in sessions}
-    ours = set(calendar.holiday_days)
-    assert not ours - theirs, f"only the spec closes on {sorted(d.isoformat() for d in ours - theirs)}"
-    assert not theirs - ours, f"only XBOM closes on {sorted(d.isoformat() for d in theirs - ours)}"
-    assert {d for d in sessions if d.weekday() not in calendar.weekdays} <= {s.day for s in calendar.specials}
-
-
 def test_a_calendar_that_differs_from_the_configs_is_caught(clocks: dict[str, Any]) -> None:
     """Drop a holiday from the calendar only: at 10:00 that day every clock disagrees with it."""
     calendar: Calendar = clocks["calendar"]

@@ -82,3 +82,10 @@ class Market(_Model):
     special_sessions: list[SpecialSession] = Field(
         [], description="Dated sessions outside the ordinary week, e.g. Muhurat trading"
     )
+    reviewed_differences: list[Day] = Field(
+        [],
+        description=(
+            "Dates, quoted, on which the spec knowingly differs from the maintained exchange calendar "
+            "the tests compare it with, e.g. a holiday announced at short notice"
+        ),
+    )
