@@ -86,8 +86,9 @@ def system_name(folder: Path) -> str:
 
 
 def environment_folders(out: Path) -> list[Path]:
-    """The base and every overlay of out/."""
-    return [out / "base", *sorted((out / "overlays").iterdir())]
+    """The base and every overlay of out/ (a spec without environments has none)."""
+    overlays = out / "overlays"
+    return [out / "base", *(sorted(overlays.iterdir()) if overlays.is_dir() else [])]
 
 
 def checkov(text: str, workdir: Path) -> dict[str, Any]:
