@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parent
 SHARED_EXTRAS = ("test", "lint", "secrets")
 SHARED_ENV = ROOT / ".nox" / "shared"
 PYTHONS = ["3.11", "3.12", "3.13"]
+# The compiler's tests: all of tests/ but the checks of the user's system, spread over the cores
+# (a module's tests stay together, so that its fixtures are built once).
+COMPILER_TESTS = ["--ignore=tests/system", "-n", "auto", "--dist", "loadfile"]
 
 
 def _fingerprint() -> str:
@@ -147,7 +150,7 @@ def tests(session: nox.Session) -> None:
     """The compiler's tests, on the fixtures of tests/: pytest with Hypothesis and the real tools."""
     ensure_apt_tools(session)
     folder = shared(session)
-    run(session, folder, "pytest", *(session.posargs or ["--ignore=tests/system"]))
+    run(session, folder, "pytest", *(session.posargs or COMPILER_TESTS))
 
 
 @nox.session(python=PYTHONS, default=False)
@@ -155,7 +158,7 @@ def pythons(session: nox.Session) -> None:
     """The compiler's tests on each of Python 3.11, 3.12 and 3.13 the machine has (not in the default run)."""
     ensure_apt_tools(session)
     install_once(session, "-e", ".[test]")
-    session.run("pytest", *(session.posargs or ["--ignore=tests/system"]))
+    session.run("pytest", *(session.posargs or COMPILER_TESTS))
 
 
 def systems() -> list[Path]:

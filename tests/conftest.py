@@ -30,14 +30,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def shipped_plan() -> Plan:
-    """The plan of the seed spec."""
-    return load_plan(SPEC, MONITORING)
+    """The plan of the seed spec, read from its folder as `nifty` reads a spec from the project's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(SEED)
+        return load_plan(Path("spec/system.yaml"), Path("monitoring"))
 
 
 @pytest.fixture(scope="session")
 def shipped_tree() -> dict[str, str]:
-    """The out/ tree of the seed spec, in memory."""
-    return compile_spec(SPEC, MONITORING)
+    """The out/ tree of the seed spec, in memory, as `nifty compile` writes it in the seed's folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(SEED)
+        return compile_spec(Path("spec/system.yaml"), Path("monitoring"))
 
 
 @pytest.fixture(scope="session")
