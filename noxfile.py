@@ -20,6 +20,7 @@ import os
 import platform
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import nox
@@ -47,16 +48,16 @@ def _fingerprint() -> str:
 
 
 def _missing(extras: tuple[str, ...]) -> list[str]:
-    """What the interpreter running nox lacks of this checkout and of the extras' requirements."""
+    """What the interpreter running nox lacks of this checkout and of pyproject.toml's requirements."""
     found = importlib.util.find_spec("compiler")
     if found is None or found.origin is None or Path(found.origin).resolve().parent.parent != ROOT:
         return ["this checkout, installed with pip install -e"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *(r for e in extras for r in project["optional-dependencies"][e])]
     missing = []
-    for text in importlib.metadata.requires("nifty") or []:
+    for text in wanted:
         requirement = Requirement(text)
-        if requirement.name == "nifty":
-            continue
-        if requirement.marker and not any(requirement.marker.evaluate({"extra": e}) for e in extras):
+        if requirement.marker and not requirement.marker.evaluate():
             continue
         try:
             version = importlib.metadata.version(requirement.name)
