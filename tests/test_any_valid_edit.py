@@ -1,12 +1,13 @@
 """After any valid edit of the spec and `nifty compile`, the checks of the user's system pass.
 
 A project is put together in a temporary folder as a user's repository holds it: the seed system
-(tests/fixtures/seed) at its root, the options example (tests/fixtures/options) in examples/, and
-the project's checks (tests/, pyproject.toml). The edits a user makes in a working week follow:
-raise a max in one environment, add a component with an ingress and per-environment hosts, add a
-holiday announced at short notice, add an environment, remove a component, add an example system.
-Then `nifty compile` in each system, and the checks of the user's system on the copy, as the nox
-sessions run them: drift, kubectl builds validated strictly, promtool, amtool, and tests/system/.
+(tests/fixtures/seed) at its root and the project's checks (tests/, pyproject.toml, the docs); the
+options example stays out, as the compiler's tests check it on tests/fixtures/options. The edits a
+user makes in a working week follow: raise a max in one environment, add a component with an
+ingress and per-environment hosts, add a holiday announced at short notice, add an environment,
+remove a component, add an example system. Then `nifty compile` in each system, and the checks of
+the user's system on the copy, as the nox sessions run them: drift, kubectl builds validated
+strictly, promtool, amtool, and tests/system/.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from tests.tools import tool
 
 pytestmark = [pytest.mark.tools, pytest.mark.proof]
 
-FIXTURES = ROOT / "tests" / "fixtures"
 # What the checks need of tests/: the compiler's own corpora and golden trees stay behind.
 LEFT_BEHIND = shutil.ignore_patterns("golden", "invalid", "__pycache__", ".hypothesis", ".pytest_cache")
 
@@ -94,7 +94,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
     for folder in ("spec", "monitoring"):
         shutil.copytree(SEED / folder, root / folder)
-    shutil.copytree(FIXTURES / "options" / "spec", root / "examples" / "options" / "spec")
     shutil.copytree(ROOT / "tests", root / "tests", ignore=LEFT_BEHIND)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, root)
@@ -110,7 +109,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     minimal = root / "examples" / "minimal" / "spec"
     minimal.mkdir(parents=True)
     shutil.copy(ROOT / "tests" / "golden" / "minimal" / "spec.yaml", minimal / "system.yaml")
-    for system in (root, root / "examples" / "options", root / "examples" / "minimal"):
+    for system in (root, root / "examples" / "minimal"):
         _ok(_run(system, tool("nifty"), "compile"))
     return root
 
@@ -122,13 +121,12 @@ def test_the_edits_are_compiled(project: Path) -> None:
 
 
 def test_drift(project: Path) -> None:
-    for system in (project, project / "examples" / "options", project / "examples" / "minimal"):
+    for system in (project, project / "examples" / "minimal"):
         _ok(_run(system, tool("nifty"), "compile", "--check"))
 
 
 def test_kubectl_builds_every_environment_and_validates_it(project: Path) -> None:
-    # The options example is the fixture as it stands, which the compiler's tests build already.
-    _ok(_run(project, sys.executable, "-m", "tests.tools", "kustomize", "out", "examples/minimal/out"))
+    _ok(_run(project, sys.executable, "-m", "tests.tools", "kustomize"))
 
 
 def test_promtool(project: Path) -> None:
