@@ -1,5 +1,7 @@
 """`python -m bench.run`: time whole nifty and kubectl processes, print a Markdown table of ratios.
 
+`python -m bench.run --gate` times the test command instead (bench/gate.py).
+
 Each measurement runs a fresh process and keeps the fastest of a few runs, in wall and in CPU time
 (user + system, which a busy machine disturbs less); the peak memory is the largest seen. The
 compile "after an edit" changes the spec before each run, as the daily workflow does: the whole
@@ -219,4 +221,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--gate"]:
+        from bench.gate import main as gate
+
+        sys.exit(gate())
     sys.exit(main())

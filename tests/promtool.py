@@ -20,7 +20,8 @@ from compiler.syntax.emit import dump
 from tests.alert_cases import across_the_open, calendar_ending, cases, test_file
 from tests.tools import ROOT, system_name, systems, tool
 
-MONITORING_TESTS = ROOT / "monitoring" / "tests"
+# The seed's hand-written tests, for the compiler's tests; each system's own for the session.
+MONITORING_TESTS = ROOT / "tests" / "fixtures" / "seed" / "monitoring" / "tests"
 
 
 def promtool(*args: str, cwd: Path | None = None) -> str:

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.tools import tool
 
-COMMODITY = ROOT / "examples" / "commodity"
+COMMODITY = ROOT / "tests" / "fixtures" / "commodity"
 
 
 def _compile(folder: Path, today: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -24,9 +24,8 @@ def _compile(folder: Path, today: str, *args: str) -> subprocess.CompletedProces
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Path:
-    """A copy of the commodity example, whose calendar lists 2026 only."""
+    """A copy of the commodity desk's spec (tests/fixtures/commodity), whose calendar lists 2026 only."""
     shutil.copytree(COMMODITY / "spec", tmp_path / "spec")
-    shutil.copytree(COMMODITY / "out", tmp_path / "out")
     return tmp_path
 
 

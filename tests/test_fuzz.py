@@ -18,10 +18,8 @@ from compiler.diagnostics import SpecError
 from compiler.output.stamp import CACHE_DIR
 from compiler.pipeline import compile_spec
 from compiler.syntax.scalars import ambiguity, resolve, resolve_yaml11
+from tests.conftest import MONITORING, SPEC
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "spec" / "system.yaml"
-MONITORING = ROOT / "monitoring"
 SHIPPED = SPEC.read_text(encoding="utf-8")
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 

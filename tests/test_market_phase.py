@@ -29,7 +29,7 @@ from tests.conftest import ROOT
 from tests.tools import tool
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-COMMODITY = ROOT / "examples" / "commodity"
+COMMODITY = ROOT / "tests" / "fixtures" / "commodity"
 
 
 def inline(calendar: Calendar) -> str:

@@ -32,7 +32,7 @@ from tests.timeinterval import route_active
 FIRST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 LAST = dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
 SPAN_SECONDS = int((LAST - FIRST).total_seconds())
-COMMODITY = ROOT / "examples" / "commodity"
+COMMODITY = ROOT / "tests" / "fixtures" / "commodity"
 
 
 def _clocks(plan: Plan, tree: dict[str, str], env_name: str) -> dict[str, Any]:
@@ -186,6 +186,18 @@ def test_the_evaluators_can_disagree(clocks: dict[str, Any]) -> None:
     window["schedule"] = " ".join([str(int(minute) + 1), hour, *rest])
     assert argo_window_active(clocks["windows"][0], opens)
     assert not argo_window_active(window, opens)
+    (floor_start,) = [
+        t["metadata"] for t in clocks["scaled"][0]["spec"]["triggers"] if t.get("name") == "trading-days"
+    ]
+    meta = dict(floor_start)
+    lead = clocks["leads"][clocks["scaled"][0]["metadata"]["name"]]
+    begins = dt.datetime(day.year, day.month, day.day, tzinfo=calendar.zone) + dt.timedelta(
+        minutes=calendar.spans(day, lead)[0][0], seconds=30
+    )
+    assert keda_cron_active(meta, begins)
+    minute, hour, *rest = meta["start"].split()
+    meta["start"] = " ".join([str(int(minute) + 1), hour, *rest])  # a minute late
+    assert not keda_cron_active(meta, begins)
 
 
 def test_a_calendar_that_differs_from_the_configs_is_caught(clocks: dict[str, Any]) -> None:
@@ -202,7 +214,7 @@ def test_a_calendar_that_differs_from_the_configs_is_caught(clocks: dict[str, An
 
 def test_a_special_session_on_a_weekday_holiday_is_followed(tmp_path: Path) -> None:
     """NSE held Muhurat trading on weekday holidays (2024, 2025): such a spec compiles, all three follow."""
-    spec = (ROOT / "examples" / "commodity" / "spec" / "system.yaml").read_text(encoding="utf-8")
+    spec = (COMMODITY / "spec" / "system.yaml").read_text(encoding="utf-8")
     spec = spec.replace(
         '- {date: "2026-11-08", name: Muhurat trading, start: "18:00", end: "19:00"}',
         '- {date: "2026-12-25", name: Muhurat trading, start: "18:00", end: "19:00"}',

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -43,14 +41,6 @@ def test_hook_is_well_formed() -> None:
 def _run_hook(cwd: Path) -> subprocess.CompletedProcess[str]:
     program, *args = shlex.split(_hook()["entry"])
     return subprocess.run([tool(program), *args], cwd=cwd, capture_output=True, text=True, check=False)
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project's inputs and committed out/."""
-    for folder in ("spec", "monitoring", "out"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
 
 
 def test_hook_passes_on_the_committed_tree(project: Path) -> None:

@@ -1,4 +1,5 @@
-"""The README's example CI workflow runs nox and posts a nifty diff that works as written."""
+"""The README's test command is CI's; the example CI workflow of docs/ci.md runs it and posts a nifty
+diff that works as written."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_the_test_command_installs_nothing_into_the_system_python() -> None:
 
 
 def _workflow() -> dict[str, Any]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
     (block,) = [b for b in blocks if b.startswith("# .github/workflows/")]
     loaded: dict[str, Any] = yaml.safe_load(block)
@@ -103,3 +104,35 @@ def test_diff_step_fails_on_a_spec_that_does_not_compile(repo: Path) -> None:
     result = _run_diff_step(repo)
     assert result.returncode != 0
     assert "autoscaling min (9) is above max (5)" in result.stderr
+
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a page's headings (outside code blocks)."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.DOTALL)
+    headings = re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_the_readme_is_read_in_five_minutes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 300
+    contents = readme.split("## Contents", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"\(#([\w-]+)\)", contents)
+    assert set(listed) == _anchors(ROOT / "README.md") - {"nifty", "contents"}
+
+
+def test_every_link_between_the_pages_leads_somewhere() -> None:
+    broken = []
+    for page in PAGES:
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            if target.startswith(("http://", "https://")):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in _anchors(linked)):
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert broken == []

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from compiler.plan.model import EnvPlan, Plan, Workload
 from compiler.render.workloads import holds_for
@@ -15,7 +14,7 @@ from compiler.spec.leaks import looks_like_credential
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from tests.crds import autoscalers
 from tests.netpol import allowed_flows, expected_flows, matches, plan_ports, selects
-from tests.tools import ROOT, environment_folders, kustomize, objects
+from tests.tools import environment_folders, kustomize, objects
 
 pytestmark = pytest.mark.tools
 
@@ -287,26 +286,6 @@ def test_no_secret_value_is_built(built: dict[str, tuple[EnvPlan, list[dict[str,
 def test_no_secret_value_in_the_tree(shipped_tree: dict[str, str]) -> None:
     for path, text in shipped_tree.items():
         assert not [line for line in text.splitlines() if looks_like_credential(line)], path
-
-
-# What the repository ships to a cluster or a reader; tests/ holds fake credentials on purpose.
-SHIPPED_FOLDERS = ("spec", "monitoring", "out")
-
-
-def _texts(path: Path) -> list[str]:
-    """The strings of a file: every scalar of YAML and JSON (whose keys name fields), else every line."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix in (".yaml", ".yml", ".json"):
-        return [str(s) for doc in yaml.safe_load_all(text) for s in _scalars(doc)]
-    return text.splitlines()
-
-
-def test_no_secret_value_in_the_repository() -> None:
-    files = [ROOT / "README.md", *(p for f in SHIPPED_FOLDERS for p in sorted((ROOT / f).rglob("*")))]
-    scanned = [path for path in files if path.is_file()]
-    for path in scanned:
-        assert not [t for t in _texts(path) if looks_like_credential(t)], path
-    assert len(scanned) > 20
 
 
 def test_images_are_tagged_never_latest(built: dict[str, tuple[EnvPlan, list[dict[str, Any]]]]) -> None:

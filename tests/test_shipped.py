@@ -77,17 +77,21 @@ def _hpa_targets_present(docs: list[dict[str, Any]]) -> None:
         assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
 
 
+@pytest.fixture(scope="module")
+def built(shipped_out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Every environment built with kubectl and validated strictly, once for the tests below."""
+    return build_all(shipped_out, tmp_path_factory.mktemp("built"))
+
+
 @pytest.mark.tools
-def test_every_build_passes_kubectl_and_strict_validation(shipped_out: Path, tmp_path: Path) -> None:
-    built = build_all(shipped_out, tmp_path)
+def test_every_build_passes_kubectl_and_strict_validation(built: dict[str, str]) -> None:
     assert set(built) == {"base", "dev", "prod"}
     for text in built.values():
         _hpa_targets_present(objects(text))
 
 
 @pytest.mark.tools
-def test_render_equals_kubectl_kustomize(shipped_out: Path, shipped_plan: Plan, tmp_path: Path) -> None:
-    built = build_all(shipped_out, tmp_path)
+def test_render_equals_kubectl_kustomize(built: dict[str, str], shipped_plan: Plan) -> None:
     for env in (shipped_plan.base, *shipped_plan.environments):
         assert build_environment(env) == objects(built[env.name]), env.name
 

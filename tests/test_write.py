@@ -19,10 +19,7 @@ from compiler.cli import app
 from compiler.diagnostics import SpecError
 from compiler.output.write import write_tree
 from compiler.pipeline import compile_spec
-
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "spec" / "system.yaml"
-MONITORING = ROOT / "monitoring"
+from tests.conftest import MONITORING, SPEC
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def tool(name: str) -> str:
@@ -38,7 +42,7 @@ def objects(text: str) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(text) if doc is not None]
 
 
-def validate_strict(text: str, workdir: Path) -> None:
+def validate_strict(text: str, workdir: Path, name: str = "rendered") -> None:
     """`kubernetes-validate --strict` over a rendered stream; raise with its report on failure.
 
     Objects of other projects' CRDs (KEDA's ScaledObjects) go to their own schemas instead:
@@ -50,7 +54,7 @@ def validate_strict(text: str, workdir: Path) -> None:
     for obj in docs:
         if is_crd_object(obj):
             validate_crd_object(obj)
-    path = workdir / "rendered.yaml"
+    path = workdir / f"{name}.yaml"
     path.write_text(
         yaml.safe_dump_all([o for o in docs if not is_crd_object(o)], sort_keys=False), encoding="utf-8"
     )
@@ -64,14 +68,23 @@ def validate_strict(text: str, workdir: Path) -> None:
         raise AssertionError(f"kubernetes-validate --strict failed:\n{result.stdout}{result.stderr}")
 
 
+def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
+    """work on the base and on every overlay of out/, by name; as many at once as the machine has cores."""
+    folders = environment_folders(out)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        done = list(pool.map(work, folders))
+    return {folder.name: result for folder, result in zip(folders, done, strict=True)}
+
+
 def build_all(out: Path, workdir: Path) -> dict[str, str]:
     """Build the base and every overlay of out/, validating each strictly."""
-    built: dict[str, str] = {}
-    for folder in environment_folders(out):
+
+    def build(folder: Path) -> str:
         text = kustomize(folder)
-        validate_strict(text, workdir)
-        built[folder.name] = text
-    return built
+        validate_strict(text, workdir, f"{out.parent.name}-{folder.name}")
+        return text
+
+    return each_environment(out, build)
 
 
 def systems() -> list[Path]:
@@ -86,13 +99,14 @@ def system_name(folder: Path) -> str:
 
 
 def environment_folders(out: Path) -> list[Path]:
-    """The base and every overlay of out/."""
-    return [out / "base", *sorted((out / "overlays").iterdir())]
+    """The base and every overlay of out/ (a spec without environments has none)."""
+    overlays = out / "overlays"
+    return [out / "base", *(sorted(overlays.iterdir()) if overlays.is_dir() else [])]
 
 
-def checkov(text: str, workdir: Path) -> dict[str, Any]:
+def checkov(text: str, workdir: Path, name: str = "rendered") -> dict[str, Any]:
     """checkov's JSON report (`--framework kubernetes`) over one rendered stream."""
-    path = workdir / "rendered.yaml"
+    path = workdir / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     result = subprocess.run(
         [tool("checkov"), "--framework", "kubernetes", "--skip-download", "-o", "json", "-f", str(path)],
@@ -131,13 +145,15 @@ def scan_problems(report: dict[str, Any], text: str) -> list[str]:
 
 def scan(out: Path, workdir: Path) -> dict[str, dict[str, Any]]:
     """Build every environment with kubectl and scan it with checkov; raise on any problem."""
-    reports: dict[str, dict[str, Any]] = {}
-    failures: list[str] = []
-    for folder in environment_folders(out):
+
+    def scanned(folder: Path) -> tuple[dict[str, Any], list[str]]:
         text = kustomize(folder)
-        report = checkov(text, workdir)
-        failures += [f"{folder.name}: {p}" for p in scan_problems(report, text)]
-        reports[folder.name] = report
+        report = checkov(text, workdir, f"{out.parent.name}-{folder.name}")
+        return report, [f"{folder.name}: {p}" for p in scan_problems(report, text)]
+
+    results = each_environment(out, scanned)
+    reports = {name: report for name, (report, _) in results.items()}
+    failures = [problem for _, problems in results.values() for problem in problems]
     if failures:
         raise AssertionError("checkov:\n" + "\n".join(failures))
     return reports

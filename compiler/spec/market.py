@@ -107,3 +107,10 @@ class Market(_Model):
     special_sessions: list[SpecialSession] = Field(
         [], description="Dated sessions outside the regular hours, e.g. Muhurat trading; holidays included"
     )
+    reviewed_differences: list[Day] = Field(
+        [],
+        description=(
+            "Dates, quoted, on which the spec knowingly differs from the maintained exchange calendar "
+            "the tests compare it with, e.g. a holiday announced at short notice"
+        ),
+    )

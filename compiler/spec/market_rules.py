@@ -48,6 +48,10 @@ def check_market(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _changes(doc, market)
     yield from _holidays(doc, market)
     yield from _specials(doc, market)
+    for index, text in enumerate(market.reviewed_differences):
+        _, problem = _in_years(text, market)
+        if problem:
+            yield at_value(doc, (*ROOT, "reviewed_differences", index), problem)
 
 
 def _has_objectives(spec: Spec) -> bool:

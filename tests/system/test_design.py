@@ -1,0 +1,157 @@
+"""The design card's properties hold for whatever the spec says, in every build of the committed out/.
+
+Each system (the one at the repository's root and every example) is built with `kubectl kustomize`
+from its committed out/ (the drift check proves that out/ is what the spec compiles to). The values
+are read from the spec, with each environment's overrides merged in: every autoscaling min is at
+most its max, and every threshold of the spec (autoscaling bounds and target, the alert at each
+autoscaling maximum, each objective's threshold and hold, each pre-scaling floor) is in every build.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from compiler.spec.include import read_system
+from compiler.spec.merge import merged_bounds, merged_floor
+from compiler.spec.model import Component, ComponentOverride, Spec
+from compiler.spec.validate import validate
+from tests.crds import autoscalers
+from tests.tools import environment_folders, kustomize, objects, system_name, systems
+
+pytestmark = pytest.mark.tools
+
+SYSTEMS = systems()
+Manifest = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class System:
+    """A system's validated spec and the objects kubectl builds for the base and each environment."""
+
+    name: str
+    spec: Spec
+    builds: dict[str, list[Manifest]]
+
+    def environments(self) -> list[tuple[str, dict[str, ComponentOverride], bool]]:
+        """The base and each environment: its name, its component overrides, whether it runs KEDA."""
+        envs = [(name, dict(env.components), env.keda) for name, env in self.spec.environments.items()]
+        return [("base", {}, False), *envs]
+
+    def components(self) -> list[Component]:
+        return [c for layer in self.spec.layers for c in layer.components]
+
+
+@pytest.fixture(scope="module", params=SYSTEMS, ids=[system_name(f) for f in SYSTEMS])
+def system(request: pytest.FixtureRequest) -> System:
+    folder: Path = request.param
+    spec = validate(read_system(folder / "spec" / "system.yaml"))
+    builds = {env.name: objects(kustomize(env)) for env in environment_folders(folder / "out")}
+    return System(system_name(folder), spec, builds)
+
+
+def _rules(docs: list[Manifest]) -> list[dict[str, Any]]:
+    """The alerting rules of the build's prometheus-rules ConfigMap."""
+    (data,) = [
+        o.get("data", {})
+        for o in docs
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"].rsplit("-", 1)[0] == "prometheus-rules"
+    ]
+    return [r for text in data.values() for g in yaml.safe_load(text)["groups"] for r in g["rules"]]
+
+
+def _seconds(threshold: str) -> float:
+    """A threshold of the spec (250ms, 5s, 2m) in seconds, as Prometheus compares it."""
+    match = re.fullmatch(r"([0-9]+)(ms|s|m)", threshold)
+    assert match, threshold
+    value, unit = int(match[1]), match[2]
+    return {"ms": value / 1000, "s": float(value), "m": value * 60.0}[unit]
+
+
+def test_every_environment_is_built(system: System) -> None:
+    assert sorted(system.builds) == sorted(name for name, _, _ in system.environments())
+
+
+def test_every_min_is_at_most_its_max(system: System) -> None:
+    for env, overrides, _ in system.environments():
+        for component in system.components():
+            if component.autoscaling is None:
+                continue
+            bounds = merged_bounds(component.autoscaling, overrides.get(component.name))
+            assert 1 <= bounds.min <= bounds.max, f"{env}: {component.name} {bounds}"
+        for hpa in autoscalers(system.builds[env]):
+            spec = hpa["spec"]
+            assert 1 <= spec["minReplicas"] <= spec["maxReplicas"], f"{env}: {hpa['metadata']['name']}"
+
+
+def test_every_autoscaling_bound_and_target_is_in_every_build(system: System) -> None:
+    for env, overrides, _ in system.environments():
+        built = {
+            h["spec"]["scaleTargetRef"]["name"]: (
+                h["spec"]["minReplicas"],
+                h["spec"]["maxReplicas"],
+                h["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+            )
+            for h in autoscalers(system.builds[env])
+        }
+        said = {}
+        for component in system.components():
+            if component.autoscaling is not None:
+                bounds = merged_bounds(component.autoscaling, overrides.get(component.name))
+                said[component.name] = (bounds.min, bounds.max, bounds.cpu)
+        assert built == said, env
+
+
+def test_every_autoscaling_maximum_has_its_alert_in_every_build(system: System) -> None:
+    for env, overrides, _ in system.environments():
+        exprs = [r["expr"] for r in _rules(system.builds[env])]
+        for component in system.components():
+            if component.autoscaling is None:
+                continue
+            top = merged_bounds(component.autoscaling, overrides.get(component.name)).max
+            watching = [
+                e
+                for e in exprs
+                if f'horizontalpodautoscaler="{component.name}"' in e and e.endswith(f">= {top}")
+            ]
+            assert len(watching) == 1, f"{env}: no alert at the maximum {top} of {component.name}"
+
+
+def test_every_objective_threshold_and_hold_is_in_every_build(system: System) -> None:
+    for env, _, _ in system.environments():
+        rules = _rules(system.builds[env])
+        for component in system.components():
+            for objective in component.objectives:
+                limit = f"> {_seconds(objective.threshold):g}"
+                alerting = [
+                    r
+                    for r in rules
+                    if objective.metric in r["expr"]
+                    and f'component="{component.name}"' in r["expr"]
+                    # Where a market calendar gates it, the comparison is the gate's first operand.
+                    and (r["expr"].endswith(limit) or f"{limit}) unless on()" in r["expr"])
+                ]
+                assert [r["for"] for r in alerting] == [objective.hold], (
+                    f"{env}: {component.name} objective {objective.name} ({limit} for {objective.hold})"
+                )
+
+
+def test_every_prescale_floor_is_in_every_build_with_keda(system: System) -> None:
+    for env, overrides, keda in system.environments():
+        scaled = {o["metadata"]["name"]: o for o in system.builds[env] if o["kind"] == "ScaledObject"}
+        floors = {}
+        for component in system.components():
+            floor = merged_floor(component, overrides.get(component.name))
+            if floor is not None and keda:
+                floors[component.name] = floor.replicas
+        assert set(scaled) == set(floors), env
+        for name, replicas in floors.items():
+            bounds = scaled[name]["spec"]
+            assert bounds["minReplicaCount"] < replicas <= bounds["maxReplicaCount"], f"{env}: {name}"
+            desired = {t["metadata"]["desiredReplicas"] for t in bounds["triggers"] if t["type"] == "cron"}
+            assert desired == {str(replicas)}, f"{env}: {name}"

@@ -1,0 +1,58 @@
+"""No file the repository ships to a cluster or a reader holds a credential-shaped value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from compiler.spec.credentials import credential_kind
+from compiler.spec.leaks import looks_like_credential
+from tests.tools import ROOT, system_name, systems
+
+# What a system ships: its spec, hand-written monitoring files and compiled tree. tests/ holds fake
+# credentials on purpose and is not shipped.
+SHIPPED_FOLDERS = ("spec", "monitoring", "out")
+SYSTEMS = systems()
+
+
+def _scalars(node: Any) -> Iterator[str]:
+    """Every key and scalar of a YAML or JSON document, as text."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from _scalars(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _scalars(item)
+    elif node is not None:
+        yield str(node)
+
+
+def _texts(path: Path) -> list[str]:
+    """The strings of a file: every scalar of YAML and JSON (whose keys name fields), else every line."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml", ".json"):
+        return [s for doc in yaml.safe_load_all(text) for s in _scalars(doc)]
+    return text.splitlines()
+
+
+def _leaks(path: Path) -> list[str]:
+    return [t for t in _texts(path) if credential_kind(t) or looks_like_credential(t)]
+
+
+@pytest.mark.parametrize("folder", SYSTEMS, ids=[system_name(f) for f in SYSTEMS])
+def test_the_shipped_files_hold_no_credential(folder: Path) -> None:
+    files = [p for name in SHIPPED_FOLDERS for p in sorted((folder / name).rglob("*")) if p.is_file()]
+    # The record of the last compile (git ignores it) holds hashes, not values.
+    scanned = [p for p in files if ".nifty-cache" not in p.parts]
+    assert scanned, f"{system_name(folder)} ships no file"
+    assert {p.relative_to(folder).as_posix(): _leaks(p) for p in scanned if _leaks(p)} == {}
+
+
+def test_the_documentation_holds_no_credential() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    assert {p.relative_to(ROOT).as_posix(): _leaks(p) for p in pages if _leaks(p)} == {}
