@@ -178,7 +178,10 @@ def _in_session(env: EnvPlan, found: list[Case]) -> list[Case]:
     calendar = env.observability.market
     if calendar is None:
         return found
-    return [replace(c, offset=open_minute(calendar, 0, c.wait_minutes + 12)) for c in found]
+    # Open from the case's start until a step after it is checked.
+    return [
+        replace(c, offset=open_minute(calendar, 0, c.wait_minutes + 10 + 2 * SESSION_STEP + 2)) for c in found
+    ]
 
 
 def cases(env: EnvPlan) -> list[Case]:
@@ -212,8 +215,37 @@ def test_file(
     }
 
 
-def _group(found: list[Case], annotations: dict[str, dict[str, str]]) -> dict[str, Any]:
-    samples = str(max(c.offset + c.wait_minutes for c in found) + 20)
+# promtool evaluates every rule at every step from the epoch; the cases placed in a session, hours
+# after it, take steps of this many minutes to get there (their alerts fire within two steps).
+SESSION_STEP = 5
+
+
+def _eval_minute(case: Case, step: int) -> int:
+    """When a case is checked: its wait and ten minutes after its start, and a step more, on a step."""
+    if step == 1:
+        return case.offset + case.wait_minutes + 10
+    return -(-(case.offset + case.wait_minutes + 10) // step) * step + step
+
+
+def split_by_session(found: list[Case]) -> tuple[list[Case], list[Case]]:
+    """The cases that start at the epoch, and those placed in a session."""
+    return [c for c in found if c.offset == 0], [c for c in found if c.offset > 0]
+
+
+def session_test_file(
+    rules_files: list[str], found: list[Case], annotations: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """The promtool test file of the cases placed in a session, in steps of SESSION_STEP minutes."""
+    groups = [[c for c in found if c.expected], [c for c in found if not c.expected]]
+    return {
+        "rule_files": rules_files,
+        "evaluation_interval": f"{SESSION_STEP}m",
+        "tests": [_group(group, annotations, SESSION_STEP) for group in groups if group],
+    }
+
+
+def _group(found: list[Case], annotations: dict[str, dict[str, str]], step: int = 1) -> dict[str, Any]:
+    samples = str(max(_eval_minute(c, step) for c in found) + 10)
     series: dict[str, str] = {}
     for case in found:
         for labels, values in case.series:
@@ -225,7 +257,7 @@ def _group(found: list[Case], annotations: dict[str, dict[str, str]]) -> dict[st
         "input_series": [{"series": name, "values": v.replace("N", samples)} for name, v in series.items()],
         "alert_rule_test": [
             {
-                "eval_time": f"{case.offset + case.wait_minutes + 10}m",
+                "eval_time": f"{_eval_minute(case, step)}m",
                 "alertname": case.alert,
                 "exp_alerts": [
                     {"exp_labels": labels, "exp_annotations": annotations[case.alert]}
@@ -287,7 +319,7 @@ def across_the_open(env: EnvPlan, annotations: dict[str, dict[str, str]]) -> dic
 
 
 # promtool evaluates every rule at every step from the epoch: a long step reaches decades in a few hundred.
-CALENDAR_STEP_DAYS = 50
+CALENDAR_STEP_DAYS = 200
 
 
 def calendar_ending(env: EnvPlan, annotations: dict[str, dict[str, str]]) -> dict[str, Any] | None:

@@ -17,7 +17,14 @@ import yaml
 from compiler.plan.model import EnvPlan, Plan
 from compiler.render.configs import prometheus_config, rule_files
 from compiler.syntax.emit import dump
-from tests.alert_cases import across_the_open, calendar_ending, cases, test_file
+from tests.alert_cases import (
+    across_the_open,
+    calendar_ending,
+    cases,
+    session_test_file,
+    split_by_session,
+    test_file,
+)
 from tests.tools import ROOT, system_name, systems, tool
 
 # The seed's hand-written tests, for the compiler's tests; each system's own for the session.
@@ -73,8 +80,12 @@ def write_env(env: EnvPlan, folder: Path) -> tuple[Path, list[Path], Path]:
         name: rule["annotations"] for name, rule in alert_rules(p.read_text() for p in rules).items()
     }
     tests = folder / "generated-tests.yaml"
-    document = test_file([p.name for p in rules], cases(env), annotations)
+    at_epoch, in_session = split_by_session(cases(env))
+    document = test_file([p.name for p in rules], at_epoch, annotations)
     tests.write_text(dump(document), encoding="utf-8")
+    if in_session:
+        sessions = session_test_file([p.name for p in rules], in_session, annotations)
+        (folder / "session-tests.yaml").write_text(dump(sessions), encoding="utf-8")
     # The market clock's own tests: across the open, and the calendar's expiry decades after the epoch.
     for name, extra in (
         ("across-the-open-tests.yaml", across_the_open(env, annotations)),
