@@ -14,7 +14,7 @@ from compiler.spec.leaks import looks_like_credential
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from tests.crds import autoscalers
 from tests.netpol import allowed_flows, expected_flows, matches, plan_ports, selects
-from tests.tools import environment_folders, kustomize, objects
+from tests.tools import environment_folders, kustomize, objects, scalars
 
 pytestmark = pytest.mark.tools
 
@@ -254,18 +254,6 @@ def test_only_declared_entry_points_are_public(
             assert bool(from_outside) == (policy["metadata"]["name"] in routed), policy["metadata"]["name"]
 
 
-def _scalars(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield str(key)
-            yield from _scalars(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _scalars(item)
-    elif node is not None:
-        yield str(node)
-
-
 def test_no_secret_value_is_built(built: dict[str, tuple[EnvPlan, list[dict[str, Any]]]]) -> None:
     for env, docs in _each(built):
         assert not _of_kind(docs, "Secret"), "Secrets are created outside the repository"
@@ -280,7 +268,7 @@ def test_no_secret_value_is_built(built: dict[str, tuple[EnvPlan, list[dict[str,
             for volume in pod.get("volumes", []):
                 for source in volume.get("projected", {}).get("sources", []):
                     assert "secret" not in source or source["secret"]["name"] in named, name
-        assert not [s for doc in docs for s in _scalars(doc) if looks_like_credential(s)]
+        assert not [s for doc in docs for s in scalars(doc) if looks_like_credential(s)]
 
 
 def test_no_secret_value_in_the_tree(shipped_tree: dict[str, str]) -> None:

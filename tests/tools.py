@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -195,5 +195,20 @@ def main(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
+
+def scalars(node: Any) -> Iterator[str]:
+    """Every key and scalar of a YAML or JSON document, as text."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from scalars(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from scalars(item)
+    elif node is not None:
+        yield str(node)
+
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+

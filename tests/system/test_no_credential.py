@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from compiler.spec.credentials import credential_kind
 from compiler.spec.leaks import looks_like_credential
-from tests.tools import ROOT, system_name, systems
+from tests.tools import ROOT, scalars, system_name, systems
 
 # What a system ships: its spec, hand-written monitoring files and compiled tree. tests/ holds fake
 # credentials on purpose and is not shipped.
@@ -19,24 +17,11 @@ SHIPPED_FOLDERS = ("spec", "monitoring", "out")
 SYSTEMS = systems()
 
 
-def _scalars(node: Any) -> Iterator[str]:
-    """Every key and scalar of a YAML or JSON document, as text."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield str(key)
-            yield from _scalars(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _scalars(item)
-    elif node is not None:
-        yield str(node)
-
-
 def _texts(path: Path) -> list[str]:
     """The strings of a file: every scalar of YAML and JSON (whose keys name fields), else every line."""
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml", ".json"):
-        return [s for doc in yaml.safe_load_all(text) for s in _scalars(doc)]
+        return [s for doc in yaml.safe_load_all(text) for s in scalars(doc)]
     return text.splitlines()
 
 
