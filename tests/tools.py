@@ -195,7 +195,6 @@ def main(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
-
 def scalars(node: Any) -> Iterator[str]:
     """Every key and scalar of a YAML or JSON document, as text."""
     if isinstance(node, dict):
@@ -211,4 +210,3 @@ def scalars(node: Any) -> Iterator[str]:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-
