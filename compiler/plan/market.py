@@ -145,11 +145,6 @@ class Calendar:
             found.setdefault(special.day, []).append(special.window)
         return {day: tuple(windows) for day, windows in found.items()}
 
-    @cached_property
-    def holiday_days(self) -> frozenset[dt.date]:
-        """The dates of the holidays, whole and partial."""
-        return frozenset(self._holidays)
-
     @property
     def opens(self) -> int:
         """Start of the first regular session, in minutes since midnight."""

@@ -14,7 +14,7 @@ from compiler.spec.names import MonitoringFile
 
 @dataclass(frozen=True)
 class CronWindow:
-    """A span of local time as two cron schedules on the same days: it starts, and it ends."""
+    """A span of local time as two cron schedules: it starts, and it ends (a day later, past midnight)."""
 
     name: str
     start: str

@@ -79,8 +79,9 @@ def behavior(scaling: Scaling) -> dict[str, Any]:
 def scaled_object(env: EnvPlan, workload: Workload, scaling: Scaling, floor: Prescaling) -> dict[str, Any]:
     """The ScaledObject of one workload: the CPU target, and a cron floor per window of the calendar.
 
-    Every trigger metadata value is a string to KEDA; a window's start and end share their days
-    (kedacore/keda#4677), and KEDA takes the highest of the triggers' replica counts.
+    Every trigger metadata value is a string to KEDA; a window ends on its start's days, or on the
+    next ones where its lead starts it the evening before, and KEDA takes the highest of the
+    triggers' replica counts.
     """
     crons = [
         {
