@@ -253,7 +253,8 @@ def test_a_bare_nifty_prints_help_and_exits_0(tmp_path: Path) -> None:
 
 
 def test_shell_completion_comes_from_typer(tmp_path: Path) -> None:
-    script = nifty(tmp_path, "--show-completion", "bash")
+    # Named, not detected from the parent processes, which differ between a terminal and CI.
+    script = nifty(tmp_path, "--show-completion", "bash", _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
     assert script.returncode == 0 and "_NIFTY_COMPLETE" in script.stdout
     words = nifty(tmp_path, _NIFTY_COMPLETE="complete_bash", COMP_WORDS="nifty comp", COMP_CWORD="1")
     assert words.stdout.split() == ["compile"]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,17 @@ def test_leftovers_of_a_killed_compile_are_repaired(
     assert leftovers(out.parent) == []
 
 
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt as after Ctrl-C, also where the run started in the background.
+
+    A process started in the background ignores SIGINT from its start, and Python keeps that.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _signal_self_on(monkeypatch: pytest.MonkeyPatch, name: str, signum: int) -> None:
     """Deliver signum to this process when compiler.output.write calls name."""
     real = getattr(compiler.output.write, name)
@@ -153,6 +165,7 @@ def _signal_self_on(monkeypatch: pytest.MonkeyPatch, name: str, signum: int) -> 
     monkeypatch.setattr(compiler.output.write, name, interrupted)
 
 
+@pytest.mark.usefixtures("sigint_raises")
 def test_interrupt_while_staging_keeps_the_old_tree(
     out: Path, trees: tuple[dict[str, str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,6 +177,7 @@ def test_interrupt_while_staging_keeps_the_old_tree(
     assert leftovers(out.parent) == []
 
 
+@pytest.mark.usefixtures("sigint_raises")
 def test_interrupt_during_the_swap_finishes_it(
     out: Path, trees: tuple[dict[str, str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -172,6 +186,11 @@ def test_interrupt_during_the_swap_finishes_it(
         write_tree(out, trees[1])
     assert snapshot(out) == as_bytes(trees[1])
     assert leftovers(out.parent) == []
+
+
+def _sigint_by_default() -> None:
+    """In a child before exec: SIGINT back to its default, whatever the parent ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _compile(spec: Path, out: Path) -> subprocess.Popen[bytes]:
@@ -189,6 +208,8 @@ def _compile(spec: Path, out: Path) -> subprocess.Popen[bytes]:
             "--monitoring",
             str(MONITORING),
         ],
+        # A child of a run started in the background would ignore SIGINT too; this test starts no thread.
+        preexec_fn=_sigint_by_default,  # noqa: PLW1509
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
