@@ -34,7 +34,7 @@ def test_the_example_is_in_several_files_with_three_environments_and_profiles() 
 @pytest.mark.tools
 def test_the_example_builds_with_kubectl_and_validates_strictly(tree: dict[str, str], tmp_path: Path) -> None:
     write_tree(tmp_path / "out", tree)
-    built = build_all(tmp_path / "out", tmp_path)
+    built = build_all(tmp_path / "out")
     assert set(built) == {"base", "dev", "prod", "staging"}
 
 

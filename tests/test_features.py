@@ -35,7 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Built:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     envs = {env.name: env for env in (plan.base, *plan.environments)}
-    return {name: (envs[name], objects(text)) for name, text in build_all(out, folder).items()}
+    return {name: (envs[name], objects(text)) for name, text in build_all(out).items()}
 
 
 def _named(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:

@@ -116,7 +116,7 @@ def test_the_project_allows_every_cluster_scoped_kind_of_the_builds(shipped_out:
     allowed = {
         (g["group"], g["kind"]) for g in _project_from(shipped_out)["spec"]["clusterResourceWhitelist"]
     }
-    for text in build_all(shipped_out, shipped_out.parent).values():
+    for text in build_all(shipped_out).values():
         for obj in objects(text):
             if "namespace" not in obj["metadata"]:
                 group = obj["apiVersion"].rpartition("/")[0]

@@ -78,9 +78,9 @@ def _hpa_targets_present(docs: list[dict[str, Any]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(shipped_out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def built(shipped_out: Path) -> dict[str, str]:
     """Every environment built with kubectl and validated strictly, once for the tests below."""
-    return build_all(shipped_out, tmp_path_factory.mktemp("built"))
+    return build_all(shipped_out)
 
 
 @pytest.mark.tools

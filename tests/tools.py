@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -37,35 +38,62 @@ def kustomize(folder: Path) -> str:
     return result.stdout
 
 
+class _Loader(yaml.CSafeLoader):
+    """PyYAML's safe loader in C, with kubernetes-validate's reading of a scalar tagged `=`."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: str(node.value))
+
+
 def objects(text: str) -> list[dict[str, Any]]:
-    """The YAML documents of a multi-document stream."""
-    return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    """The YAML documents of a multi-document stream, read as kubernetes-validate reads them."""
+    return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
 
 
-def validate_strict(text: str, workdir: Path, name: str = "rendered") -> None:
-    """`kubernetes-validate --strict` over a rendered stream; raise with its report on failure.
+@functools.cache
+def _schema_validation() -> Callable[[dict[str, Any]], None]:
+    """kubernetes-validate's own strict validation against its latest Kubernetes version, in this process.
 
-    Objects of other projects' CRDs (KEDA's ScaledObjects) go to their own schemas instead:
-    kubernetes-validate has none for them and would only warn.
+    Its command parses the definitions file (megabytes of JSON) again for every object, which made it
+    most of a build's check; here the same validation function runs with each schema file parsed once.
+    """
+    import kubernetes_validate.utils as kv
+
+    kv.schema_contents = functools.cache(kv.schema_contents)
+    version = kv.latest_version()
+
+    def validate(obj: dict[str, Any]) -> None:
+        shown = f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}"
+        try:
+            kv.validate(obj, version, strict=True)
+        except kv.ValidationError as exc:
+            path = ".".join(str(item) for item in exc.path)
+            raise AssertionError(
+                f"kubernetes-validate --strict: {shown} is invalid against {exc.version}:"
+                f" {path}: {exc.message}"
+            ) from exc
+        except kv.SchemaNotFoundError as exc:
+            # The command only warns; a kind nothing checks is a gap, so it fails here.
+            raise AssertionError(f"kubernetes-validate: {exc.message}; {shown} is unchecked") from exc
+
+    return validate
+
+
+def validate_strict(text: str) -> None:
+    """Validate every object of a rendered stream strictly; raise with the first problem.
+
+    Kubernetes' own kinds go to kubernetes-validate (`--strict`: unknown fields are errors). Objects of
+    other projects' CRDs (KEDA's ScaledObjects) go to their own schemas instead: kubernetes-validate
+    has none for them and would only warn.
     """
     from tests.crds import is_crd_object, validate_crd_object
 
-    docs = objects(text)
-    for obj in docs:
+    validate = _schema_validation()
+    for obj in objects(text):
         if is_crd_object(obj):
             validate_crd_object(obj)
-    path = workdir / f"{name}.yaml"
-    path.write_text(
-        yaml.safe_dump_all([o for o in docs if not is_crd_object(o)], sort_keys=False), encoding="utf-8"
-    )
-    result = subprocess.run(
-        [tool("kubernetes-validate"), "--strict", "--quiet", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"kubernetes-validate --strict failed:\n{result.stdout}{result.stderr}")
+        else:
+            validate(obj)
 
 
 def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
@@ -76,12 +104,12 @@ def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
     return {folder.name: result for folder, result in zip(folders, done, strict=True)}
 
 
-def build_all(out: Path, workdir: Path) -> dict[str, str]:
+def build_all(out: Path) -> dict[str, str]:
     """Build the base and every overlay of out/, validating each strictly."""
 
     def build(folder: Path) -> str:
         text = kustomize(folder)
-        validate_strict(text, workdir, f"{out.parent.name}-{folder.name}")
+        validate_strict(text)
         return text
 
     return each_environment(out, build)
@@ -104,20 +132,33 @@ def environment_folders(out: Path) -> list[Path]:
     return [out / "base", *(sorted(overlays.iterdir()) if overlays.is_dir() else [])]
 
 
-def checkov(text: str, workdir: Path, name: str = "rendered") -> dict[str, Any]:
-    """checkov's JSON report (`--framework kubernetes`) over one rendered stream."""
-    path = workdir / f"{name}.yaml"
-    path.write_text(text, encoding="utf-8")
+def checkov(paths: list[Path]) -> dict[Path, dict[str, Any]]:
+    """checkov's JSON report (`--framework kubernetes`) for each of some files, from one process.
+
+    checkov takes seconds to start, so one process reads several builds and its report is split by
+    file; each file's name must be unique among them.
+    """
+    files = [arg for path in paths for arg in ("-f", str(path))]
     result = subprocess.run(
-        [tool("checkov"), "--framework", "kubernetes", "--skip-download", "-o", "json", "-f", str(path)],
+        [tool("checkov"), "--framework", "kubernetes", "--skip-download", "-o", "json", *files],
         capture_output=True,
         text=True,
         check=False,
     )
-    if not result.stdout.strip().startswith("{"):
+    if not result.stdout.strip().startswith(("{", "[")):
         raise AssertionError(f"checkov gave no report:\n{result.stdout}{result.stderr}")
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    combined: dict[str, Any] = json.loads(result.stdout)
+    results = combined.get("results", {})
+    reports = {}
+    for path in paths:
+        own = {
+            kind: [c for c in results.get(kind, []) if Path(c["file_path"]).name == path.name]
+            for kind in ("passed_checks", "failed_checks", "skipped_checks")
+        }
+        own["parsing_errors"] = [e for e in results.get("parsing_errors", []) if Path(e).name == path.name]
+        summary = {"passed": len(own["passed_checks"]), "skipped": len(own["skipped_checks"])}
+        reports[path] = {"results": own, "summary": summary}
+    return reports
 
 
 def scan_problems(report: dict[str, Any], text: str) -> list[str]:
@@ -143,20 +184,28 @@ def scan_problems(report: dict[str, Any], text: str) -> list[str]:
     return problems
 
 
-def scan(out: Path, workdir: Path) -> dict[str, dict[str, Any]]:
-    """Build every environment with kubectl and scan it with checkov; raise on any problem."""
+def scan(outs: list[Path], workdir: Path) -> dict[tuple[Path, str], dict[str, Any]]:
+    """Build every environment of each out/ with kubectl and scan them with checkov; raise on any problem.
 
-    def scanned(folder: Path) -> tuple[dict[str, Any], list[str]]:
-        text = kustomize(folder)
-        report = checkov(text, workdir, f"{out.parent.name}-{folder.name}")
-        return report, [f"{folder.name}: {p}" for p in scan_problems(report, text)]
-
-    results = each_environment(out, scanned)
-    reports = {name: report for name, (report, _) in results.items()}
-    failures = [problem for _, problems in results.values() for problem in problems]
+    The builds are shared out among as many checkov processes as the machine has cores.
+    """
+    folders = [(out, folder) for out in outs for folder in environment_folders(out)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        texts = list(pool.map(lambda pair: kustomize(pair[1]), folders))
+    paths = [workdir / f"{index}-{folder.name}.yaml" for index, (_, folder) in enumerate(folders)]
+    for path, text in zip(paths, texts, strict=True):
+        path.write_text(text, encoding="utf-8")
+    batches = [paths[start :: os.cpu_count() or 1] for start in range(os.cpu_count() or 1)]
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        reports = {k: v for done in pool.map(checkov, [b for b in batches if b]) for k, v in done.items()}
+    failures = [
+        f"{out}: {folder.name}: {problem}"
+        for (out, folder), path, text in zip(folders, paths, texts, strict=True)
+        for problem in scan_problems(reports[path], text)
+    ]
     if failures:
         raise AssertionError("checkov:\n" + "\n".join(failures))
-    return reports
+    return {(out, folder.name): reports[path] for (out, folder), path in zip(folders, paths, strict=True)}
 
 
 def main(argv: list[str]) -> int:
@@ -170,29 +219,27 @@ def main(argv: list[str]) -> int:
         print("usage: python -m tests.tools kustomize|scan [OUT...]", file=sys.stderr)
         return 2
     outs = [Path(arg) for arg in argv[1:]] or [folder / "out" for folder in systems()]
-    failed = False
-    with tempfile.TemporaryDirectory() as workdir:
-        for out in outs:
-            shown = (
-                out.resolve().relative_to(ROOT).as_posix() if out.resolve().is_relative_to(ROOT) else str(out)
-            )
-            if argv[0] == "scan":
-                try:
-                    reports = scan(out, Path(workdir))
-                except AssertionError as exc:
-                    print(f"{shown}: {exc}", file=sys.stderr)
-                    failed = True
-                    continue
-                for name, report in reports.items():
-                    summary = report["summary"]
-                    print(
-                        f"{shown} {name}: checkov passed {summary['passed']}, failed 0,"
-                        f" skipped {summary['skipped']}"
-                    )
-                continue
-            for name, text in build_all(out, Path(workdir)).items():
-                print(f"{shown} {name}: {len(objects(text))} objects built and valid")
-    return 1 if failed else 0
+
+    def shown(out: Path) -> str:
+        resolved = out.resolve()
+        return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(out)
+
+    if argv[0] == "scan":
+        with tempfile.TemporaryDirectory() as workdir:
+            try:
+                reports = scan(outs, Path(workdir))
+            except AssertionError as exc:
+                print(exc, file=sys.stderr)
+                return 1
+        for (out, name), report in reports.items():
+            summary = report["summary"]
+            counts = f"passed {summary['passed']}, failed 0, skipped {summary['skipped']}"
+            print(f"{shown(out)} {name}: checkov {counts}")
+        return 0
+    for out in outs:
+        for name, text in build_all(out).items():
+            print(f"{shown(out)} {name}: {len(objects(text))} objects built and valid")
+    return 0
 
 
 def scalars(node: Any) -> Iterator[str]:
