@@ -17,7 +17,7 @@ from compiler.plan.model import AlertingPlan, EnvPlan, Plan
 from compiler.render.alertmanager import alertmanager_config
 from compiler.render.alerts import CALENDAR_CLOCK, alerts, objective_name, target_down_name
 from compiler.syntax.emit import dump
-from tests.tools import system_name, systems, tool
+from tests.tools import at_once, system_name, systems, tool
 
 
 def amtool(*args: str) -> str:
@@ -93,15 +93,17 @@ def check_env(env: EnvPlan, folder: Path) -> int:
     config = write_config(env, folder)
     amtool("check-config", str(config))
     cases = list(route_cases(env))
-    for case in cases:
-        amtool(
+    at_once(
+        lambda case: amtool(
             "config",
             "routes",
             "test",
             f"--config.file={config}",
             f"--verify.receivers={case.receiver}",
             *(f"{name}={value}" for name, value in case.labels),
-        )
+        ),
+        cases,
+    )
     return len(cases)
 
 

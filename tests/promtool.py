@@ -25,7 +25,7 @@ from tests.alert_cases import (
     split_by_session,
     test_file,
 )
-from tests.tools import ROOT, system_name, systems, tool
+from tests.tools import ROOT, at_once, system_name, systems, tool
 
 # The seed's hand-written tests, for the compiler's tests; each system's own for the session.
 MONITORING_TESTS = ROOT / "tests" / "fixtures" / "seed" / "monitoring" / "tests"
@@ -43,7 +43,7 @@ def alert_rules(texts: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Every alerting rule of some rule files, by alert name."""
     found: dict[str, dict[str, Any]] = {}
     for text in texts:
-        for group in yaml.safe_load(text)["groups"]:
+        for group in yaml.load(text, Loader=yaml.CSafeLoader)["groups"]:
             for rule in group["rules"]:
                 if "alert" in rule:
                     found[rule["alert"]] = rule
@@ -106,7 +106,7 @@ def check_env(env: EnvPlan, folder: Path, tests_folder: Path = MONITORING_TESTS)
     clock_tests = sorted(p for p in folder.glob("*-tests.yaml") if p != tests)
     promtool("test", "rules", str(tests), *(str(p) for p in clock_tests), cwd=folder)
     hand = hand_written_tests(tests_folder)
-    docs = [yaml.safe_load(p.read_text()) for p in (tests, *clock_tests, *hand)]
+    docs = [yaml.load(p.read_text(), Loader=yaml.CSafeLoader) for p in (tests, *clock_tests, *hand)]
     firing, quiet = tested_alerts(docs)
     names = alert_rules(p.read_text() for p in rules)
     return sorted(name for name in names if name not in firing or name not in quiet)
@@ -117,9 +117,9 @@ def check_plan(plan: Plan, workdir: Path, tests_folder: Path = MONITORING_TESTS)
     hand = hand_written_tests(tests_folder)
     if hand:
         promtool("test", "rules", *(str(p) for p in hand), cwd=tests_folder)
-    return {
-        env.name: check_env(env, workdir / env.name, tests_folder) for env in (plan.base, *plan.environments)
-    }
+    envs = (plan.base, *plan.environments)
+    untested = at_once(lambda env: check_env(env, workdir / env.name, tests_folder), envs)
+    return {env.name: names for env, names in zip(envs, untested, strict=True)}
 
 
 def main() -> int:

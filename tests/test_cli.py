@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 import typer
-import yaml
 from typer.testing import CliRunner
 
 from compiler.cli import app
 from compiler.output.write import read_tree
 from tests.conftest import MONITORING, ROOT, SPEC
-from tests.tools import tool
+from tests.tools import objects, tool
 
 
 @pytest.fixture
@@ -390,7 +389,7 @@ def test_render_prints_kubectls_objects_in_kubectls_key_order(project: Path) -> 
         text=True,
         check=True,
     )
-    ours = [d for d in yaml.safe_load_all(rendered.stdout) if d]
-    theirs = [d for d in yaml.safe_load_all(built.stdout) if d]
+    ours = objects(rendered.stdout)
+    theirs = objects(built.stdout)
     assert ours == theirs
     assert [_key_paths(d) for d in ours] == [_key_paths(d) for d in theirs]

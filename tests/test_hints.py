@@ -7,13 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 from compiler.diagnostics import SpecError
 from compiler.spec.load import parse_spec
 from compiler.spec.validate import validate
 from tests.conftest import MONITORING, SPEC
-from tests.tools import tool
+from tests.tools import objects, tool
 
 SHIPPED = SPEC.read_text(encoding="utf-8")
 PINNED = 'resources: {cpu: "1", memory: 512Mi}'
@@ -77,7 +76,7 @@ def test_an_integer_cpu_count_is_accepted_as_kubernetes_accepts_it(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     (feed,) = [
         o
-        for o in yaml.safe_load_all(result.stdout)
+        for o in objects(result.stdout)
         if o["kind"] == "Deployment" and o["metadata"]["name"] == "feed-handler"
     ]
     (container,) = feed["spec"]["template"]["spec"]["containers"]

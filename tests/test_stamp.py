@@ -17,12 +17,20 @@ from compiler.spec.schema import schema_text
 from tests.conftest import MONITORING, SPEC
 
 
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed's spec and monitoring folder, compiled by the command with its record."""
+    folder = tmp_path_factory.mktemp("compiled")
+    shutil.copytree(SPEC.parent, folder / "spec")
+    shutil.copytree(MONITORING, folder / "monitoring")
+    assert nifty(folder, "compile").returncode == 0
+    return folder
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the shipped spec and monitoring folder, compiled once."""
-    shutil.copytree(SPEC.parent, tmp_path / "spec")
-    shutil.copytree(MONITORING, tmp_path / "monitoring")
-    assert nifty(tmp_path, "compile").returncode == 0
+def project(tmp_path: Path, compiled: Path) -> Path:
+    """A copy of the compiled project, its record and its files' times included."""
+    shutil.copytree(compiled, tmp_path, dirs_exist_ok=True)
     return tmp_path
 
 

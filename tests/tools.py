@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def tool(name: str) -> str:
@@ -96,12 +97,16 @@ def validate_strict(text: str) -> None:
             validate(obj)
 
 
-def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
-    """work on the base and on every overlay of out/, by name; as many at once as the machine has cores."""
-    folders = environment_folders(out)
+def at_once(work: Callable[[U], T], items: Iterable[U]) -> list[T]:
+    """work on each item, as many at once as the machine has cores (the work waits for tools)."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        done = list(pool.map(work, folders))
-    return {folder.name: result for folder, result in zip(folders, done, strict=True)}
+        return list(pool.map(work, items))
+
+
+def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
+    """work on the base and on every overlay of out/, by name, at once."""
+    folders = environment_folders(out)
+    return {folder.name: result for folder, result in zip(folders, at_once(work, folders), strict=True)}
 
 
 def build_all(out: Path) -> dict[str, str]:
@@ -190,8 +195,7 @@ def scan(outs: list[Path], workdir: Path) -> dict[tuple[Path, str], dict[str, An
     The builds are shared out among as many checkov processes as the machine has cores.
     """
     folders = [(out, folder) for out in outs for folder in environment_folders(out)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        texts = list(pool.map(lambda pair: kustomize(pair[1]), folders))
+    texts = at_once(kustomize, [folder for _, folder in folders])
     paths = [workdir / f"{index}-{folder.name}.yaml" for index, (_, folder) in enumerate(folders)]
     for path, text in zip(paths, texts, strict=True):
         path.write_text(text, encoding="utf-8")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from compiler.spec.credentials import credential_kind
 from compiler.spec.leaks import looks_like_credential
-from tests.tools import ROOT, scalars, system_name, systems
+from tests.tools import ROOT, objects, scalars, system_name, systems
 
 # What a system ships: its spec, hand-written monitoring files and compiled tree. tests/ holds fake
 # credentials on purpose and is not shipped.
@@ -21,7 +20,7 @@ def _texts(path: Path) -> list[str]:
     """The strings of a file: every scalar of YAML and JSON (whose keys name fields), else every line."""
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml", ".json"):
-        return [s for doc in yaml.safe_load_all(text) for s in scalars(doc)]
+        return [s for doc in objects(text) for s in scalars(doc)]
     return text.splitlines()
 
 
