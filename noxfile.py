@@ -106,7 +106,9 @@ def install_once(session: nox.Session, *args: str) -> None:
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == fingerprint:
         session.log("installed packages are current")
     else:
-        session.install(*args)
+        # Compiled now, as pip does: a tool started many times must not compile its modules each time,
+        # and PYTHONDONTWRITEBYTECODE (set on some machines) keeps it from keeping them.
+        session.install(*args, env={"UV_COMPILE_BYTECODE": "1"})
         stamp.write_text(fingerprint, encoding="utf-8")
     session.log(f"Python {platform.python_version()} in {location}")
 
