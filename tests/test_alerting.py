@@ -11,6 +11,7 @@ import yaml
 from compiler.kustomize.environment import build_environment
 from compiler.pipeline import load_plan
 from compiler.plan.model import EnvPlan, Plan
+from compiler.plan.stack import threshold_seconds
 from compiler.render.alerts import alerts
 from compiler.render.types import Manifest
 from tests.amtool import amtool, check_plan, expected_receiver, route_cases, write_config
@@ -184,3 +185,11 @@ def test_without_the_block_there_is_no_alertmanager(tmp_path: Path) -> None:
         assert "alertmanager" not in _named(objects, "StatefulSet")
         assert "alerting" not in _config(objects, "prometheus-config", "prometheus.yml")
         assert env.observability.alerting is None
+
+
+@pytest.mark.parametrize(
+    ("threshold", "seconds"),
+    [("500us", 0.0005), ("0.5ms", 0.0005), ("250ms", 0.25), ("1.5s", 1.5), ("5s", 5.0), ("2m", 120.0)],
+)
+def test_a_threshold_is_compared_in_seconds(threshold: str, seconds: float) -> None:
+    assert threshold_seconds(threshold) == seconds

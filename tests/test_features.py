@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from compiler.pipeline import compile_spec, load_plan
 from compiler.plan.model import EnvPlan, Plan
@@ -184,3 +185,25 @@ def test_scratch_volumes_have_their_own_sizes_and_count_in_ephemeral_storage(bui
             resources = pod["containers"][0]["resources"]
             assert resources["requests"]["ephemeral-storage"] == request, name
             assert resources["limits"]["ephemeral-storage"] == limit, name
+
+
+def test_egress_leaves_by_each_connections_own_protocol(built: Built) -> None:
+    spec = yaml.safe_load((Path(__file__).parent / "features" / "system.yaml").read_text(encoding="utf-8"))
+    (gateway,) = [c for layer in spec["layers"] for c in layer["components"] if c["name"] == "broker-gateway"]
+    wanted = {(e["cidr"], e.get("protocol", "tcp").upper(), e["port"]) for e in gateway["external"]}
+    assert {protocol for _, protocol, _ in wanted} == {"UDP", "SCTP", "TCP"}
+    for name, (_, docs) in built.items():
+        policy = _named(docs, "NetworkPolicy")["broker-gateway"]
+        granted = {
+            (peer["ipBlock"]["cidr"], port["protocol"], port["port"])
+            for rule in policy["spec"]["egress"]
+            for peer in rule.get("to", [])
+            if "ipBlock" in peer
+            for port in rule["ports"]
+        }
+        assert granted == wanted, name
+
+
+def test_the_readme_draws_a_connection_with_its_protocol(tmp_path: Path) -> None:
+    readme = compile_spec(SPEC, tmp_path / "monitoring")["README.md"]
+    assert '-->|"30001/UDP"|' in readme and '-->|"36412/SCTP"|' in readme and '-->|"9443"|' in readme

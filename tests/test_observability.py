@@ -504,7 +504,9 @@ def _observed(spec: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
                         "name": f"{kind}-objective",
                         "kind": kind,
                         "metric": f"app_{kind}_seconds",
-                        "threshold": data.draw(st.sampled_from(["100ms", "250ms", "5s", "2m"])),
+                        "threshold": data.draw(
+                            st.sampled_from(["500us", "0.5ms", "100ms", "250ms", "1.5s", "5s", "2m"])
+                        ),
                         "hold": data.draw(st.sampled_from(["1m", "5m", "20m"])),
                     }
                 ]

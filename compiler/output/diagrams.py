@@ -32,7 +32,12 @@ def endpoint(workload: Workload, index: int, external: External) -> tuple[str, s
     """The node of one external block of a workload, and its definition (a flag: an endpoint)."""
     name = f"{node(workload.name)}_out_{index}"
     what = external.description or "outside the cluster"
-    return name, f'{name}>"{what}<br/>{external.cidr} port {external.port}"]:::endpoint'
+    return name, f'{name}>"{what}<br/>{external.cidr} port {external_port(external)}"]:::endpoint'
+
+
+def external_port(external: External) -> str:
+    """An external connection's port, with its protocol where it is not TCP: `443`, `9300/UDP`."""
+    return str(external.port) if external.protocol == "TCP" else f"{external.port}/{external.protocol}"
 
 
 # The mark of a call to a component in an earlier layer, drawn above the caller.
@@ -62,7 +67,7 @@ def data_flow(env: EnvPlan) -> list[str]:
             for index, external in enumerate(workload.external, start=1):
                 name, definition = endpoint(workload, index, external)
                 lines.append(f"        {definition}")
-                edges.append(f'    {node(workload.name)} -->|"{external.port}"| {name}')
+                edges.append(f'    {node(workload.name)} -->|"{external_port(external)}"| {name}')
         lines.append("    end")
     routed = [w for w in env.workloads if w.route is not None and w.name in place]
     if routed:
@@ -149,7 +154,7 @@ def observability(env: EnvPlan) -> list[str]:
         for index, external in enumerate(workload.external, start=1):
             name, definition = endpoint(workload, index, external)
             lines.append(f"    {definition}")
-            edges.append(f'    {node(workload.name)} -->|"{external.port}"| {name}')
+            edges.append(f'    {node(workload.name)} -->|"{external_port(external)}"| {name}')
     return lines + edges
 
 

@@ -69,6 +69,7 @@ class External:
     cidr: str
     port: int
     description: str | None = None
+    protocol: str = "TCP"
 
 
 @dataclass(frozen=True)

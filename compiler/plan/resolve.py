@@ -181,7 +181,10 @@ def _workload(
         ),
         startup_seconds=component.startup_seconds,
         route=_route(spec, component, override),
-        external=tuple(External(e.cidr, e.port, e.description) for e in merged_external(component, override)),
+        external=tuple(
+            External(e.cidr, e.port, e.description, e.protocol.upper())
+            for e in merged_external(component, override)
+        ),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         dedicated_cores=component.dedicated_cores,
         extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),

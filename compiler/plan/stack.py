@@ -4,6 +4,7 @@ Alertmanager when the spec has one)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from compiler.plan.alerting import (
@@ -274,13 +275,16 @@ def objectives(spec: Spec) -> tuple[ObjectivePlan, ...]:
     )
 
 
+# Seconds per unit of a threshold.
+THRESHOLD_UNITS = {"us": Decimal("0.000001"), "ms": Decimal("0.001"), "s": Decimal(1), "m": Decimal(60)}
+
+
 def threshold_seconds(threshold: str) -> float:
-    """A threshold such as 250ms, 5s or 2m in seconds."""
-    match = re.fullmatch(r"([0-9]+)(ms|s|m)", threshold)
+    """A threshold such as 500us, 0.5ms, 250ms, 5s or 2m in seconds (in decimal, then rounded once)."""
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(us|ms|s|m)", threshold)
     if match is None:
         raise ValueError(f"not a threshold: {threshold!r}")
-    value, unit = int(match.group(1)), match.group(2)
-    return value / 1000 if unit == "ms" else value * (60 if unit == "m" else 1)
+    return float(Decimal(match.group(1)) * THRESHOLD_UNITS[match.group(2)])
 
 
 def _objective_summary(component: str, kind: str, threshold: str, quantile: float) -> str:

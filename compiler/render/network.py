@@ -158,7 +158,10 @@ def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, An
     if workload.uses_api:
         rules.append({"ports": _ports(API_SERVER_PORTS)})
     rules += [
-        {"to": [{"ipBlock": {"cidr": external.cidr}}], "ports": _ports([external.port])}
+        {
+            "to": [{"ipBlock": {"cidr": external.cidr}}],
+            "ports": [{"protocol": external.protocol, "port": external.port}],
+        }
         for external in workload.external
     ]
     return rules

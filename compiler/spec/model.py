@@ -25,7 +25,8 @@ IMAGE = r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
 DIGEST = r"^sha256:[a-f0-9]{64}$"
 DURATION = r"^[1-9][0-9]*(h|d|w|y)$"
 INTERVAL = r"^[1-9][0-9]*(s|m|h)$"
-THRESHOLD = r"^[1-9][0-9]*(ms|s|m)$"
+# Above zero, in microseconds to minutes, with a fraction where wanted: 500us, 0.5ms, 250ms, 1.5s, 2m.
+THRESHOLD = r"^(0\.[0-9]*[1-9][0-9]*|[1-9][0-9]*(\.[0-9]+)?)(us|ms|s|m)$"
 METRIC = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
 ENDPOINT = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[0-9]{1,5}$"
 URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$"
@@ -178,7 +179,10 @@ class External(Model):
     """A connection a component opens to an address outside the cluster."""
 
     cidr: Annotated[str, StringConstraints(pattern=CIDR)] = Field(description="IPv4 block, e.g. 0.0.0.0/0")
-    port: Port = Field(description="TCP port it connects to")
+    port: Port = Field(description="Port it connects to")
+    protocol: Literal["tcp", "udp", "sctp"] = Field(
+        "tcp", description="Transport protocol: tcp, udp (a market-data multicast feed, say) or sctp"
+    )
     description: Text | None = Field(None, description="What lives there, for people")
 
 
@@ -296,7 +300,7 @@ class Objective(Model):
         description="latency: a histogram's quantile; staleness: age of a Unix-seconds timestamp gauge"
     )
     metric: Metric = Field(description="Histogram base name (latency) or timestamp gauge (staleness)")
-    threshold: Threshold = Field(description="Alert above this, e.g. 250ms or 5s")
+    threshold: Threshold = Field(description="Alert above this, e.g. 500us, 0.5ms, 250ms or 5s")
     quantile: Annotated[float, Field(gt=0, lt=1)] = Field(0.99, description="Quantile of a latency")
     hold: Interval = Field("5m", description="How long it must hold before the alert fires (its `for`)")
     severity: Literal["critical", "warning"] = Field("critical", description="Severity label of the alert")

@@ -69,7 +69,7 @@ PATTERN_HINTS = {
     REASON: "a reason of 10 to 300 characters on one line, without '='",
     ARG: "an argument of 1 to 500 characters on one line",
     INTERVAL: "an interval such as 15s, 5m or 1h",
-    THRESHOLD: "a threshold such as 250ms, 5s or 2m",
+    THRESHOLD: "a threshold above zero such as 500us, 0.5ms, 250ms, 5s or 2m",
     METRIC: "a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit",
     ENDPOINT: "host:port such as tempo.tracing.svc:4317 (lowercase)",
     ANNOTATION: "an annotation key such as nginx.ingress.kubernetes.io/proxy-read-timeout",

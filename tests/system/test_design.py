@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +67,11 @@ def _rules(docs: list[Manifest]) -> list[dict[str, Any]]:
 
 
 def _seconds(threshold: str) -> float:
-    """A threshold of the spec (250ms, 5s, 2m) in seconds, as Prometheus compares it."""
-    match = re.fullmatch(r"([0-9]+)(ms|s|m)", threshold)
+    """A threshold of the spec (500us, 0.5ms, 250ms, 5s, 2m) in seconds, as Prometheus compares it."""
+    match = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", threshold)
     assert match, threshold
-    value, unit = int(match[1]), match[2]
-    return {"ms": value / 1000, "s": float(value), "m": value * 60.0}[unit]
+    per_unit = {"us": Fraction(1, 1_000_000), "ms": Fraction(1, 1000), "s": Fraction(1), "m": Fraction(60)}
+    return float(Fraction(match[1]) * per_unit[match[2]])
 
 
 def test_every_environment_is_built(system: System) -> None:
