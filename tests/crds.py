@@ -1,17 +1,36 @@
 """Objects of other projects' CRDs, checked against those projects' own schemas.
 
 kubernetes-validate knows only the Kubernetes API's own kinds (it warns and passes on any other),
-so the builds hand it those and check KEDA's ScaledObjects here, with the models that the
-`cloudcoil-models-keda` package generates from KEDA's CRDs. The models ignore unknown fields, so a
-check also round-trips the object: a field the schema does not know would vanish from the dump.
+so the builds hand it those and check the others here:
+- KEDA's ScaledObjects with the models that the `cloudcoil-models-keda` package generates from
+  KEDA's CRDs. The models ignore unknown fields, so a check also round-trips the object: a field the
+  schema does not know would vanish from the dump.
+- The Gateway API's, cert-manager's, External Secrets' and the Prometheus Operator's objects with the
+  validators of the `@kubernetes-models` npm packages (`tests/crd-models/`, versions and upstream
+  releases in docs/ci.md), all objects of a build in one Node.js process. Those validators let unknown
+  fields through too, so `validate.mjs` probes every field: one the schema does not type is refused.
+
+`python -m tests.crds install` installs the npm packages when node_modules is missing or stale.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+# API groups validated by the @kubernetes-models packages, in one node process per call.
+NODE_GROUPS = ("gateway.networking.k8s.io", "cert-manager.io", "external-secrets.io", "monitoring.coreos.com")
 # API groups whose objects kubernetes-validate cannot check; each has a validator below.
-CRD_GROUPS = ("keda.sh",)
+CRD_GROUPS = ("keda.sh", *NODE_GROUPS)
+# The npm project of the validators: package.json with exact versions, its lockfile (no registry URLs).
+MODELS = Path(__file__).resolve().parent / "crd-models"
+# What `install` last installed: the lockfile's hash, so a changed version reinstalls.
+STAMP = MODELS / "node_modules" / ".nifty-installed"
 
 
 def group(obj: dict[str, Any]) -> str:
@@ -55,12 +74,65 @@ def validate_keda(obj: dict[str, Any]) -> None:
         )
 
 
-def validate_crd_object(obj: dict[str, Any]) -> None:
-    """Check one object of CRD_GROUPS against its project's schema."""
-    if group(obj) == "keda.sh":
-        validate_keda(obj)
+def _fingerprint() -> str:
+    """The hash of what the models' install depends on: package.json and its lockfile."""
+    text = b"".join((MODELS / name).read_bytes() for name in ("package.json", "package-lock.json"))
+    return hashlib.sha256(text).hexdigest()
+
+
+def models_current() -> bool:
+    """Whether node_modules holds the versions package.json and its lockfile name."""
+    return STAMP.is_file() and STAMP.read_text(encoding="utf-8") == _fingerprint()
+
+
+def install_models() -> bool:
+    """`npm ci` in tests/crd-models unless node_modules is current; whether it installed."""
+    if models_current():
+        return False
+    npm = shutil.which("npm")
+    if npm is None:
+        raise FileNotFoundError("npm is not installed (apt-get install npm); it installs tests/crd-models")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=MODELS, check=True)
+    STAMP.write_text(_fingerprint(), encoding="utf-8")
+    return True
+
+
+def validate_with_models(objs: list[dict[str, Any]]) -> None:
+    """Raise AssertionError unless each object is valid, every field known, by its npm package's schema."""
+    if not objs:
         return
-    raise AssertionError(f"no schema for {obj.get('apiVersion')} {obj.get('kind')}")
+    if not models_current():
+        raise AssertionError(f"{MODELS}/node_modules is missing or stale: run `python -m tests.crds install`")
+    node = shutil.which("node")
+    if node is None:
+        raise FileNotFoundError("node is not installed (apt-get install nodejs)")
+    result = subprocess.run(
+        [node, str(MODELS / "validate.mjs")],
+        input=json.dumps(objs),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"validate.mjs failed:\n{result.stderr}")
+    reports: list[list[str]] = json.loads(result.stdout)
+    problems = [
+        f"{obj.get('kind')} {obj.get('metadata', {}).get('name')}: {problem}"
+        for obj, report in zip(objs, reports, strict=True)
+        for problem in report
+    ]
+    if problems:
+        raise AssertionError("objects their projects' schemas refuse:\n" + "\n".join(problems))
+
+
+def validate_crd_objects(objs: list[dict[str, Any]]) -> None:
+    """Check objects of CRD_GROUPS against their projects' schemas; the npm-validated ones in one process."""
+    for obj in objs:
+        if group(obj) == "keda.sh":
+            validate_keda(obj)
+        elif group(obj) not in NODE_GROUPS:
+            raise AssertionError(f"no schema for {obj.get('apiVersion')} {obj.get('kind')}")
+    validate_with_models([obj for obj in objs if group(obj) in NODE_GROUPS])
 
 
 def autoscalers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -102,3 +174,9 @@ def autoscalers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["install"]:
+        sys.exit("usage: python -m tests.crds install")
+    print("tests/crd-models: " + ("installed" if install_models() else "node_modules is current"))
