@@ -20,6 +20,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,54 @@ def validate_with_models(objs: list[dict[str, Any]]) -> None:
         raise AssertionError("objects their projects' schemas refuse:\n" + "\n".join(problems))
 
 
+# ExternalSecret's spec.syncWindows came with External Secrets v2.7.0, after the release the npm
+# models are generated from (v0.16.2). Its shape as the v2.7.0 CRD states it
+# (config/crds/bases/external-secrets.io_externalsecrets.yaml at external-secrets/external-secrets
+# commit e215053f3e68504de7483f9542b49f19f98293a1); duration is a Go duration string there.
+SYNC_WINDOWS: dict[str, Any] = {
+    "type": "object",
+    "required": ["kind", "windows"],
+    "additionalProperties": False,
+    "properties": {
+        "kind": {"type": "string", "enum": ["allow", "deny"]},
+        "windows": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["duration", "schedule"],
+                "additionalProperties": False,
+                "properties": {
+                    "duration": {"type": "string", "pattern": r"^([0-9]+h)?([0-9]+m)?([0-9]+s)?$"},
+                    "schedule": {
+                        "type": "string",
+                        "minLength": 1,
+                        "pattern": r"^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)"
+                        r"|@every [^\s]+.*|[^\s]+( [^\s]+){4})$",
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def without_sync_windows(obj: dict[str, Any]) -> dict[str, Any]:
+    """obj for the npm models: an ExternalSecret's syncWindows checked against SYNC_WINDOWS and left out."""
+    if obj.get("kind") != "ExternalSecret" or "syncWindows" not in obj.get("spec", {}):
+        return obj
+    import jsonschema
+
+    windows = obj["spec"]["syncWindows"]
+    try:
+        jsonschema.validate(windows, SYNC_WINDOWS)
+    except jsonschema.ValidationError as exc:
+        raise AssertionError(
+            f"ExternalSecret {obj['metadata'].get('name')}: syncWindows is invalid: {exc.message}"
+        ) from exc
+    return {**obj, "spec": {k: v for k, v in obj["spec"].items() if k != "syncWindows"}}
+
+
 def validate_crd_objects(objs: list[dict[str, Any]]) -> None:
     """Check objects of CRD_GROUPS against their projects' schemas; the npm-validated ones in one process."""
     for obj in objs:
@@ -132,7 +181,7 @@ def validate_crd_objects(objs: list[dict[str, Any]]) -> None:
             validate_keda(obj)
         elif group(obj) not in NODE_GROUPS:
             raise AssertionError(f"no schema for {obj.get('apiVersion')} {obj.get('kind')}")
-    validate_with_models([obj for obj in objs if group(obj) in NODE_GROUPS])
+    validate_with_models([without_sync_windows(obj) for obj in objs if group(obj) in NODE_GROUPS])
 
 
 def autoscalers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -173,6 +222,43 @@ def autoscalers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 },
             }
         )
+    return found
+
+
+def used_secrets(objects: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """(Secret, who uses it) for every Secret a pod mounts or reads, and every Ingress's TLS Secret."""
+    for obj in objects:
+        kind, name = obj["kind"], obj["metadata"]["name"]
+        if kind == "Ingress":
+            for tls in obj["spec"].get("tls", []):
+                yield tls["secretName"], f"Ingress {name}"
+        template = obj.get("spec", {}).get("template", {}).get("spec")
+        if template is None:
+            continue
+        for volume in template.get("volumes", []):
+            if "secret" in volume:
+                yield volume["secret"]["secretName"], f"{kind} {name}"
+            for source in volume.get("projected", {}).get("sources", []):
+                if "secret" in source:
+                    yield source["secret"]["name"], f"{kind} {name}"
+        for container in [*template.get("containers", []), *template.get("initContainers", [])]:
+            for variable in container.get("env", []):
+                ref = variable.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    yield ref["name"], f"{kind} {name}"
+            for source in container.get("envFrom", []):
+                if "secretRef" in source:
+                    yield source["secretRef"]["name"], f"{kind} {name}"
+
+
+def made_secrets(objects: list[dict[str, Any]]) -> dict[str, str]:
+    """The Secrets the build's Certificates and ExternalSecrets make, by name, with their maker."""
+    found = {}
+    for obj in objects:
+        if obj["kind"] == "Certificate":
+            found[obj["spec"]["secretName"]] = "Certificate"
+        elif obj["kind"] == "ExternalSecret":
+            found[obj["spec"].get("target", {}).get("name", obj["metadata"]["name"])] = "ExternalSecret"
     return found
 
 

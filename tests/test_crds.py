@@ -117,3 +117,19 @@ def test_the_packages_are_pinned_and_name_no_registry() -> None:
     assert len(versions) == len(NODE_GROUPS)
     lock = (MODELS / "package-lock.json").read_text(encoding="utf-8")
     assert '"resolved"' not in lock
+
+
+SYNC_WINDOWS = {"kind": "deny", "windows": [{"schedule": "15 3 * * 1-5", "duration": "7h15m0s"}]}
+
+
+def test_sync_windows_are_checked_against_the_v2_7_shape() -> None:
+    with_windows = _with(EXTERNAL_SECRET, ("spec", "syncWindows"), SYNC_WINDOWS)
+    validate_crd_objects([with_windows])
+    for path, value in [
+        (("spec", "syncWindows", "kind"), "block"),
+        (("spec", "syncWindows", "windows", 0, "schedule"), "15 3 * *"),
+        (("spec", "syncWindows", "windows", 0, "timezone"), "Asia/Kolkata"),
+        (("spec", "syncWindows", "windows"), []),
+    ]:
+        with pytest.raises(AssertionError, match="syncWindows is invalid"):
+            validate_crd_objects([_with(with_windows, path, value)])

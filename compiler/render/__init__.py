@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable
 from compiler.plan.model import EnvPlan
 from compiler.render import (
     autoscaling,
+    certificates,
     configs,
     discovery,
     disruption,
+    external_secrets,
     ingress,
     network,
     platform,
@@ -33,6 +35,8 @@ RENDERERS: tuple[Renderer, ...] = (
     ingress.render,
     rbac.render,
     configs.render,
+    certificates.render,
+    external_secrets.render,
 )
 
 
