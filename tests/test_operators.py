@@ -73,6 +73,7 @@ def test_certificates_follow_the_spec_in_cert_managers_form(shipped_plan: Plan) 
         chosen = _envs()[name]["cert_manager"]
         certificates = [o for o in objects if o["kind"] == "Certificate"]
         hosts = {h for o in objects if o["kind"] == "Ingress" for t in o["spec"]["tls"] for h in t["hosts"]}
+        hosts |= {h for o in objects if o["kind"] == "HTTPRoute" for h in o["spec"]["hostnames"]}
         assert {h for c in certificates for h in c["spec"]["dnsNames"]} == hosts
         for certificate in certificates:
             spec = certificate["spec"]

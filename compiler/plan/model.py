@@ -367,6 +367,16 @@ class ExternalSecretPlan:
 
 
 @dataclass(frozen=True)
+class GatewayPlan:
+    """The Gateway the environment's HTTPRoutes attach to, and each route's request timeout."""
+
+    name: str
+    namespace: str
+    section: str
+    timeouts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class EnvPlan:
     """Everything one environment (or the base) deploys."""
 
@@ -380,6 +390,8 @@ class EnvPlan:
     # Made by the cluster's operators where the environment names them (cert-manager, External Secrets).
     certificates: tuple[CertificatePlan, ...] = ()
     external_secrets: tuple[ExternalSecretPlan, ...] = ()
+    # Where set, the public hosts are HTTPRoutes on this Gateway, not Ingresses.
+    gateway: GatewayPlan | None = None
 
     @property
     def groups(self) -> tuple[LayerPlan, ...]:

@@ -7,7 +7,14 @@ import datetime as dt
 
 from compiler.plan.delivery import freeze_lead
 from compiler.plan.market import DAY_MINUTES, Calendar, number_list, uncovered_special_days, weekday_span
-from compiler.plan.model import CertificatePlan, EnvPlan, ExternalSecretPlan, SyncWindow
+from compiler.plan.model import (
+    CertificatePlan,
+    EnvPlan,
+    ExternalSecretPlan,
+    GatewayPlan,
+    LayerPlan,
+    SyncWindow,
+)
 from compiler.spec.model import Environment
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -23,9 +30,34 @@ def with_operators(plan: EnvPlan, env: Environment | None, calendar: Calendar | 
     if env is None:
         return plan
     return dataclasses.replace(
-        plan,
+        with_gateway(plan, env),
         certificates=plan_certificates(env, plan),
         external_secrets=plan_external_secrets(env, plan, calendar),
+    )
+
+
+def with_gateway(plan: EnvPlan, env: Environment) -> EnvPlan:
+    """plan routed through env's Gateway: its routes admit the Gateway's namespace, not the controller's."""
+    chosen = env.gateway
+    if chosen is None:
+        return plan
+
+    def routed(layer: LayerPlan) -> LayerPlan:
+        workloads = tuple(
+            dataclasses.replace(w, route=dataclasses.replace(w.route, controller_namespace=chosen.namespace))
+            if w.route is not None
+            else w
+            for w in layer.workloads
+        )
+        return dataclasses.replace(layer, workloads=workloads)
+
+    return dataclasses.replace(
+        plan,
+        layers=tuple(routed(layer) for layer in plan.layers),
+        stack=routed(plan.stack),
+        gateway=GatewayPlan(
+            chosen.name, chosen.namespace, chosen.section, tuple(sorted(chosen.timeouts.items()))
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from compiler.render import (
     network,
     platform,
     rbac,
+    routes,
     services,
     workloads,
 )
@@ -33,6 +34,7 @@ RENDERERS: tuple[Renderer, ...] = (
     disruption.render,
     network.render,
     ingress.render,
+    routes.render,
     rbac.render,
     configs.render,
     certificates.render,

@@ -16,7 +16,7 @@ from pydantic import (
 from pydantic import Tag as Form
 
 from compiler.spec.market import Market
-from compiler.spec.operators import CertManager, ExternalSecrets
+from compiler.spec.operators import CertManager, ExternalSecrets, Gateway
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 CPU = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$"
@@ -671,6 +671,9 @@ class Environment(Model):
     )
     external_secrets: ExternalSecrets | None = Field(
         None, description="The cluster runs External Secrets: an ExternalSecret makes each referenced Secret"
+    )
+    gateway: Gateway | None = Field(
+        None, description="The cluster's Gateway API Gateway: HTTPRoutes in place of Ingresses"
     )
 
 

@@ -1,4 +1,4 @@
-"""Rules over the operators an environment names: a remote key for every Secret, sound certificate times."""
+"""Rules over the operators an environment names: remote keys, certificate times, routes' timeouts."""
 
 from __future__ import annotations
 
@@ -29,6 +29,16 @@ def check_operators(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 )
         if env.external_secrets is not None:
             yield from _external_secrets(doc, spec, (*where, "external_secrets"), env)
+        if env.gateway is not None:
+            public = sorted(c.name for layer in spec.layers for c in layer.components if c.ingress)
+            for component in env.gateway.timeouts:
+                if component not in public:
+                    yield at_key(
+                        doc,
+                        (*where, "gateway", "timeouts", component),
+                        f"'{component}' has no ingress, so no route to time out; "
+                        f"public components: {', '.join(public) or 'none'}",
+                    )
 
 
 def _external_secrets(doc: Document, spec: Spec, where: Loc, env: Environment) -> Iterator[Diagnostic]:

@@ -18,6 +18,9 @@ Name = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 Hours = Annotated[str, StringConstraints(pattern=HOURS)]
 Interval = Annotated[str, StringConstraints(pattern=INTERVAL)]
 RemoteKey = Annotated[str, StringConstraints(pattern=REMOTE_KEY)]
+# A Gateway API duration (GEP-2257): up to four numbers with units, e.g. 1h or 3600s.
+GATEWAY_DURATION = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
+GatewayDuration = Annotated[str, StringConstraints(pattern=GATEWAY_DURATION)]
 
 
 class OperatorModel(BaseModel):
@@ -59,4 +62,15 @@ class ExternalSecrets(OperatorModel):
     refresh: Interval = Field("1h", description="How often the values are read again, e.g. 1h")
     remote_keys: dict[Name, RemoteKey] = Field(
         description="The store's key of each Secret, by Secret name; each key of a Secret is a property of it"
+    )
+
+
+class Gateway(OperatorModel):
+    """The Gateway (Gateway API) the public hosts attach to: HTTPRoutes in place of Ingresses."""
+
+    name: Name = Field(description="Name of the Gateway")
+    namespace: Name = Field(description="Namespace of the Gateway; its pods' traffic is admitted")
+    section: Name = Field(description="The Gateway's listener the routes attach to (sectionName)")
+    timeouts: dict[Name, GatewayDuration] = Field(
+        {}, description="Request timeout of a public component's route, by component, e.g. 1h for WebSockets"
     )
