@@ -132,6 +132,13 @@ def ensure_apt_tools(session: nox.Session) -> None:
     )
 
 
+def crd_models(session: nox.Session, folder: Path) -> None:
+    """npm ci tests/crd-models (validators of other projects' CRDs) when node_modules is missing or stale."""
+    if shutil.which("npm") is None:
+        session.error("missing npm (apt-get install npm): it installs tests/crd-models")
+    run(session, folder, "python", "-m", "tests.crds", "install")
+
+
 @nox.session(venv_backend="none")
 def lint(session: nox.Session) -> None:
     """ruff over the compiler, tests and this file; import-linter holds the pipeline's layers."""
@@ -153,6 +160,7 @@ def tests(session: nox.Session) -> None:
     """The compiler's tests, on the fixtures of tests/: pytest with Hypothesis and the real tools."""
     ensure_apt_tools(session)
     folder = shared(session)
+    crd_models(session, folder)
     run(session, folder, "pytest", *(session.posargs or COMPILER_TESTS))
 
 
@@ -177,6 +185,7 @@ def find_python(version: str) -> str | None:
 def pythons(session: nox.Session) -> None:
     """The compiler's tests on each of Python 3.11, 3.12 and 3.13 the machine has (not in the default run)."""
     ensure_apt_tools(session)
+    crd_models(session, shared(session))
     ran = []
     for version in PYTHONS:
         interpreter = find_python(version)
@@ -230,6 +239,7 @@ def drift(session: nox.Session) -> None:
 def kustomize(session: nox.Session) -> None:
     """Build every overlay of the system and of every example with kubectl; validate strictly."""
     folder = shared(session)
+    crd_models(session, folder)
     run(session, folder, "python", "-m", "tests.tools", "kustomize")
 
 

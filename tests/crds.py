@@ -1,17 +1,37 @@
 """Objects of other projects' CRDs, checked against those projects' own schemas.
 
 kubernetes-validate knows only the Kubernetes API's own kinds (it warns and passes on any other),
-so the builds hand it those and check KEDA's ScaledObjects here, with the models that the
-`cloudcoil-models-keda` package generates from KEDA's CRDs. The models ignore unknown fields, so a
-check also round-trips the object: a field the schema does not know would vanish from the dump.
+so the builds hand it those and check the others here:
+- KEDA's ScaledObjects with the models that the `cloudcoil-models-keda` package generates from
+  KEDA's CRDs. The models ignore unknown fields, so a check also round-trips the object: a field the
+  schema does not know would vanish from the dump.
+- The Gateway API's, cert-manager's, External Secrets' and the Prometheus Operator's objects with the
+  validators of the `@kubernetes-models` npm packages (`tests/crd-models/`, versions and upstream
+  releases in docs/ci.md), all objects of a build in one Node.js process. Those validators let unknown
+  fields through too, so `validate.mjs` probes every field: one the schema does not type is refused.
+
+`python -m tests.crds install` installs the npm packages when node_modules is missing or stale.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+# API groups validated by the @kubernetes-models packages, in one node process per call.
+NODE_GROUPS = ("gateway.networking.k8s.io", "cert-manager.io", "external-secrets.io", "monitoring.coreos.com")
 # API groups whose objects kubernetes-validate cannot check; each has a validator below.
-CRD_GROUPS = ("keda.sh",)
+CRD_GROUPS = ("keda.sh", *NODE_GROUPS)
+# The npm project of the validators: package.json with exact versions, its lockfile (no registry URLs).
+MODELS = Path(__file__).resolve().parent / "crd-models"
+# What `install` last installed: the lockfile's hash, so a changed version reinstalls.
+STAMP = MODELS / "node_modules" / ".nifty-installed"
 
 
 def group(obj: dict[str, Any]) -> str:
@@ -55,12 +75,113 @@ def validate_keda(obj: dict[str, Any]) -> None:
         )
 
 
-def validate_crd_object(obj: dict[str, Any]) -> None:
-    """Check one object of CRD_GROUPS against its project's schema."""
-    if group(obj) == "keda.sh":
-        validate_keda(obj)
+def _fingerprint() -> str:
+    """The hash of what the models' install depends on: package.json and its lockfile."""
+    text = b"".join((MODELS / name).read_bytes() for name in ("package.json", "package-lock.json"))
+    return hashlib.sha256(text).hexdigest()
+
+
+def models_current() -> bool:
+    """Whether node_modules holds the versions package.json and its lockfile name."""
+    return STAMP.is_file() and STAMP.read_text(encoding="utf-8") == _fingerprint()
+
+
+def install_models() -> bool:
+    """`npm ci` in tests/crd-models unless node_modules is current; whether it installed."""
+    if models_current():
+        return False
+    npm = shutil.which("npm")
+    if npm is None:
+        raise FileNotFoundError("npm is not installed (apt-get install npm); it installs tests/crd-models")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=MODELS, check=True)
+    STAMP.write_text(_fingerprint(), encoding="utf-8")
+    return True
+
+
+def validate_with_models(objs: list[dict[str, Any]]) -> None:
+    """Raise AssertionError unless each object is valid, every field known, by its npm package's schema."""
+    if not objs:
         return
-    raise AssertionError(f"no schema for {obj.get('apiVersion')} {obj.get('kind')}")
+    if not models_current():
+        raise AssertionError(f"{MODELS}/node_modules is missing or stale: run `python -m tests.crds install`")
+    node = shutil.which("node")
+    if node is None:
+        raise FileNotFoundError("node is not installed (apt-get install nodejs)")
+    result = subprocess.run(
+        [node, str(MODELS / "validate.mjs")],
+        input=json.dumps(objs),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"validate.mjs failed:\n{result.stderr}")
+    reports: list[list[str]] = json.loads(result.stdout)
+    problems = [
+        f"{obj.get('kind')} {obj.get('metadata', {}).get('name')}: {problem}"
+        for obj, report in zip(objs, reports, strict=True)
+        for problem in report
+    ]
+    if problems:
+        raise AssertionError("objects their projects' schemas refuse:\n" + "\n".join(problems))
+
+
+# ExternalSecret's spec.syncWindows came with External Secrets v2.7.0, after the release the npm
+# models are generated from (v0.16.2). Its shape as the v2.7.0 CRD states it
+# (config/crds/bases/external-secrets.io_externalsecrets.yaml at external-secrets/external-secrets
+# commit e215053f3e68504de7483f9542b49f19f98293a1); duration is a Go duration string there.
+SYNC_WINDOWS: dict[str, Any] = {
+    "type": "object",
+    "required": ["kind", "windows"],
+    "additionalProperties": False,
+    "properties": {
+        "kind": {"type": "string", "enum": ["allow", "deny"]},
+        "windows": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["duration", "schedule"],
+                "additionalProperties": False,
+                "properties": {
+                    "duration": {"type": "string", "pattern": r"^([0-9]+h)?([0-9]+m)?([0-9]+s)?$"},
+                    "schedule": {
+                        "type": "string",
+                        "minLength": 1,
+                        "pattern": r"^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)"
+                        r"|@every [^\s]+.*|[^\s]+( [^\s]+){4})$",
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def without_sync_windows(obj: dict[str, Any]) -> dict[str, Any]:
+    """obj for the npm models: an ExternalSecret's syncWindows checked against SYNC_WINDOWS and left out."""
+    if obj.get("kind") != "ExternalSecret" or "syncWindows" not in obj.get("spec", {}):
+        return obj
+    import jsonschema
+
+    windows = obj["spec"]["syncWindows"]
+    try:
+        jsonschema.validate(windows, SYNC_WINDOWS)
+    except jsonschema.ValidationError as exc:
+        raise AssertionError(
+            f"ExternalSecret {obj['metadata'].get('name')}: syncWindows is invalid: {exc.message}"
+        ) from exc
+    return {**obj, "spec": {k: v for k, v in obj["spec"].items() if k != "syncWindows"}}
+
+
+def validate_crd_objects(objs: list[dict[str, Any]]) -> None:
+    """Check objects of CRD_GROUPS against their projects' schemas; the npm-validated ones in one process."""
+    for obj in objs:
+        if group(obj) == "keda.sh":
+            validate_keda(obj)
+        elif group(obj) not in NODE_GROUPS:
+            raise AssertionError(f"no schema for {obj.get('apiVersion')} {obj.get('kind')}")
+    validate_with_models([without_sync_windows(obj) for obj in objs if group(obj) in NODE_GROUPS])
 
 
 def autoscalers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -102,3 +223,46 @@ def autoscalers(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def used_secrets(objects: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """(Secret, who uses it) for every Secret a pod mounts or reads, and every Ingress's TLS Secret."""
+    for obj in objects:
+        kind, name = obj["kind"], obj["metadata"]["name"]
+        if kind == "Ingress":
+            for tls in obj["spec"].get("tls", []):
+                yield tls["secretName"], f"Ingress {name}"
+        template = obj.get("spec", {}).get("template", {}).get("spec")
+        if template is None:
+            continue
+        for volume in template.get("volumes", []):
+            if "secret" in volume:
+                yield volume["secret"]["secretName"], f"{kind} {name}"
+            for source in volume.get("projected", {}).get("sources", []):
+                if "secret" in source:
+                    yield source["secret"]["name"], f"{kind} {name}"
+        for container in [*template.get("containers", []), *template.get("initContainers", [])]:
+            for variable in container.get("env", []):
+                ref = variable.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    yield ref["name"], f"{kind} {name}"
+            for source in container.get("envFrom", []):
+                if "secretRef" in source:
+                    yield source["secretRef"]["name"], f"{kind} {name}"
+
+
+def made_secrets(objects: list[dict[str, Any]]) -> dict[str, str]:
+    """The Secrets the build's Certificates and ExternalSecrets make, by name, with their maker."""
+    found = {}
+    for obj in objects:
+        if obj["kind"] == "Certificate":
+            found[obj["spec"]["secretName"]] = "Certificate"
+        elif obj["kind"] == "ExternalSecret":
+            found[obj["spec"].get("target", {}).get("name", obj["metadata"]["name"])] = "ExternalSecret"
+    return found
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["install"]:
+        sys.exit("usage: python -m tests.crds install")
+    print("tests/crd-models: " + ("installed" if install_models() else "node_modules is current"))

@@ -114,3 +114,31 @@ def _go_minutes(text: str) -> int:
     """Whole minutes of a Go duration made of hours and minutes, e.g. 1h15m -> 75."""
     hours, _, rest = text.partition("h") if "h" in text else ("0", "", text)
     return int(hours) * 60 + (int(rest.removesuffix("m")) if rest else 0)
+
+
+def external_secrets_window_active(window: dict[str, str], instant: dt.datetime) -> bool:
+    """Whether an ExternalSecret's sync window holds at instant (isWithinSyncWindow of external-secrets).
+
+    As pkg/controllers/externalsecret/externalsecret_controller.go of external-secrets/external-secrets
+    (read at its v2.9.0 release) decides, in UTC: the schedule's next firing after now minus the
+    duration and a second is the window's start, and the window holds from it to start + duration,
+    both ends included.
+    """
+    wall = _wall(instant, "UTC")
+    duration = dt.timedelta(minutes=_go_minutes(window["duration"].removesuffix("0s")))
+    start = parse(window["schedule"]).next_after(wall - duration - dt.timedelta(seconds=1))
+    return start <= wall <= start + duration
+
+
+def external_secrets_spans(
+    window: dict[str, str], first: dt.datetime, last: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Every span [start, end] (UTC, naive) in which the window holds between first and last."""
+    schedule = parse(window["schedule"])
+    duration = dt.timedelta(minutes=_go_minutes(window["duration"].removesuffix("0s")))
+    found = []
+    start = schedule.next_after(_wall(first, "UTC") - duration - dt.timedelta(minutes=1))
+    while start <= _wall(last, "UTC"):
+        found.append((start, start + duration))
+        start = schedule.next_after(start)
+    return found

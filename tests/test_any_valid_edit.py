@@ -26,7 +26,9 @@ from tests.tools import tool
 pytestmark = [pytest.mark.tools, pytest.mark.proof]
 
 # What the checks need of tests/: the compiler's own corpora and golden trees stay behind.
-LEFT_BEHIND = shutil.ignore_patterns("golden", "invalid", "__pycache__", ".hypothesis", ".pytest_cache")
+LEFT_BEHIND = shutil.ignore_patterns(
+    "golden", "invalid", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules"
+)
 
 EDITS: list[tuple[str, str]] = [
     # Raise tick-processor's max in prod only.
@@ -95,6 +97,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("spec", "monitoring"):
         shutil.copytree(SEED / folder, root / folder)
     shutil.copytree(ROOT / "tests", root / "tests", ignore=LEFT_BEHIND)
+    # The CRDs' validators, installed once (python -m tests.crds install), not copied.
+    models = ROOT / "tests" / "crd-models" / "node_modules"
+    if models.is_dir():
+        (root / "tests" / "crd-models" / "node_modules").symlink_to(models, target_is_directory=True)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, root)
     if (ROOT / "docs").is_dir():

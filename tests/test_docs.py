@@ -224,6 +224,7 @@ def test_tables_match_the_kubectl_builds(
         keda = {o["spec"]["scaleTargetRef"]["name"] for o in built if o["kind"] == "ScaledObject"}
         assert {r[0].strip("*") for r in rows if r[5].startswith("KEDA ScaledObject")} == keda
         hosts = {rule["host"] for o in built if o["kind"] == "Ingress" for rule in o["spec"]["rules"]}
+        hosts |= {host for o in built if o["kind"] == "HTTPRoute" for host in o["spec"]["hostnames"]}
         shown = environments[env.name][3]
         assert set(shown.split(", ")) - {"—"} == hosts, shown
         _check_capacity(built, capacity_rows[env.name])

@@ -22,6 +22,8 @@ from tests.secret_filters import is_secret_name
         ("broker-api", "- {secret: broker-api, key: api-key, env: BROKER_API_KEY}"),
         # detect-secrets' YAML reading of a flow mapping keeps the line's comment.
         ("alertmanager-pager", 'secret: "alertmanager-pager"   # the URL stays in the Secret'),
+        # An ExternalSecret's data: the key of the Secret it makes.
+        ("api-secret", "  - secretKey: api-secret"),
     ],
 )
 def test_a_secret_name_is_passed_over(secret: str, line: str) -> None:
@@ -37,6 +39,7 @@ def test_a_secret_name_is_passed_over(secret: str, line: str) -> None:
         ("hunter2hunter2", '"secret": "hunter2hunter2",'),
         ("hunter2hunter2", "secretName: api-tls  # password: hunter2hunter2"),
         ("hunter2#hunter2", "secret: hunter2#hunter2"),
+        ("Hunter2+Hunter2", "  - secretKey: Hunter2+Hunter2"),
     ],
 )
 def test_a_value_is_not_passed_over(secret: str, line: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from compiler.output.clock_docs import market_clock_section
 from compiler.output.diagrams import data_flow, observability
+from compiler.output.platform_docs import platform_section
 from compiler.plan.model import EnvPlan, Plan
 from compiler.render.types import Manifest
 from compiler.spec.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
@@ -46,6 +47,7 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "## Environments",
         "",
         *_environment_table(plan),
+        *platform_section(plan),
         "",
         "## Layers and data flow",
         "",

@@ -335,6 +335,49 @@ class ObservabilityPlan:
 
 
 @dataclass(frozen=True)
+class CertificatePlan:
+    """A cert-manager Certificate that makes one TLS Secret for the public hosts that name it."""
+
+    secret: str
+    hosts: tuple[str, ...]
+    issuer_kind: str
+    issuer_name: str
+    duration_seconds: int
+    renew_before_seconds: int
+
+
+@dataclass(frozen=True)
+class SyncWindow:
+    """A span in which External Secrets does not refresh: from a cron schedule in UTC, for minutes."""
+
+    schedule: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ExternalSecretPlan:
+    """An ExternalSecret that makes one Secret: each key from a property of the store's remote key."""
+
+    secret: str
+    keys: tuple[str, ...]
+    remote_key: str
+    store_kind: str
+    store_name: str
+    refresh_seconds: int
+    freeze: tuple[SyncWindow, ...] = ()
+
+
+@dataclass(frozen=True)
+class GatewayPlan:
+    """The Gateway the environment's HTTPRoutes attach to, and each route's request timeout."""
+
+    name: str
+    namespace: str
+    section: str
+    timeouts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class EnvPlan:
     """Everything one environment (or the base) deploys."""
 
@@ -345,6 +388,11 @@ class EnvPlan:
     stack: LayerPlan
     observability: ObservabilityPlan
     monitoring: tuple[MonitoringFile, ...]
+    # Made by the cluster's operators where the environment names them (cert-manager, External Secrets).
+    certificates: tuple[CertificatePlan, ...] = ()
+    external_secrets: tuple[ExternalSecretPlan, ...] = ()
+    # Where set, the public hosts are HTTPRoutes on this Gateway, not Ingresses.
+    gateway: GatewayPlan | None = None
 
     @property
     def groups(self) -> tuple[LayerPlan, ...]:

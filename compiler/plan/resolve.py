@@ -22,6 +22,7 @@ from compiler.plan.model import (
     Volume,
     Workload,
 )
+from compiler.plan.operators import with_operators
 from compiler.plan.stack import observability_plan, stack_plan
 from compiler.spec.merge import (
     merged_annotations,
@@ -49,7 +50,11 @@ def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Pla
     observability = observability_plan(spec, monitoring, calendar)
     base = _env_plan(spec, BASE, None, ports, monitoring, calendar, observability)
     envs = tuple(
-        _env_plan(spec, name, spec.environments[name], ports, monitoring, calendar, observability)
+        with_operators(
+            _env_plan(spec, name, spec.environments[name], ports, monitoring, calendar, observability),
+            spec.environments[name],
+            calendar,
+        )
         for name in sorted(spec.environments)
     )
     applications = plan_applications(spec, envs)

@@ -7,13 +7,16 @@ from collections.abc import Callable, Iterable
 from compiler.plan.model import EnvPlan
 from compiler.render import (
     autoscaling,
+    certificates,
     configs,
     discovery,
     disruption,
+    external_secrets,
     ingress,
     network,
     platform,
     rbac,
+    routes,
     services,
     workloads,
 )
@@ -31,8 +34,11 @@ RENDERERS: tuple[Renderer, ...] = (
     disruption.render,
     network.render,
     ingress.render,
+    routes.render,
     rbac.render,
     configs.render,
+    certificates.render,
+    external_secrets.render,
 )
 
 

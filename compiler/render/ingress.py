@@ -11,7 +11,9 @@ from compiler.render.types import Placed
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
-    """An Ingress for every workload the spec makes public."""
+    """An Ingress for every workload the spec makes public, unless a Gateway routes them (routes.py)."""
+    if env.gateway is not None:
+        return
     for file, workload in env.placements():
         if workload.route is not None:
             yield Placed(file, ingress(env, workload, workload.route))

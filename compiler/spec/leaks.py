@@ -34,8 +34,9 @@ def find_leaks(doc: Document) -> list[Diagnostic]:
 
 def _walk(doc: Document, node: Any, loc: Loc) -> Iterator[Diagnostic]:
     if isinstance(node, dict):
-        # An environment's `secrets` maps a Secret's name to another: both are names, not values.
-        renames = loc[-1:] == ("secrets",)
+        # An environment's `secrets` maps a Secret's name to another, `remote_keys` to a key in the
+        # secret manager: both are names, not values.
+        renames = loc[-1:] in (("secrets",), ("remote_keys",))
         for key, value in node.items():
             child = (*loc, key)
             if not renames and _is_secret_key(key, value):

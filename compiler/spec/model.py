@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic import Tag as Form
 
 from compiler.spec.market import Market
+from compiler.spec.operators import CertManager, ExternalSecrets, Gateway
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 CPU = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$"
@@ -668,6 +669,15 @@ class Environment(Model):
     )
     keda: bool = Field(
         False, description="The cluster runs KEDA: prescaled components get ScaledObjects, not HPAs"
+    )
+    cert_manager: CertManager | None = Field(
+        None, description="The cluster runs cert-manager: a Certificate makes each TLS Secret"
+    )
+    external_secrets: ExternalSecrets | None = Field(
+        None, description="The cluster runs External Secrets: an ExternalSecret makes each referenced Secret"
+    )
+    gateway: Gateway | None = Field(
+        None, description="The cluster's Gateway API Gateway: HTTPRoutes in place of Ingresses"
     )
 
 

@@ -15,6 +15,7 @@ from compiler.spec.market_rules import check_market
 from compiler.spec.merge import merged_bounds, merged_sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.observability_rules import check_observability
+from compiler.spec.operator_rules import check_operators
 from compiler.spec.port_rules import check_ports
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.profiles import profile_names
@@ -51,6 +52,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_alerting(doc, spec)
     yield from check_market(doc, spec)
     yield from check_clock(doc, spec)
+    yield from check_operators(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

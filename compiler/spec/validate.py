@@ -44,6 +44,7 @@ from compiler.spec.model import (
     URL,
     Spec,
 )
+from compiler.spec.operators import GATEWAY_DURATION, HOURS, REMOTE_KEY
 from compiler.spec.positions import at_key, at_key_in, at_value
 from compiler.spec.profiles import apply_profiles
 from compiler.spec.rules import check_rules
@@ -81,6 +82,9 @@ PATTERN_HINTS = {
     CLOCK: 'a 24-hour time such as "09:15" (quoted)',
     DATE: 'a date such as "2026-01-26" (quoted)',
     ZONE: "an IANA time zone such as Asia/Kolkata",
+    HOURS: "whole hours such as 2160h (90 days)",
+    REMOTE_KEY: "a key of the secret store such as nifty50/prod/broker-api: no spaces",
+    GATEWAY_DURATION: "a Gateway API duration such as 1h, 90s or 1h30m",
 }
 
 

@@ -22,7 +22,7 @@ from compiler.spec.include import read_system
 from compiler.spec.merge import merged_bounds, merged_floor
 from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.validate import validate
-from tests.crds import autoscalers
+from tests.crds import autoscalers, made_secrets, used_secrets
 from tests.tools import environment_folders, kustomize, objects, system_name, systems
 
 pytestmark = pytest.mark.tools
@@ -156,3 +156,16 @@ def test_every_prescale_floor_is_in_every_build_with_keda(system: System) -> Non
             assert bounds["minReplicaCount"] < replicas <= bounds["maxReplicaCount"], f"{env}: {name}"
             desired = {t["metadata"]["desiredReplicas"] for t in bounds["triggers"] if t["type"] == "cron"}
             assert desired == {str(replicas)}, f"{env}: {name}"
+
+
+def test_every_secret_is_made_where_the_environment_names_its_operators(system: System) -> None:
+    """Where an environment names cert-manager, each TLS Secret is a Certificate's; where it names
+    External Secrets, each other Secret a workload uses is an ExternalSecret's, in the same build."""
+    for name, env in system.spec.environments.items():
+        built = system.builds[name]
+        made = made_secrets(built)
+        for secret, user in used_secrets(built):
+            tls = user.startswith("Ingress ")
+            if (env.cert_manager if tls else env.external_secrets) is not None:
+                maker = "Certificate" if tls else "ExternalSecret"
+                assert made.get(secret) == maker, f"{system.name} {name}: no {maker} makes {secret} ({user})"

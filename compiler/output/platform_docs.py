@@ -1,0 +1,67 @@
+"""The Platform section of out/README.md: the operators and CRDs each environment expects on its cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.plan.model import EnvPlan, Plan
+
+# The first releases whose APIs the output uses (each checked against the project's own sources).
+GATEWAY_API = "v1.0.0"  # gateway.networking.k8s.io/v1 HTTPRoute
+GATEWAY_API_TIMEOUTS = "v1.2.0"  # HTTPRoute rules' timeouts in the standard channel
+CERT_MANAGER = "v1.0.0"  # cert-manager.io/v1 Certificate with privateKey.rotationPolicy
+EXTERNAL_SECRETS = "v0.16.0"  # external-secrets.io/v1 ExternalSecret
+EXTERNAL_SECRETS_WINDOWS = "v2.7.0"  # ExternalSecret spec.syncWindows
+
+
+def uses_platform(plan: Plan) -> bool:
+    """Whether an environment routes through a Gateway or names cert-manager or External Secrets."""
+    return any(env.gateway or env.certificates or env.external_secrets for env in plan.environments)
+
+
+def platform_section(plan: Plan) -> Iterator[str]:
+    """Per environment, which platform parts it expects on its cluster, at which minimum versions."""
+    if not uses_platform(plan):
+        return
+    yield ""
+    yield "## Platform"
+    yield ""
+    yield (
+        "What each environment expects its cluster to run already, and the first release of each"
+        " whose API the environment's objects use; — where the environment needs none."
+    )
+    yield ""
+    yield "| environment | Gateway API | cert-manager | External Secrets | KEDA |"
+    yield "| --- | --- | --- | --- | --- |"
+    for env in plan.environments:
+        cells = (_gateway(env), _cert_manager(env), _external_secrets(env), _keda(env))
+        yield f"| {env.name} | {' | '.join(cells)} |"
+
+
+def _gateway(env: EnvPlan) -> str:
+    gateway = env.gateway
+    if gateway is None:
+        return "—"
+    version = GATEWAY_API_TIMEOUTS if gateway.timeouts else GATEWAY_API
+    return f"{version}+: Gateway `{gateway.namespace}/{gateway.name}`, listener `{gateway.section}`"
+
+
+def _cert_manager(env: EnvPlan) -> str:
+    if not env.certificates:
+        return "—"
+    first = env.certificates[0]
+    return f"{CERT_MANAGER}+: {first.issuer_kind} `{first.issuer_name}`"
+
+
+def _external_secrets(env: EnvPlan) -> str:
+    if not env.external_secrets:
+        return "—"
+    first = env.external_secrets[0]
+    windows = any(secret.freeze for secret in env.external_secrets)
+    version = f"{EXTERNAL_SECRETS_WINDOWS}+ (sync windows)" if windows else f"{EXTERNAL_SECRETS}+"
+    return f"{version}: {first.store_kind} `{first.store_name}`"
+
+
+def _keda(env: EnvPlan) -> str:
+    floors = any(w.scaling is not None and w.scaling.floor is not None for w in env.workloads)
+    return "ScaledObjects (`keda.sh/v1alpha1`)" if floors else "—"

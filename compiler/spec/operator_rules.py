@@ -1,0 +1,91 @@
+"""Rules over the operators an environment names: remote keys, certificate times, routes' timeouts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.spec.document import Document, Loc
+from compiler.spec.market_rules import known_zone, shifts_offset
+from compiler.spec.merge import merged_secrets
+from compiler.spec.model import Environment, Spec
+from compiler.spec.positions import at_key, at_value
+
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+def check_operators(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """Every problem of the environments' cert-manager and External Secrets settings, positioned in doc."""
+    for name, env in spec.environments.items():
+        where: Loc = ("environments", name)
+        if env.cert_manager is not None:
+            chosen = env.cert_manager
+            if _seconds(chosen.renew_before) >= _seconds(chosen.duration):
+                yield at_value(
+                    doc,
+                    (*where, "cert_manager", "renew_before"),
+                    f"renews {chosen.renew_before} before expiry, but a certificate lives only "
+                    f"{chosen.duration}: make it shorter than duration",
+                )
+        if env.external_secrets is not None:
+            yield from _external_secrets(doc, spec, (*where, "external_secrets"), env)
+        if env.gateway is not None:
+            public = sorted(c.name for layer in spec.layers for c in layer.components if c.ingress)
+            for component in env.gateway.timeouts:
+                if component not in public:
+                    yield at_key(
+                        doc,
+                        (*where, "gateway", "timeouts", component),
+                        f"'{component}' has no ingress, so no route to time out; "
+                        f"public components: {', '.join(public) or 'none'}",
+                    )
+
+
+def _external_secrets(doc: Document, spec: Spec, where: Loc, env: Environment) -> Iterator[Diagnostic]:
+    chosen = env.external_secrets
+    assert chosen is not None
+    users = referenced_secrets(spec, env)
+    for secret, user in sorted(users.items()):
+        if secret not in chosen.remote_keys:
+            yield at_key(
+                doc,
+                (*where, "remote_keys"),
+                f"Secret '{secret}' ({user}) has no remote key here, so nothing would make it: "
+                f"add '{secret}: <key in the store>'",
+            )
+    for secret in chosen.remote_keys:
+        if secret not in users:
+            yield at_key(
+                doc,
+                (*where, "remote_keys", secret),
+                f"no component of this environment references Secret '{secret}'; "
+                f"referenced: {', '.join(sorted(users)) or 'none'}",
+            )
+    market = spec.market
+    if market is not None and known_zone(market.timezone) and shifts_offset(market.timezone, market.years[0]):
+        yield at_key(
+            doc,
+            where,
+            f"External Secrets evaluates its sync windows in UTC, and '{market.timezone}' changes its "
+            "offset from UTC (daylight saving time), so the refreshes could not follow the market's "
+            "freeze; use a market zone with a fixed offset",
+        )
+
+
+def referenced_secrets(spec: Spec, env: Environment) -> dict[str, str]:
+    """Each Secret the environment's workloads reference, with who references it first."""
+    found: dict[str, str] = {}
+    for layer in spec.layers:
+        for component in layer.components:
+            for ref in merged_secrets(component, env.components.get(component.name)):
+                found.setdefault(ref.secret, f"used by {component.name}")
+    manager = spec.observability.alertmanager
+    if manager is not None:
+        for receiver in manager.receivers:
+            if receiver.pager is not None:
+                found.setdefault(receiver.pager.secret, f"the pager of receiver {receiver.name}")
+    return found
+
+
+def _seconds(text: str) -> int:
+    return int(text[:-1]) * UNIT_SECONDS[text[-1]]
