@@ -81,3 +81,21 @@ def test_environments_without_a_gateway_keep_their_ingresses(shipped_plan: Plan)
         built = build_environment(env)
         assert {o["metadata"]["name"] for o in built if o["kind"] == "Ingress"} == set(_public())
         assert not [o for o in built if o["kind"] == "HTTPRoute"]
+
+
+def test_the_gateway_may_read_exactly_the_tls_secrets_of_its_hosts(shipped_plan: Plan) -> None:
+    public = _public()
+    for name, gateway in _gateways().items():
+        built = _built(shipped_plan, name)
+        (grant,) = [o for o in built if o["kind"] == "ReferenceGrant"]
+        assert grant["spec"]["from"] == [
+            {"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": gateway["namespace"]}
+        ]
+        secrets = {ingress["tls_secret"] for ingress in public.values()}
+        assert {(to["kind"], to["name"]) for to in grant["spec"]["to"]} == {("Secret", s) for s in secrets}
+
+
+def test_environments_without_a_gateway_grant_nothing(shipped_plan: Plan) -> None:
+    for env in shipped_plan.environments:
+        if env.name not in _gateways():
+            assert not [o for o in _built(shipped_plan, env.name) if o["kind"] == "ReferenceGrant"]

@@ -6,8 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.plan.model import EnvPlan, GatewayPlan, Route, Workload
-from compiler.render.labels import workload_metadata
+from compiler.render.labels import metadata, system_labels, workload_metadata
+from compiler.render.platform import PLATFORM_FILE
 from compiler.render.types import Placed
+
+# The ReferenceGrant that lets the environment's Gateway read its hosts' TLS Secrets.
+GATEWAY_GRANT = "gateway-tls"
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
@@ -15,11 +19,34 @@ def render(env: EnvPlan) -> Iterator[Placed]:
     if env.gateway is None:
         return
     timeouts = dict(env.gateway.timeouts)
+    secrets: set[str] = set()
     for file, workload in env.placements():
         if workload.route is not None:
+            secrets.add(workload.route.tls_secret)
             yield Placed(
                 file, http_route(env, env.gateway, workload, workload.route, timeouts.get(workload.name))
             )
+    if secrets:
+        yield Placed(PLATFORM_FILE, reference_grant(env, env.gateway, sorted(secrets)))
+
+
+def reference_grant(env: EnvPlan, gateway: GatewayPlan, secrets: list[str]) -> dict[str, Any]:
+    """Leave for the Gateway, in its own namespace, to read the hosts' TLS Secrets in this one.
+
+    A Gateway's listener may name a Secret of another namespace only where that namespace grants it
+    (Gateway API's ReferenceGrant); the Secrets are named one by one, so it reads no other.
+    """
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1beta1",
+        "kind": "ReferenceGrant",
+        "metadata": metadata(env, GATEWAY_GRANT, system_labels(env)),
+        "spec": {
+            "from": [
+                {"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": gateway.namespace}
+            ],
+            "to": [{"group": "", "kind": "Secret", "name": secret} for secret in secrets],
+        },
+    }
 
 
 def http_route(
