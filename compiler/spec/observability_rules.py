@@ -9,14 +9,20 @@ from compiler.spec.load import Document
 from compiler.spec.model import Spec
 from compiler.spec.names import discovery_service_name
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.resolved import View
 
 MAX_NAME = 63
 RESERVED_ENV_PREFIX = "OTEL_"
 STACK = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
 
-def check_observability(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+def check_observability(doc: Document, spec: Spec, every: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every observability problem of spec, positioned in doc."""
+    for view in every:
+        for resolved in view.components:
+            for name in resolved.env:
+                if name.startswith(RESERVED_ENV_PREFIX):
+                    yield at_key(doc, resolved.at("env", name), _reserved(name))
     discovery = {discovery_service_name(name) for name in STACK}
     discovery |= {
         discovery_service_name(c.name) for layer in spec.layers for c in layer.components if c.metrics.scrape
@@ -62,9 +68,6 @@ def check_observability(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             for si, secret in enumerate(component.secrets):
                 if secret.env is not None and secret.env.startswith(RESERVED_ENV_PREFIX):
                     yield at_value(doc, (*loc, "secrets", si, "env"), _reserved(secret.env))
-            for name in component.env:
-                if name.startswith(RESERVED_ENV_PREFIX):
-                    yield at_key(doc, (*loc, "env", name), _reserved(name))
 
 
 def _reserved(name: str) -> str:

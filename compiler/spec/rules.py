@@ -20,6 +20,7 @@ from compiler.spec.positions import at_key, at_value
 from compiler.spec.profiles import profile_names
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
+from compiler.spec.resolved import views
 from compiler.spec.security_rules import check_security
 from compiler.spec.variable_rules import check_variables
 
@@ -32,6 +33,7 @@ def check_rules(doc: Document, spec: Spec) -> list[Diagnostic]:
 
 
 def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    seen = views(spec, frozenset(doc.origins))
     yield from _unique_layers(doc, spec)
     yield from _unique_components(doc, spec)
     yield from _defaults(doc, spec)
@@ -42,11 +44,11 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _environments(doc, spec, locations)
     yield from _delivery(doc, spec)
     yield from check_ports(doc, spec)
-    yield from check_security(doc, spec)
+    yield from check_security(doc, spec, seen)
     yield from check_ingress(doc, spec)
-    yield from check_shared_clusters(doc, spec)
-    yield from check_variables(doc, spec)
-    yield from check_observability(doc, spec)
+    yield from check_shared_clusters(doc, spec, seen)
+    yield from check_variables(doc, seen)
+    yield from check_observability(doc, spec, seen)
     yield from check_reserved(doc, spec)
     yield from check_alerting(doc, spec)
     yield from check_market(doc, spec)

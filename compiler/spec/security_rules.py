@@ -12,13 +12,14 @@ from compiler.spec.merge import merged_sizing
 from compiler.spec.model import CheckException, Component, ComponentOverride, ObservedTool, Spec
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.quantities import cpu_millis
+from compiler.spec.resolved import Origin, View
 
 # kube-linter's env-var-secret flags any literal value in a variable whose name says "secret".
 SECRET_VARIABLE = "SECRET"
 LITERAL_IN_SECRET_VARIABLE = "a variable named *SECRET* must not hold a literal (a path included); rename it"
 
 
-def check_security(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+def check_security(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every violation of the hardening rules, positioned in doc."""
     yield from _exceptions(doc, ("defaults", "exceptions"), spec.defaults.exceptions)
     for name in type(spec.observability).model_fields:
@@ -49,11 +50,11 @@ def check_security(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                     yield at_key(doc, (*where, "env", variable), LITERAL_IN_SECRET_VARIABLE)
                 elif variable in secret_variables:
                     yield at_key(doc, (*where, "env", variable), f"'{variable}' holds a secret of '{name}'")
-    yield from _hosts(doc, spec, components)
+    yield from _hosts(doc, seen)
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Entry:
     """A public entry point as one environment sees it, and where each of its values is written."""
 
     component: str
@@ -63,18 +64,22 @@ class _Entry:
     host_at: Loc
     path_at: Loc
     tls_at: Loc
+    # Whether the environment set its host, and its TLS Secret.
     changed: bool
+    tls_changed: bool
 
 
-def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component]]) -> Iterator[Diagnostic]:
+def _hosts(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """One host may take several components at distinct paths, all with one certificate."""
-    for env_name in (None, *spec.environments):
-        base = env_name is None
-        place = f" in environment '{env_name}'" if env_name else ""
-        routes: dict[tuple[str, str], _Entry] = {}
-        certificates: dict[str, _Entry] = {}
+    # The base's pairs of components whose certificates differ on one host: reported there once.
+    mismatched: set[tuple[str, str, str, str]] = set()
+    for view in seen:
+        base = view.name is None
+        place = view.place()
+        routes: dict[tuple[str, str], Entry] = {}
+        certificates: dict[str, Entry] = {}
         # The base reports its own clashes; an environment only those that its changes make.
-        for entry in entry_points(spec, components, env_name):
+        for entry in entry_points(view):
             key = (entry.host, entry.path.rstrip("/") or "/")
             other = routes.setdefault(key, entry)
             if other is not entry and (base or entry.changed or other.changed):
@@ -84,36 +89,47 @@ def _hosts(doc: Document, spec: Spec, components: dict[str, tuple[Loc, Component
                 routed = f"host '{at.host}' path '{at.path}' is already routed to component"
                 yield at_value(doc, where, f"{routed} '{mine.component}'{place}")
             first = certificates.setdefault(entry.host, entry)
-            if first.tls_secret != entry.tls_secret and (base or entry.changed or first.changed):
-                yield at_value(
-                    doc,
-                    entry.tls_at,
-                    f"host '{entry.host}' takes its certificate from '{first.tls_secret}' in component"
-                    f" '{first.component}'{place}; every path of one host names the same tls_secret",
-                )
-
-
-def entry_points(
-    spec: Spec, components: dict[str, tuple[Loc, Component]], env_name: str | None
-) -> Iterator[_Entry]:
-    """The entry points of the base (env_name None) or of one environment, in the spec's order."""
-    env = spec.environments[env_name] if env_name else None
-    for name, (loc, component) in components.items():
-        ingress = component.ingress
-        if ingress is None:
-            continue
-        override = env.components.get(name) if env else None
-        base: Loc = (*loc, "ingress")
-        host, host_at, changed = ingress.host, (*base, "host"), False
-        if override and override.host and env_name:
-            host, host_at, changed = (
-                override.host,
-                ("environments", env_name, "components", name, "host"),
-                True,
+            if first.tls_secret == entry.tls_secret:
+                continue
+            pair = (first.component, first.tls_secret, entry.component, entry.tls_secret)
+            if base:
+                mismatched.add(pair)
+            elif pair in mismatched or not (
+                entry.changed or first.changed or entry.tls_changed or first.tls_changed
+            ):
+                continue
+            # At the Secret the environment set where it set one, else at the later entry's.
+            at = first if first.tls_changed and not entry.tls_changed else entry
+            other = entry if at is first else first
+            yield at_value(
+                doc,
+                at.tls_at,
+                f"host '{at.host}' takes its certificate from '{other.tls_secret}' in component"
+                f" '{other.component}'{place}; every path of one host names the same tls_secret",
             )
-        path_at = (*base, "path") if "path" in ingress.model_fields_set else host_at
-        yield _Entry(
-            name, host, ingress.path, ingress.tls_secret, host_at, path_at, (*base, "tls_secret"), changed
+
+
+def entry_points(view: View) -> Iterator[Entry]:
+    """The entry points of one environment's view, in the spec's order."""
+    for resolved in view.components:
+        route = resolved.route
+        if route is None:
+            continue
+        host_at = resolved.at("ingress", "host")
+        ingress = resolved.component.ingress
+        path_at = (
+            resolved.at("ingress", "path") if ingress and "path" in ingress.model_fields_set else host_at
+        )
+        yield Entry(
+            resolved.name,
+            route.host,
+            route.path,
+            route.tls_secret,
+            host_at,
+            path_at,
+            resolved.at("ingress", "tls_secret"),
+            resolved.origin("ingress", "host") is Origin.ENVIRONMENT,
+            resolved.origin("ingress", "tls_secret") is Origin.ENVIRONMENT,
         )
 
 

@@ -8,26 +8,31 @@ from collections.abc import Iterable, Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
-from compiler.spec.model import Component, FromPod, Spec
+from compiler.spec.model import FromPod
 from compiler.spec.names import ENVIRONMENT_VAR, GENERATED_PREFIX
 from compiler.spec.positions import at_value
+from compiler.spec.resolved import Resolved, View
 
 # $(VAR) as Kubernetes expands it; $$(VAR) is the escaped, literal form.
 REFERENCE = re.compile(r"(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 CPU_DIVISORS = ("1", "1m")
 
 
-def check_variables(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
-    """Every problem of the variables and arguments of the components, positioned in doc."""
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            yield from _component(doc, ("layers", li, "components", ci), component)
+def check_variables(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
+    """Every problem of the variables and arguments of the components in every environment, positioned in doc.
+
+    A value is checked where it is written: the component's, or the environment's that replaced it.
+    """
+    for view in seen:
+        for resolved in view.components:
+            yield from _component(doc, resolved)
 
 
-def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
-    from_pod = sorted(name for name, value in component.env.items() if isinstance(value, FromPod))
-    for name, value in component.env.items():
-        where = (*loc, "env", name)
+def _component(doc: Document, resolved: Resolved) -> Iterator[Diagnostic]:
+    component, loc = resolved.component, resolved.loc
+    from_pod = sorted(name for name, value in resolved.env.items() if isinstance(value, FromPod))
+    for name, value in resolved.env.items():
+        where = resolved.at("env", name)
         if isinstance(value, FromPod):
             yield from _divisor(doc, (*where, "divisor"), value)
             continue
@@ -39,7 +44,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
                     f"$({reference}) is not a value from the pod; a variable expands only those, which are"
                     f" set before the plain ones{_suggest(reference, from_pod)}",
                 )
-    defined = {*component.env, *(s.env for s in component.secrets if s.env)}
+    defined = {*resolved.env, *(s.env for s in resolved.secrets if s.env)}
     for index, arg in enumerate(component.args):
         for reference in REFERENCE.findall(arg):
             generated = reference == ENVIRONMENT_VAR or reference.startswith(GENERATED_PREFIX)
