@@ -12,7 +12,7 @@ from compiler.spec.delivery_rules import check_shared_clusters
 from compiler.spec.document import Document, Loc
 from compiler.spec.ingress_rules import check_ingress
 from compiler.spec.market_rules import check_market
-from compiler.spec.merge import merged_bounds, merged_sizing
+from compiler.spec.merge import Sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.observability_rules import check_observability
 from compiler.spec.port_rules import check_ports
@@ -20,7 +20,7 @@ from compiler.spec.positions import at_key, at_value
 from compiler.spec.profiles import profile_names
 from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
-from compiler.spec.resolved import views
+from compiler.spec.resolved import Origin, View, views
 from compiler.spec.security_rules import check_security
 from compiler.spec.variable_rules import check_variables
 
@@ -39,9 +39,10 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _defaults(doc, spec)
     yield from _profiles(doc, spec)
     locations = _component_locations(spec)
-    for loc, component, hot_path in locations.values():
-        yield from _component(doc, spec, loc, component, hot_path)
+    for loc, component, _ in locations.values():
+        yield from _component(doc, loc, component)
     yield from _environments(doc, spec, locations)
+    yield from _resolved(doc, seen)
     yield from _delivery(doc, spec)
     yield from check_ports(doc, spec)
     yield from check_security(doc, spec, seen)
@@ -52,7 +53,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_reserved(doc, spec)
     yield from check_alerting(doc, spec)
     yield from check_market(doc, spec)
-    yield from check_clock(doc, spec)
+    yield from check_clock(doc, spec, seen)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
@@ -134,9 +135,7 @@ def _component_locations(spec: Spec) -> dict[str, tuple[Loc, Component, bool]]:
     return found
 
 
-def _component(
-    doc: Document, spec: Spec, loc: Loc, component: Component, hot_path: bool
-) -> Iterator[Diagnostic]:
+def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
     if component.replicas is not None and component.autoscaling is not None:
         yield at_key(
             doc,
@@ -151,8 +150,6 @@ def _component(
             "a component with storage is a StatefulSet and cannot autoscale",
             field=False,
         )
-    if component.autoscaling is not None:
-        yield from _bounds(doc, (*loc, "autoscaling"), component.autoscaling.min, component.autoscaling.max)
     envs: set[str] = set()
     for index, secret in enumerate(component.secrets):
         if secret.env is None:
@@ -165,7 +162,6 @@ def _component(
                 field=False,
             )
         envs.add(secret.env)
-    yield from _sizing(doc, spec, loc, component, None, hot_path)
 
 
 def _bounds(doc: Document, loc: Loc, low: int, high: int, suffix: str = "") -> Iterator[Diagnostic]:
@@ -175,19 +171,24 @@ def _bounds(doc: Document, loc: Loc, low: int, high: int, suffix: str = "") -> I
         )
 
 
-def _sizing(
-    doc: Document,
-    spec: Spec,
-    loc: Loc,
-    component: Component,
-    override: ComponentOverride | None,
-    hot_path: bool,
-    suffix: str = "",
-) -> Iterator[Diagnostic]:
-    sizing = merged_sizing(spec.defaults.resources, component, override)
+def _resolved(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
+    """Bounds and sizes as each environment compiles them, at the place that set them."""
+    for view in seen:
+        suffix = f" after merging environment '{view.name}'"
+        for resolved in view.components:
+            if resolved.bounds is not None:
+                changed = resolved.origin("autoscaling") is Origin.ENVIRONMENT
+                where = resolved.at("autoscaling") if changed else (*resolved.loc, "autoscaling")
+                low, high = resolved.bounds.min, resolved.bounds.max
+                yield from _bounds(doc, where, low, high, suffix if changed else "")
+            changed = resolved.origin("resources") is Origin.ENVIRONMENT
+            where = resolved.at("resources") if changed else (*resolved.loc, "resources")
+            yield from _sizing(doc, where, resolved.sizing, resolved.hot_path, suffix if changed else "")
+
+
+def _sizing(doc: Document, where: Loc, sizing: Sizing, hot_path: bool, suffix: str) -> Iterator[Diagnostic]:
     if not sizing.cpu or not sizing.memory:
         return
-    where = (*loc, "resources")
     if cpu_millis(sizing.cpu_limit) < cpu_millis(sizing.cpu):
         yield at_key(
             doc,
@@ -232,8 +233,7 @@ def _environments(
                     doc, where, f"'{name}' is not a component{_suggest(name, set(locations))}", field=False
                 )
                 continue
-            _, component, hot_path = locations[name]
-            suffix = f" after merging environment '{env_name}'"
+            _, component, _ = locations[name]
             if override.replicas is not None and component.autoscaling is not None:
                 yield at_key(
                     doc,
@@ -241,20 +241,13 @@ def _environments(
                     f"'{name}' autoscales; change its autoscaling bounds instead of replicas",
                     field=False,
                 )
-            if override.autoscaling is not None:
-                if component.autoscaling is None:
-                    yield at_key(
-                        doc,
-                        (*where, "autoscaling"),
-                        f"'{name}' does not autoscale in the base; it cannot here",
-                        field=False,
-                    )
-                else:
-                    bounds = merged_bounds(component.autoscaling, override)
-                    yield from _bounds(doc, (*where, "autoscaling"), bounds.min, bounds.max, suffix)
-            if override.resources is not None:
-                # Without its own resources the environment inherits the base sizing, checked above.
-                yield from _sizing(doc, spec, where, component, override, hot_path, suffix)
+            if override.autoscaling is not None and component.autoscaling is None:
+                yield at_key(
+                    doc,
+                    (*where, "autoscaling"),
+                    f"'{name}' does not autoscale in the base; it cannot here",
+                    field=False,
+                )
             yield from _changes(doc, where, component, override)
 
 

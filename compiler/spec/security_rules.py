@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from compiler.diagnostics import Diagnostic
 from compiler.spec.checks import holds
 from compiler.spec.load import Document, Loc
-from compiler.spec.merge import merged_sizing
-from compiler.spec.model import CheckException, Component, ComponentOverride, ObservedTool, Spec
+from compiler.spec.model import CheckException, Component, ObservedTool, Spec
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.quantities import cpu_millis
 from compiler.spec.resolved import Origin, View
@@ -33,15 +32,12 @@ def check_security(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterato
             loc: Loc = ("layers", li, "components", ci)
             components.setdefault(component.name, (loc, component))
             yield from _component(doc, loc, component)
-            yield from _dedicated(doc, spec, (*loc, "resources"), component, None, "")
     for env_name, env in spec.environments.items():
         for name, override in env.components.items():
             if name not in components:
                 continue
             component = components[name][1]
             where: Loc = ("environments", env_name, "components", name)
-            suffix = f" after merging environment '{env_name}'"
-            yield from _dedicated(doc, spec, (*where, "resources"), component, override, suffix)
             if override.host is not None and component.ingress is None:
                 yield at_key(doc, (*where, "host"), f"'{name}' has no ingress to set the host of")
             secret_variables = {s.env for s in component.secrets if s.env is not None}
@@ -50,6 +46,7 @@ def check_security(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterato
                     yield at_key(doc, (*where, "env", variable), LITERAL_IN_SECRET_VARIABLE)
                 elif variable in secret_variables:
                     yield at_key(doc, (*where, "env", variable), f"'{variable}' holds a secret of '{name}'")
+    yield from _dedicated(doc, seen)
     yield from _hosts(doc, seen)
 
 
@@ -194,28 +191,25 @@ def _exceptions(
         seen.add(exception.check)
 
 
-def _dedicated(
-    doc: Document,
-    spec: Spec,
-    loc: Loc,
-    component: Component,
-    override: ComponentOverride | None,
-    suffix: str,
-) -> Iterator[Diagnostic]:
+def _dedicated(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Dedicated cores: whole CPUs, limits equal to requests (the static CPU manager's condition)."""
-    if not component.dedicated_cores:
-        return
-    sizing = merged_sizing(spec.defaults.resources, component, override)
-    if not sizing.cpu:
-        return  # no CPU request at all: the rule on defaults.resources says so, at its place
-    if (
-        cpu_millis(sizing.cpu) % 1000
-        or sizing.cpu_limit != sizing.cpu
-        or sizing.memory_limit != sizing.memory
-    ):
-        yield at_key(
-            doc,
-            loc,
-            f"dedicated cores need whole CPUs with limits equal to requests "
-            f"(found cpu {sizing.cpu}, limit {sizing.cpu_limit}){suffix}",
-        )
+    for view in seen:
+        for resolved in view.components:
+            sizing = resolved.sizing
+            if not resolved.component.dedicated_cores or not sizing.cpu:
+                continue  # without a CPU request the rule on defaults.resources speaks, at its place
+            if (
+                cpu_millis(sizing.cpu) % 1000 == 0
+                and sizing.cpu_limit == sizing.cpu
+                and sizing.memory_limit == sizing.memory
+            ):
+                continue
+            changed = resolved.origin("resources") is Origin.ENVIRONMENT
+            where = resolved.at("resources") if changed else (*resolved.loc, "resources")
+            suffix = f" after merging environment '{view.name}'" if changed else ""
+            yield at_key(
+                doc,
+                where,
+                f"dedicated cores need whole CPUs with limits equal to requests "
+                f"(found cpu {sizing.cpu}, limit {sizing.cpu_limit}){suffix}",
+            )
