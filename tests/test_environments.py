@@ -172,7 +172,7 @@ def test_an_environment_cannot_size_a_path_the_base_does_not_write() -> None:
     )
 
 
-SHARED_HOST_CASE = Path(__file__).parent / "invalid" / "cases" / "delivery-host-shared-cluster.yaml"
+SHARED_HOST_CASE = Path(__file__).parent / "invalid" / "cases" / "N912-delivery-host-shared-cluster.yaml"
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,11 @@ def check_clock(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[D
             where: Loc = ("environments", env_name, "components", name, "prescale")
             if component.prescale is None:
                 yield at_key(
-                    doc, where, f"'{name}' has no prescale in the base; set it there first", field=False
+                    doc,
+                    where,
+                    f"'{name}' has no prescale in the base; set it there first",
+                    field=False,
+                    code="N309",
                 )
         if env.delivery is not None and env.delivery.freeze:
             where = ("environments", env_name, "delivery", "freeze")
@@ -42,6 +46,7 @@ def check_clock(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[D
                     doc,
                     where,
                     "a freeze needs the top-level 'market' calendar to know when the market trades",
+                    code="N910",
                 )
             elif sync is None or not sync.automated:
                 yield at_value(
@@ -50,6 +55,7 @@ def check_clock(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[D
                     f"'{env_name}' never syncs automatically, so a freeze would block nothing: "
                     "Argo CD's deny windows stop automated syncs only; set delivery.sync.automated: true "
                     "(a person can still sync by hand in a window)",
+                    code="N910",
                 )
     for view in seen:
         if view.environment is not None and view.environment.keda:
@@ -61,6 +67,7 @@ def check_clock(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[D
             ("delivery", "project"),
             f"'{ARGOCD_DEFAULT_PROJECT}' is Argo CD's own project, which nifty would overwrite; "
             "choose another name or leave it out (the system's name)",
+            code="N911",
         )
 
 
@@ -74,11 +81,15 @@ def _prescale(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iter
             doc,
             where,
             "prescale needs autoscaling: its floor lifts the autoscaler's minimum while the market trades",
+            code="N908",
         )
         return
     if spec.market is None:
         yield at_key(
-            doc, where, "prescale needs the top-level 'market' calendar to know when the market opens"
+            doc,
+            where,
+            "prescale needs the top-level 'market' calendar to know when the market opens",
+            code="N908",
         )
     else:
         yield from _lead(doc, (*where, "lead_minutes"), prescale.lead_minutes, spec.market)
@@ -115,9 +126,12 @@ def _floor(
             doc,
             where,
             f"prescale floor ({floor}) is not above autoscaling min ({low}){suffix}; it would change nothing",
+            code="N908",
         )
     elif floor > high:
-        yield at_value(doc, where, f"prescale floor ({floor}) is above autoscaling max ({high}){suffix}")
+        yield at_value(
+            doc, where, f"prescale floor ({floor}) is above autoscaling max ({high}){suffix}", code="N908"
+        )
 
 
 def _lead(doc: Document, where: Loc, lead: int, market: Market) -> Iterator[Diagnostic]:
@@ -134,4 +148,5 @@ def _lead(doc: Document, where: Loc, lead: int, market: Market) -> Iterator[Diag
             f"a lead of {lead} minutes before the first open makes the floor hold "
             f"{span // 60}h{span % 60:02d}m, a whole day or more; without a gap it never ends, "
             "so use a fixed min instead",
+            code="N909",
         )

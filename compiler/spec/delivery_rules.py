@@ -50,6 +50,7 @@ def check_shared_clusters(doc: Document, spec: Spec, seen: tuple[View, ...]) -> 
             where,
             f"host '{host}' path '{path}' is claimed by environments {_listed(names)}, whose Argo CD"
             f" Applications target the same cluster ({cluster}){fix}",
+            code="N912",
         )
 
 

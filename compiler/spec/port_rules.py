@@ -31,7 +31,7 @@ def check_ports(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             clustered = name in found and found[name][1].peer_ports
             if clustered and override.replicas is not None and override.replicas < LEAST_PEERS:
                 where = ("environments", env_name, "components", name, "replicas")
-                yield at_value(doc, where, _too_few(override.replicas), field=False)
+                yield at_value(doc, where, _too_few(override.replicas), field=False, code="N401")
 
 
 def _ports(doc: Document, loc: Loc, component: Component, default: int) -> Iterator[Diagnostic]:
@@ -40,12 +40,17 @@ def _ports(doc: Document, loc: Loc, component: Component, default: int) -> Itera
     for index, port in enumerate(component.ports):
         where = (*loc, "ports", index)
         if port.name == MAIN:
-            yield at_value(doc, (*where, "name"), "'main' names the component's own port; choose another")
+            yield at_value(
+                doc, (*where, "name"), "'main' names the component's own port; choose another", code="N402"
+            )
         elif port.name in names:
-            yield at_value(doc, (*where, "name"), f"port name '{port.name}' is used twice")
+            yield at_value(doc, (*where, "name"), f"port name '{port.name}' is used twice", code="N402")
         if port.port in numbers:
             yield at_value(
-                doc, (*where, "port"), f"port {port.port} is already the port '{numbers[port.port]}'"
+                doc,
+                (*where, "port"),
+                f"port {port.port} is already the port '{numbers[port.port]}'",
+                code="N402",
             )
         names.setdefault(port.name, port.port)
         numbers.setdefault(port.port, port.name)
@@ -65,10 +70,13 @@ def _peers(
         where = (*loc, "peer_ports", index)
         if name not in ports:
             yield at_value(
-                doc, where, f"peer port '{name}' is not a port of '{component.name}'{_suggest(name, ports)}"
+                doc,
+                where,
+                f"peer port '{name}' is not a port of '{component.name}'{_suggest(name, ports)}",
+                code="N403",
             )
         elif name in seen:
-            yield at_value(doc, where, f"peer port '{name}' is listed twice")
+            yield at_value(doc, where, f"peer port '{name}' is listed twice", code="N403")
         seen.add(name)
     if component.autoscaling is not None:
         yield at_key(
@@ -76,11 +84,12 @@ def _peers(
             (*loc, "autoscaling"),
             "a cluster (peer_ports) has a fixed membership and cannot autoscale; set replicas",
             field=False,
+            code="N403",
         )
     elif (component.replicas or 1) < LEAST_PEERS:
         where = (*loc, "replicas") if component.replicas is not None else (*loc, "peer_ports")
         place = at_value if component.replicas is not None else at_key
-        yield place(doc, where, _too_few(component.replicas or 1), field=False)
+        yield place(doc, where, _too_few(component.replicas or 1), field=False, code="N401")
     service = peer_service_name(component.name)
     if len(service) > MAX_NAME:
         yield at_value(
@@ -88,6 +97,7 @@ def _peers(
             (*loc, "name"),
             f"name is too long for its peer Service '{service}' ({MAX_NAME} characters at most)",
             field=False,
+            code="N404",
         )
     if service in found:
         yield at_value(
@@ -96,6 +106,7 @@ def _peers(
             f"name '{service}' is taken by the peer Service of '{component.name}'"
             f" (its name and '{PEER_SUFFIX}')",
             field=False,
+            code="N404",
         )
 
 
@@ -122,6 +133,7 @@ def _talks_to(
                 target_at,
                 f"'{target}' cannot talk to itself; its replicas talk to each other on its peer_ports",
                 field=False,
+                code="N405",
             )
         elif target not in ports:
             yield at_value(
@@ -129,6 +141,7 @@ def _talks_to(
                 target_at,
                 f"talks_to '{target}', which is not a component{_suggest(target, ports, ' of the system')}",
                 field=False,
+                code="N405",
             )
         elif port is not None and port not in ports[target]:
             yield at_value(
@@ -136,9 +149,10 @@ def _talks_to(
                 port_at,
                 f"talks_to '{written}': '{target}' has no port '{port}'{_suggest(port, ports[target])}",
                 field=False,
+                code="N405",
             )
         elif (target, port or MAIN) in seen:
-            yield at_value(doc, where, f"'{written}' is listed twice in talks_to", field=False)
+            yield at_value(doc, where, f"'{written}' is listed twice in talks_to", field=False, code="N405")
         seen.add((target, port or MAIN))
 
 

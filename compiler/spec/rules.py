@@ -66,6 +66,7 @@ def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 ("layers", index, "number"),
                 f"number {layer.number} is already used by layer '{seen_numbers[layer.number]}'",
                 field=False,
+                code="N101",
             )
         if layer.name in seen_names:
             yield at_value(
@@ -73,6 +74,7 @@ def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 ("layers", index, "name"),
                 f"name '{layer.name}' is already used by layer {seen_names[layer.name]}",
                 field=False,
+                code="N101",
             )
         seen_numbers.setdefault(layer.number, layer.name)
         seen_names.setdefault(layer.name, layer.number)
@@ -85,7 +87,11 @@ def _unique_components(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             loc = ("layers", li, "components", ci, "name")
             if component.name in OBSERVABILITY_NAMES:
                 yield at_value(
-                    doc, loc, f"name '{component.name}' is reserved for the observability stack", field=False
+                    doc,
+                    loc,
+                    f"name '{component.name}' is reserved for the observability stack",
+                    field=False,
+                    code="N102",
                 )
             elif component.name in seen:
                 yield at_value(
@@ -93,6 +99,7 @@ def _unique_components(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                     loc,
                     f"name '{component.name}' is already used by a component of layer {seen[component.name]}",
                     field=False,
+                    code="N102",
                 )
             seen.setdefault(component.name, layer.number)
 
@@ -106,6 +113,7 @@ def _defaults(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 ("defaults", "resources"),
                 f"defaults.resources must set {field}: every component inherits it",
                 field=False,
+                code="N103",
             )
 
 
@@ -120,9 +128,9 @@ def _profiles(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 where = (*loc, index) if listed else loc
                 if name not in spec.profiles:
                     known = _suggest(name, spec.profiles) if spec.profiles else "; no profiles are defined"
-                    yield at_value(doc, where, f"'{name}' is not a profile{known}", field=False)
+                    yield at_value(doc, where, f"'{name}' is not a profile{known}", field=False, code="N104")
                 elif name in seen:
-                    yield at_value(doc, where, f"profile '{name}' is listed twice", field=False)
+                    yield at_value(doc, where, f"profile '{name}' is listed twice", field=False, code="N104")
                 seen.add(name)
 
 
@@ -142,6 +150,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
             (*loc, "replicas"),
             "set either replicas or autoscaling, not both (the autoscaler owns the replica count)",
             field=False,
+            code="N201",
         )
     if component.storage is not None and component.autoscaling is not None:
         yield at_key(
@@ -149,6 +158,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
             (*loc, "autoscaling"),
             "a component with storage is a StatefulSet and cannot autoscale",
             field=False,
+            code="N202",
         )
     envs: set[str] = set()
     for index, secret in enumerate(component.secrets):
@@ -160,6 +170,7 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
                 (*loc, "secrets", index, "env"),
                 f"environment variable '{secret.env}' is set twice",
                 field=False,
+                code="N107",
             )
         envs.add(secret.env)
 
@@ -167,7 +178,11 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
 def _bounds(doc: Document, loc: Loc, low: int, high: int, suffix: str = "") -> Iterator[Diagnostic]:
     if low > high:
         yield at_value(
-            doc, (*loc, "min"), f"autoscaling min ({low}) is above max ({high}){suffix}", field=False
+            doc,
+            (*loc, "min"),
+            f"autoscaling min ({low}) is above max ({high}){suffix}",
+            field=False,
+            code="N203",
         )
 
 
@@ -195,6 +210,7 @@ def _sizing(doc: Document, where: Loc, sizing: Sizing, hot_path: bool, suffix: s
             where,
             f"cpu_limit ({sizing.cpu_limit}) is below the cpu request ({sizing.cpu}){suffix}",
             field=False,
+            code="N204",
         )
     if memory_bytes(sizing.memory_limit) < memory_bytes(sizing.memory):
         yield at_key(
@@ -202,6 +218,7 @@ def _sizing(doc: Document, where: Loc, sizing: Sizing, hot_path: bool, suffix: s
             where,
             f"memory_limit ({sizing.memory_limit}) is below the memory request ({sizing.memory}){suffix}",
             field=False,
+            code="N204",
         )
     if hot_path and (sizing.cpu_limit != sizing.cpu or sizing.memory_limit != sizing.memory):
         yield at_key(
@@ -209,6 +226,7 @@ def _sizing(doc: Document, where: Loc, sizing: Sizing, hot_path: bool, suffix: s
             where,
             f"a hot-path component needs limits equal to requests (Guaranteed QoS){suffix}",
             field=False,
+            code="N205",
         )
 
 
@@ -224,13 +242,18 @@ def _environments(
                 (*env_loc, "namespace"),
                 f"namespace '{env.namespace}' is already used by environment '{namespaces[env.namespace]}'",
                 field=False,
+                code="N106",
             )
         namespaces.setdefault(env.namespace, env_name)
         for name, override in env.components.items():
             where = (*env_loc, "components", name)
             if name not in locations:
                 yield at_key(
-                    doc, where, f"'{name}' is not a component{_suggest(name, set(locations))}", field=False
+                    doc,
+                    where,
+                    f"'{name}' is not a component{_suggest(name, set(locations))}",
+                    field=False,
+                    code="N301",
                 )
                 continue
             _, component, _ = locations[name]
@@ -240,6 +263,7 @@ def _environments(
                     (*where, "replicas"),
                     f"'{name}' autoscales; change its autoscaling bounds instead of replicas",
                     field=False,
+                    code="N302",
                 )
             if override.autoscaling is not None and component.autoscaling is None:
                 yield at_key(
@@ -247,6 +271,7 @@ def _environments(
                     (*where, "autoscaling"),
                     f"'{name}' does not autoscale in the base; it cannot here",
                     field=False,
+                    code="N303",
                 )
             yield from _changes(doc, where, component, override)
 
@@ -258,7 +283,10 @@ def _changes(
     name = component.name
     if override.storage is not None and component.storage is None:
         yield at_key(
-            doc, (*where, "storage"), f"'{name}' has no storage in the base; an environment cannot add it"
+            doc,
+            (*where, "storage"),
+            f"'{name}' has no storage in the base; an environment cannot add it",
+            code="N304",
         )
     paths = component.writable_paths
     written = {path.rstrip("/") for path in paths}
@@ -268,14 +296,19 @@ def _changes(
                 doc,
                 (*where, "writable", path),
                 f"'{name}' has no writable path '{path}'; its paths: {', '.join(paths)}",
+                code="N305",
             )
     if override.tls_secret is not None and component.ingress is None:
-        yield at_key(doc, (*where, "tls_secret"), f"'{name}' has no ingress to set the TLS Secret of")
+        yield at_key(
+            doc, (*where, "tls_secret"), f"'{name}' has no ingress to set the TLS Secret of", code="N306"
+        )
     used = sorted({s.secret for s in component.secrets})
     for secret in override.secrets:
         if secret not in used:
             known = f"it uses {', '.join(used)}" if used else "it uses none"
-            yield at_key(doc, (*where, "secrets", secret), f"'{name}' uses no Secret '{secret}'; {known}")
+            yield at_key(
+                doc, (*where, "secrets", secret), f"'{name}' uses no Secret '{secret}'; {known}", code="N307"
+            )
 
 
 def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
@@ -289,6 +322,7 @@ def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 ("environments", env_name, "delivery"),
                 "environment delivery needs a top-level 'delivery' with the repository",
                 field=False,
+                code="N308",
             )
 
 

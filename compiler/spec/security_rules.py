@@ -39,13 +39,20 @@ def check_security(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterato
             component = components[name][1]
             where: Loc = ("environments", env_name, "components", name)
             if override.host is not None and component.ingress is None:
-                yield at_key(doc, (*where, "host"), f"'{name}' has no ingress to set the host of")
+                yield at_key(
+                    doc, (*where, "host"), f"'{name}' has no ingress to set the host of", code="N306"
+                )
             secret_variables = {s.env for s in component.secrets if s.env is not None}
             for variable in override.env:
                 if SECRET_VARIABLE in variable.upper():
-                    yield at_key(doc, (*where, "env", variable), LITERAL_IN_SECRET_VARIABLE)
+                    yield at_key(doc, (*where, "env", variable), LITERAL_IN_SECRET_VARIABLE, code="N508")
                 elif variable in secret_variables:
-                    yield at_key(doc, (*where, "env", variable), f"'{variable}' holds a secret of '{name}'")
+                    yield at_key(
+                        doc,
+                        (*where, "env", variable),
+                        f"'{variable}' holds a secret of '{name}'",
+                        code="N508",
+                    )
     yield from _dedicated(doc, seen)
     yield from _hosts(doc, seen)
 
@@ -84,7 +91,7 @@ def _hosts(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
                 at, mine = (other, entry) if other.changed and not entry.changed else (entry, other)
                 where = at.host_at if at.changed else at.path_at
                 routed = f"host '{at.host}' path '{at.path}' is already routed to component"
-                yield at_value(doc, where, f"{routed} '{mine.component}'{place}")
+                yield at_value(doc, where, f"{routed} '{mine.component}'{place}", code="N501")
             first = certificates.setdefault(entry.host, entry)
             if first.tls_secret == entry.tls_secret:
                 continue
@@ -103,6 +110,7 @@ def _hosts(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
                 at.tls_at,
                 f"host '{at.host}' takes its certificate from '{other.tls_secret}' in component"
                 f" '{other.component}'{place}; every path of one host names the same tls_secret",
+                code="N502",
             )
 
 
@@ -135,28 +143,34 @@ def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagno
     for name, value in component.env.items():
         # A value from the pod is a reference, not a literal.
         if SECRET_VARIABLE in name.upper() and isinstance(value, str):
-            yield at_key(doc, (*loc, "env", name), LITERAL_IN_SECRET_VARIABLE)
+            yield at_key(doc, (*loc, "env", name), LITERAL_IN_SECRET_VARIABLE, code="N503")
     writable: set[str] = set()
     for index, path in enumerate(component.writable_paths):
         if path.rstrip("/") in writable:
-            yield at_value(doc, (*loc, "writable", index), f"writable path '{path}' is listed twice")
+            yield at_value(
+                doc, (*loc, "writable", index), f"writable path '{path}' is listed twice", code="N504"
+            )
         writable.add(path.rstrip("/"))
     files: set[str] = set()
     for index, secret in enumerate(component.secrets):
         where = (*loc, "secrets", index)
         if secret.env is None and secret.file is None:
-            yield at_key(doc, where, "a secret needs `env` (the value), `file` (a mounted file) or both")
+            yield at_key(
+                doc, where, "a secret needs `env` (the value), `file` (a mounted file) or both", code="N505"
+            )
         if secret.env is not None:
             if secret.file is not None and SECRET_VARIABLE in secret.env.upper():
-                yield at_value(doc, (*where, "env"), LITERAL_IN_SECRET_VARIABLE)
+                yield at_value(doc, (*where, "env"), LITERAL_IN_SECRET_VARIABLE, code="N503")
             if secret.env in component.env:
-                yield at_value(doc, (*where, "env"), f"'{secret.env}' is also set under env")
+                yield at_value(doc, (*where, "env"), f"'{secret.env}' is also set under env", code="N505")
             variables.add(secret.env)
         if secret.file is not None:
             if secret.file in files:
-                yield at_value(doc, (*where, "file"), f"file '{secret.file}' is mounted twice")
+                yield at_value(doc, (*where, "file"), f"file '{secret.file}' is mounted twice", code="N505")
             if secret.file.rstrip("/").rpartition("/")[0] in (*component.writable_paths, ""):
-                yield at_value(doc, (*where, "file"), "mount secret files in their own folder, not in /")
+                yield at_value(
+                    doc, (*where, "file"), "mount secret files in their own folder, not in /", code="N505"
+                )
             files.add(secret.file)
     values = any(s.env is not None and s.file is None for s in component.secrets)
     # A component never mounts a service account token.
@@ -185,9 +199,9 @@ def _exceptions(
         where = (*loc, index, "check")
         why = holds(exception.check, digest=digest, secret_values=secret_values, token=token)
         if exception.check in seen:
-            yield at_value(doc, where, f"check {exception.check} is excepted twice")
+            yield at_value(doc, where, f"check {exception.check} is excepted twice", code="N506")
         elif why:
-            yield at_value(doc, where, why)
+            yield at_value(doc, where, why, code="N506")
         seen.add(exception.check)
 
 
@@ -212,4 +226,5 @@ def _dedicated(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
                 where,
                 f"dedicated cores need whole CPUs with limits equal to requests "
                 f"(found cpu {sizing.cpu}, limit {sizing.cpu_limit}){suffix}",
+                code="N507",
             )

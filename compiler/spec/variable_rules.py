@@ -43,6 +43,7 @@ def _component(doc: Document, resolved: Resolved) -> Iterator[Diagnostic]:
                     where,
                     f"$({reference}) is not a value from the pod; a variable expands only those, which are"
                     f" set before the plain ones{_suggest(reference, from_pod)}",
+                    code="N701",
                 )
     defined = {*resolved.env, *(s.env for s in resolved.secrets if s.env)}
     for index, arg in enumerate(component.args):
@@ -54,6 +55,7 @@ def _component(doc: Document, resolved: Resolved) -> Iterator[Diagnostic]:
                     (*loc, "args", index),
                     f"$({reference}) is not a variable of '{component.name}', so Kubernetes would pass it"
                     f" on as written{_suggest(reference, defined)}",
+                    code="N701",
                 )
 
 
@@ -63,12 +65,19 @@ def _divisor(doc: Document, loc: Loc, value: FromPod) -> Iterator[Diagnostic]:
         return
     if not value.from_pod.startswith(("cpu_", "memory_")):
         yield at_value(
-            doc, loc, f"the pod's {value.from_pod} is not a quantity; only cpu_* and memory_* take a divisor"
+            doc,
+            loc,
+            f"the pod's {value.from_pod} is not a quantity; only cpu_* and memory_* take a divisor",
+            code="N702",
         )
     elif value.from_pod.startswith("cpu_") and divisor not in CPU_DIVISORS:
-        yield at_value(doc, loc, f"{divisor} is not a unit of CPU; write 1 (cores) or 1m (millicores)")
+        yield at_value(
+            doc, loc, f"{divisor} is not a unit of CPU; write 1 (cores) or 1m (millicores)", code="N702"
+        )
     elif value.from_pod.startswith("memory_") and divisor in CPU_DIVISORS[1:]:
-        yield at_value(doc, loc, f"{divisor} is not a unit of memory; write 1 (bytes), 1Ki, 1Mi or 1Gi")
+        yield at_value(
+            doc, loc, f"{divisor} is not a unit of memory; write 1 (bytes), 1Ki, 1Mi or 1Gi", code="N702"
+        )
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
