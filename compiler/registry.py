@@ -24,6 +24,9 @@ class Rule:
     scope: Scope
     # A hazard of loading (or a secret's literal) stops everything else and is never waived.
     hazard: bool = False
+    # A component may set it aside (a waiver): only checks whose breach still compiles to valid
+    # objects, a policy rather than a condition of the output.
+    waivable: bool = False
 
 
 S, C, E = Scope.SPEC, Scope.COMPONENT, Scope.ENVIRONMENT
@@ -71,12 +74,17 @@ RULES = (
     ),
     Rule("N106", "namespace-unique", "each environment has its own namespace", E),
     Rule("N107", "secret-variable-unique", "a variable is set by one secret reference only", C),
+    Rule("N108", "waiver", "a waiver names a component's own check that fails for it, each once", C),
     Rule("N201", "replicas-or-autoscaling", "a component sets replicas or autoscaling, not both", C),
     Rule("N202", "storage-autoscaling", "a component with storage does not autoscale", C),
     Rule("N203", "autoscaling-bounds", "autoscaling min is not above max, in every environment", C),
     Rule("N204", "limit-below-request", "a limit is at or above its request, in every environment", C),
     Rule(
-        "N205", "hot-path-guaranteed", "a hot-path component has limits equal to requests (Guaranteed QoS)", C
+        "N205",
+        "hot-path-guaranteed",
+        "a hot-path component has limits equal to requests (Guaranteed QoS)",
+        C,
+        waivable=True,
     ),
     Rule("N301", "override-unknown-component", "an environment overrides components that exist", E),
     Rule(
@@ -109,7 +117,7 @@ RULES = (
     Rule(
         "N309", "override-prescale-absent", "an environment changes pre-scaling only where the base has it", E
     ),
-    Rule("N401", "replicas-quorum", "a cluster's replica count keeps a majority", C),
+    Rule("N401", "replicas-quorum", "a cluster's replica count keeps a majority", C, waivable=True),
     Rule("N402", "port-names", "named ports are unique, not 'main', and on distinct numbers", C),
     Rule(
         "N403",
@@ -125,8 +133,9 @@ RULES = (
         "host-one-certificate",
         "every path of one host names the same tls_secret, in every environment",
         C,
+        waivable=True,
     ),
-    Rule("N503", "secret-variable-literal", "a variable named *SECRET* holds no literal", C),
+    Rule("N503", "secret-variable-literal", "a variable named *SECRET* holds no literal", C, waivable=True),
     Rule("N504", "writable-unique", "a writable path is listed once", C),
     Rule(
         "N505",
@@ -145,6 +154,7 @@ RULES = (
         "dedicated-cores",
         "dedicated cores are whole CPUs with limits equal to requests, in every environment",
         C,
+        waivable=True,
     ),
     Rule("N508", "override-secret-variable", "an environment sets no variable that holds a secret", E),
     Rule(
@@ -152,17 +162,25 @@ RULES = (
         "ingress-annotation",
         "an Ingress setting never serves plain HTTP, injects configuration or writes what the spec owns",
         C,
+        waivable=True,
     ),
     Rule(
         "N701",
         "variable-expansion",
         "$(VAR) expands only variables that Kubernetes sets before it, in every environment",
         C,
+        waivable=True,
     ),
     Rule("N702", "from-pod-divisor", "a divisor is a unit of the quantity it divides", C),
     Rule("N703", "otel-variable-reserved", "OTEL_ variables are the compiler's, in every environment", C),
     Rule("N704", "discovery-service-name", "a component's discovery Service name fits and is free", C),
-    Rule("N705", "metrics-unscraped", "a component that is not scraped has no metrics port or objectives", C),
+    Rule(
+        "N705",
+        "metrics-unscraped",
+        "a component that is not scraped has no metrics port or objectives",
+        C,
+        waivable=True,
+    ),
     Rule("N706", "objective", "objective names are unique; a staleness objective has no quantile", C),
     Rule(
         "N801",

@@ -23,13 +23,14 @@ from compiler.spec.reserved import check_reserved
 from compiler.spec.resolved import Origin, View, views
 from compiler.spec.security_rules import check_security
 from compiler.spec.variable_rules import check_variables
+from compiler.spec.waivers import waived
 
 OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
 
 def check_rules(doc: Document, spec: Spec) -> list[Diagnostic]:
     """Every rule violation of spec, positioned in doc."""
-    return list(_all(doc, spec))
+    return waived(doc, spec, list(_all(doc, spec)))
 
 
 def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
