@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.model import Alertmanager, Spec
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.suggest import suggest
 
 ROOT: Loc = ("observability", "alertmanager")
 # The layer label of the observability stack's own alerts.
@@ -51,7 +51,7 @@ def check_alerting(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
         for li, name in enumerate(route.layers):
             if name not in layers:
                 yield at_value(
-                    doc, (*loc, "layers", li), f"'{name}' is not a layer{_suggest(name, layers)}", code="N802"
+                    doc, (*loc, "layers", li), f"'{name}' is not a layer{suggest(name, layers)}", code="N802"
                 )
 
 
@@ -97,7 +97,7 @@ def _receivers(doc: Document, manager: Alertmanager, components: set[str]) -> It
             yield at_value(
                 doc,
                 (*loc, "webhook", "component"),
-                f"'{name}' is not a component{_suggest(name, components)}",
+                f"'{name}' is not a component{suggest(name, components)}",
                 code="N801",
             )
 
@@ -105,11 +105,5 @@ def _receivers(doc: Document, manager: Alertmanager, components: set[str]) -> It
 def _reference(doc: Document, loc: Loc, name: str, receivers: set[str]) -> Iterator[Diagnostic]:
     if name not in receivers:
         yield at_value(
-            doc, loc, f"'{name}' is not a declared receiver{_suggest(name, receivers)}", code="N802"
+            doc, loc, f"'{name}' is not a declared receiver{suggest(name, receivers)}", code="N802"
         )
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    """'; did you mean 'x'?' for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""

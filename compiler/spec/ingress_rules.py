@@ -42,8 +42,6 @@ def check_ingress(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             where: Loc = ("environments", env_name, "components", name, "ingress_annotations")
             if not override.ingress_annotations or name not in components:
                 continue
-            if components[name].ingress is None:
-                yield at_key(doc, where, f"'{name}' has no ingress to set the annotations of", code="N306")
             yield from _annotations(doc, where, override.ingress_annotations)
 
 

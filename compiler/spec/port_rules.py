@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
@@ -11,6 +10,7 @@ from compiler.spec.model import Component, Connection, Spec
 from compiler.spec.names import PEER_SUFFIX, peer_service_name
 from compiler.spec.ports import LEAST_PEERS, MAIN, connection, port_numbers, quorum
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.suggest import suggest
 
 MAX_NAME = 63
 
@@ -72,7 +72,7 @@ def _peers(
             yield at_value(
                 doc,
                 where,
-                f"peer port '{name}' is not a port of '{component.name}'{_suggest(name, ports)}",
+                f"peer port '{name}' is not a port of '{component.name}'{_near(name, ports)}",
                 code="N403",
             )
         elif name in seen:
@@ -139,7 +139,8 @@ def _talks_to(
             yield at_value(
                 doc,
                 target_at,
-                f"talks_to '{target}', which is not a component{_suggest(target, ports, ' of the system')}",
+                f"talks_to '{target}', which is not a component"
+                f"{suggest(target, ports, otherwise=' of the system')}",
                 field=False,
                 code="N405",
             )
@@ -147,7 +148,7 @@ def _talks_to(
             yield at_value(
                 doc,
                 port_at,
-                f"talks_to '{written}': '{target}' has no port '{port}'{_suggest(port, ports[target])}",
+                f"talks_to '{written}': '{target}' has no port '{port}'{_near(port, ports[target])}",
                 field=False,
                 code="N405",
             )
@@ -156,10 +157,6 @@ def _talks_to(
         seen.add((target, port or MAIN))
 
 
-def _suggest(name: str, known: Iterable[str], otherwise: str = "") -> str:
-    """'; did you mean 'x'?' for the closest known name, else the known names (or otherwise)."""
-    names = sorted(known)
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return otherwise or f"; its ports: {', '.join(names)}"
+def _near(name: str, ports: Collection[str]) -> str:
+    """The closest port name, else the component's port names."""
+    return suggest(name, ports, otherwise=f"; its ports: {', '.join(sorted(ports))}")

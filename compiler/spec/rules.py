@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.alerting_rules import check_alerting
@@ -11,6 +10,7 @@ from compiler.spec.clock_rules import check_clock
 from compiler.spec.delivery_rules import check_shared_clusters
 from compiler.spec.document import Document, Loc
 from compiler.spec.ingress_rules import check_ingress
+from compiler.spec.inheritance import BY_OVERRIDE
 from compiler.spec.market_rules import check_market
 from compiler.spec.merge import Sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
@@ -22,9 +22,12 @@ from compiler.spec.quantities import cpu_millis, memory_bytes
 from compiler.spec.reserved import check_reserved
 from compiler.spec.resolved import Origin, View, views
 from compiler.spec.security_rules import check_security
+from compiler.spec.suggest import suggest
 from compiler.spec.variable_rules import check_variables
 from compiler.spec.waivers import waived
 
+# What an environment's override of the ingress sets, in words.
+INGRESS_WORDS = {"host": "host", "tls_secret": "TLS Secret", "ingress_annotations": "annotations"}
 OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
 
@@ -128,7 +131,11 @@ def _profiles(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             for index, name in enumerate(profile_names(component)):
                 where = (*loc, index) if listed else loc
                 if name not in spec.profiles:
-                    known = _suggest(name, spec.profiles) if spec.profiles else "; no profiles are defined"
+                    known = (
+                        suggest(name, spec.profiles, otherwise=" of the system")
+                        if spec.profiles
+                        else "; no profiles are defined"
+                    )
                     yield at_value(doc, where, f"'{name}' is not a profile{known}", field=False, code="N104")
                 elif name in seen:
                     yield at_value(doc, where, f"profile '{name}' is listed twice", field=False, code="N104")
@@ -252,7 +259,7 @@ def _environments(
                 yield at_key(
                     doc,
                     where,
-                    f"'{name}' is not a component{_suggest(name, set(locations))}",
+                    f"'{name}' is not a component{suggest(name, locations, otherwise=' of the system')}",
                     field=False,
                     code="N301",
                 )
@@ -299,10 +306,16 @@ def _changes(
                 f"'{name}' has no writable path '{path}'; its paths: {', '.join(paths)}",
                 code="N305",
             )
-    if override.tls_secret is not None and component.ingress is None:
-        yield at_key(
-            doc, (*where, "tls_secret"), f"'{name}' has no ingress to set the TLS Secret of", code="N306"
-        )
+    if component.ingress is None:
+        # Every override of the ingress, as the table of what an environment may set says.
+        for key in sorted(override.model_fields_set):
+            if BY_OVERRIDE[key].path[0] == "ingress" and getattr(override, key):
+                yield at_key(
+                    doc,
+                    (*where, key),
+                    f"'{name}' has no ingress to set the {INGRESS_WORDS[key]} of",
+                    code="N306",
+                )
     used = sorted({s.secret for s in component.secrets})
     for secret in override.secrets:
         if secret not in used:
@@ -325,9 +338,3 @@ def _delivery(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 field=False,
                 code="N308",
             )
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    """'; did you mean 'x'?' for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else " of the system"

@@ -38,10 +38,6 @@ def check_security(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterato
                 continue
             component = components[name][1]
             where: Loc = ("environments", env_name, "components", name)
-            if override.host is not None and component.ingress is None:
-                yield at_key(
-                    doc, (*where, "host"), f"'{name}' has no ingress to set the host of", code="N306"
-                )
             secret_variables = {s.env for s in component.secrets if s.env is not None}
             for variable in override.env:
                 if SECRET_VARIABLE in variable.upper():

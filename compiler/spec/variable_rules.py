@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
@@ -12,6 +11,7 @@ from compiler.spec.model import FromPod
 from compiler.spec.names import ENVIRONMENT_VAR, GENERATED_PREFIX
 from compiler.spec.positions import at_value
 from compiler.spec.resolved import Resolved, View
+from compiler.spec.suggest import suggest
 
 # $(VAR) as Kubernetes expands it; $$(VAR) is the escaped, literal form.
 REFERENCE = re.compile(r"(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
@@ -42,7 +42,7 @@ def _component(doc: Document, resolved: Resolved) -> Iterator[Diagnostic]:
                     doc,
                     where,
                     f"$({reference}) is not a value from the pod; a variable expands only those, which are"
-                    f" set before the plain ones{_suggest(reference, from_pod)}",
+                    f" set before the plain ones{suggest(reference, from_pod, shown='$({})')}",
                     code="N701",
                 )
     defined = {*resolved.env, *(s.env for s in resolved.secrets if s.env)}
@@ -54,7 +54,7 @@ def _component(doc: Document, resolved: Resolved) -> Iterator[Diagnostic]:
                     doc,
                     (*loc, "args", index),
                     f"$({reference}) is not a variable of '{component.name}', so Kubernetes would pass it"
-                    f" on as written{_suggest(reference, defined)}",
+                    f" on as written{suggest(reference, defined, shown='$({})')}",
                     code="N701",
                 )
 
@@ -78,9 +78,3 @@ def _divisor(doc: Document, loc: Loc, value: FromPod) -> Iterator[Diagnostic]:
         yield at_value(
             doc, loc, f"{divisor} is not a unit of memory; write 1 (bytes), 1Ki, 1Mi or 1Gi", code="N702"
         )
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    """'; did you mean '$(X)'?' for the closest known variable, or nothing."""
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean $({close[0]})?" if close else ""
