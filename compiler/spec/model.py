@@ -400,6 +400,10 @@ class Component(Model):
         None, description="Slow starter: a startup probe allows this long"
     )
     dedicated_cores: bool = Field(False, description="Whole CPUs, requests equal to limits (Guaranteed QoS)")
+    hot_path: bool | None = Field(
+        None,
+        description="On the hot path: Guaranteed QoS, high priority, paging alerts; the layer's when unset",
+    )
     ingress: Ingress | None = Field(None, description="Public entry point of layer 7")
     external: list[External] = Field([], description="Connections to addresses outside the cluster")
     exceptions: list[CheckException] = Field([], description="Scanner checks that cannot hold, with reasons")

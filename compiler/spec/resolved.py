@@ -109,6 +109,8 @@ class Resolved:
             if found is not None and (end == len(path) or path[:end] not in self.fields_set_here):
                 return (*found, *path[end:])
         own: Loc = (*self.loc, *path)
+        if path == ("hot_path",) and not _written(self.component, path):
+            return (*self.loc[:2], "hot_path")  # the layer's
         if path and path[0] in DEFAULTED and not _written(self.component, path) and not self._profiled(own):
             return (*DEFAULTED[str(path[0])], *path[1:])
         return own
@@ -203,7 +205,7 @@ def _resolved(
         external=tuple(merged_external(component, override)),
         route=_route(spec, component, override),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
-        hot_path=layer.hot_path,
+        hot_path=layer.hot_path if component.hot_path is None else component.hot_path,
         set_here=dict(_set_here(name, component, override)),
         fields_set_here=frozenset(
             BY_OVERRIDE[key].path
