@@ -117,7 +117,12 @@ RULES = (
     Rule(
         "N309", "override-prescale-absent", "an environment changes pre-scaling only where the base has it", E
     ),
-    Rule("N401", "replicas-quorum", "a cluster's replica count keeps a majority", C, waivable=True),
+    Rule(
+        "N401",
+        "replicas-quorum",
+        "a cluster runs 3 members or more, or 1 where its environment needs no quorum",
+        C,
+    ),
     Rule("N402", "port-names", "named ports are unique, not 'main', and on distinct numbers", C),
     Rule(
         "N403",
@@ -127,6 +132,7 @@ RULES = (
     ),
     Rule("N404", "peer-service-name", "a cluster's peer Service name fits and is free", C),
     Rule("N405", "talks-to", "talks_to names components and their ports, each once, never itself", C),
+    Rule("N406", "cluster-odd", "a cluster runs an odd number of members", C, waivable=True),
     Rule("N501", "host-route-unique", "one host and path route to one component, in every environment", C),
     Rule(
         "N502",

@@ -682,6 +682,9 @@ class Environment(Model):
     keda: bool = Field(
         False, description="The cluster runs KEDA: prescaled components get ScaledObjects, not HPAs"
     )
+    quorum: bool = Field(
+        True, description="Clusters keep a majority while a member drains; false: a cluster may run 1 member"
+    )
 
 
 class Spec(Model):

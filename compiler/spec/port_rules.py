@@ -10,12 +10,13 @@ from compiler.spec.model import Component, Connection, Spec
 from compiler.spec.names import PEER_SUFFIX, peer_service_name
 from compiler.spec.ports import LEAST_PEERS, MAIN, connection, port_numbers, quorum
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.resolved import Origin, Resolved, View
 from compiler.spec.suggest import suggest
 
 MAX_NAME = 63
 
 
-def check_ports(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+def check_ports(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every problem of ports, clusters and connections, positioned in doc."""
     found: dict[str, tuple[Loc, Component]] = {}
     for li, layer in enumerate(spec.layers):
@@ -26,12 +27,32 @@ def check_ports(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
         yield from _ports(doc, loc, component, spec.defaults.port)
         yield from _peers(doc, loc, component, ports[name], found)
         yield from _talks_to(doc, loc, component, ports)
-    for env_name, env in spec.environments.items():
-        for name, override in env.components.items():
-            clustered = name in found and found[name][1].peer_ports
-            if clustered and override.replicas is not None and override.replicas < LEAST_PEERS:
-                where = ("environments", env_name, "components", name, "replicas")
-                yield at_value(doc, where, _too_few(override.replicas), field=False, code="N401")
+    for view in seen:
+        for resolved in view.components:
+            if resolved.component.peer_ports and resolved.component.autoscaling is None:
+                yield from _cluster_size(doc, view, resolved)
+
+
+def _cluster_size(doc: Document, view: View, resolved: Resolved) -> Iterator[Diagnostic]:
+    """A cluster keeps a majority while one member drains: odd, 3 or more; 1 where quorum is not needed."""
+    replicas = resolved.replicas or 1
+    single = view.environment is not None and not view.environment.quorum and replicas == 1
+    if single or (replicas >= LEAST_PEERS and replicas % 2):
+        return
+    written = resolved.origin("replicas") is not Origin.DEFAULT
+    where = resolved.at("replicas") if written else (*resolved.loc, "peer_ports")
+    place = at_value if written else at_key
+    if replicas < LEAST_PEERS:
+        yield place(doc, where, _too_few(replicas), field=False, code="N401")
+    else:
+        yield place(
+            doc,
+            where,
+            f"a cluster (peer_ports) of {replicas} keeps a majority of {quorum(replicas)}, so it tolerates"
+            f" no more lost members than {replicas - 1} would; run an odd number",
+            field=False,
+            code="N406",
+        )
 
 
 def _ports(doc: Document, loc: Loc, component: Component, default: int) -> Iterator[Diagnostic]:
@@ -86,10 +107,6 @@ def _peers(
             field=False,
             code="N403",
         )
-    elif (component.replicas or 1) < LEAST_PEERS:
-        where = (*loc, "replicas") if component.replicas is not None else (*loc, "peer_ports")
-        place = at_value if component.replicas is not None else at_key
-        yield place(doc, where, _too_few(component.replicas or 1), field=False, code="N401")
     service = peer_service_name(component.name)
     if len(service) > MAX_NAME:
         yield at_value(
@@ -114,6 +131,7 @@ def _too_few(replicas: int) -> str:
     return (
         f"a cluster (peer_ports) needs {LEAST_PEERS} replicas or more to keep a majority while one is"
         f" drained; {replicas} would keep {quorum(replicas)} of {replicas}, so no pod could ever be evicted"
+        " (an environment that needs no quorum, `quorum: false`, may run 1)"
     )
 
 

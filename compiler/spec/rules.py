@@ -48,7 +48,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _environments(doc, spec, locations)
     yield from _resolved(doc, seen)
     yield from _delivery(doc, spec)
-    yield from check_ports(doc, spec)
+    yield from check_ports(doc, spec, seen)
     yield from check_security(doc, spec, seen)
     yield from check_ingress(doc, spec)
     yield from check_shared_clusters(doc, spec, seen)
