@@ -98,12 +98,15 @@ def _hosts(doc: Document, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
                 entry.changed or first.changed or entry.tls_changed or first.tls_changed
             ):
                 continue
-            # At the Secret the environment set where it set one, else at the later entry's.
-            at = first if first.tls_changed and not entry.tls_changed else entry
+            # At the environment's change (its Secret, else its host) where it made one, else at the
+            # later entry's Secret.
+            changes = (entry.tls_changed, first.tls_changed, entry.changed, first.changed)
+            made = next((i for i, changed in enumerate(changes) if changed), 0)
+            at = (entry, first)[made % 2]
             other = entry if at is first else first
             yield at_value(
                 doc,
-                at.tls_at,
+                at.tls_at if at.tls_changed or not at.changed else at.host_at,
                 f"host '{at.host}' takes its certificate from '{other.tls_secret}' in component"
                 f" '{other.component}'{place}; every path of one host names the same tls_secret",
                 code="N502",
