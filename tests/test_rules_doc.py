@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 from compiler.registry import RULES, Rule
+from compiler.spec.credentials import credential_kind
+from compiler.spec.leaks import looks_like_credential
 
 ROOT = Path(__file__).parents[1]
 PAGE = ROOT / "docs" / "rules.md"
@@ -42,8 +44,13 @@ case of the corpus in `tests/invalid/cases/`, named by its code.
 def _example(rule: Rule) -> str:
     if rule.code in OUTSIDE:
         return f"```text\n{OUTSIDE[rule.code]}\n```\n"
-    case = sorted(CASES.glob(f"{rule.code}-*.expected"))[0]
-    line = case.read_text(encoding="utf-8").splitlines()[0]
+    # The first line of a case with the code that no credential scan of the docs would take for one.
+    case, line = next(
+        (case, line)
+        for case in sorted(CASES.glob(f"{rule.code}-*.expected"))
+        for line in case.read_text(encoding="utf-8").splitlines()
+        if line.endswith(f"[{rule.code}]") and not credential_kind(line) and not looks_like_credential(line)
+    )
     return f"<!-- corpus: {case.stem} -->\n\n```console\n{line}\n```\n"
 
 
