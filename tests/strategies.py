@@ -116,7 +116,7 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
             keys |= {"min", "max"}
         change["autoscaling"] = {k: bounds[k] for k in sorted(keys)}
     else:
-        # A cluster keeps three replicas or more in every environment.
+        # A cluster runs an odd number, 3 or more, in every environment.
         change["replicas"] = draw(st.sampled_from([3, 5]) if "peer_ports" in base else st.integers(1, 5))
     if draw(st.booleans()):
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
