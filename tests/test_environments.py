@@ -145,7 +145,7 @@ def test_storage_under_an_environment_lists_what_an_environment_may_set() -> Non
     (only,) = caught.value.diagnostics
     assert only.message == (
         "environment 'dev': unknown key 'storage';"
-        " an environment may set: components, delivery, keda, namespace, tag"
+        " an environment may set: components, delivery, keda, namespace, quorum, tag"
     )
 
 
