@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.spec.load import Document
 from compiler.spec.model import Spec
-from compiler.spec.names import discovery_service_name
+from compiler.spec.names import STACK, discovery_service_name
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.resolved import View
 
 MAX_NAME = 63
 RESERVED_ENV_PREFIX = "OTEL_"
-STACK = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
 
 def check_observability(doc: Document, spec: Spec, every: tuple[View, ...]) -> Iterator[Diagnostic]:

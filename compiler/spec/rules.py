@@ -14,6 +14,7 @@ from compiler.spec.inheritance import BY_OVERRIDE
 from compiler.spec.market_rules import check_market
 from compiler.spec.merge import Sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
+from compiler.spec.names import STACK
 from compiler.spec.observability_rules import check_observability
 from compiler.spec.port_rules import check_ports
 from compiler.spec.positions import at_key, at_value
@@ -28,7 +29,6 @@ from compiler.spec.waivers import waived
 
 # What an environment's override of the ingress sets, in words.
 INGRESS_WORDS = {"host": "host", "tls_secret": "TLS Secret", "ingress_annotations": "annotations"}
-OBSERVABILITY_NAMES = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 
 
 def check_rules(doc: Document, spec: Spec) -> list[Diagnostic]:
@@ -89,7 +89,7 @@ def _unique_components(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     for li, layer in enumerate(spec.layers):
         for ci, component in enumerate(layer.components):
             loc = ("layers", li, "components", ci, "name")
-            if component.name in OBSERVABILITY_NAMES:
+            if component.name in STACK:
                 yield at_value(
                     doc,
                     loc,
