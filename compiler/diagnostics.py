@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
 
@@ -24,19 +24,26 @@ class Diagnostic:
     column: int
     message: str
     severity: Severity = Severity.ERROR
+    # The check's code in compiler.registry, e.g. N502.
+    code: str = ""
+    # The component the diagnostic speaks of, for a waiver; not part of what is shown.
+    component: str = field(default="", compare=False)
 
     def text(self) -> str:
-        """Render as `path:line:col: error: message`, like compilers do."""
+        """Render as `path:line:col: error: message [N502]`, like compilers do."""
         where = self.path
         if self.line:
             where += f":{self.line}:{self.column}"
-        return f"{where}: {self.severity.value}: {self.message}"
+        code = f" [{self.code}]" if self.code else ""
+        return f"{where}: {self.severity.value}: {self.message}{code}"
 
     def github(self) -> str:
         """Render as a GitHub Actions workflow annotation."""
         props = [f"file={_escape(self.path, properties=True)}"]
         if self.line:
             props += [f"line={self.line}", f"col={self.column}"]
+        if self.code:
+            props.append(f"title={self.code}")
         return f"::{self.severity.value} {','.join(props)}::{_escape(self.message)}"
 
 
@@ -44,6 +51,11 @@ def _escape(text: str, *, properties: bool = False) -> str:
     """Escape text for a workflow command, as the Actions toolkit does."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if properties else text
+
+
+def coded(diagnostics: Iterable[Diagnostic], code: str) -> list[Diagnostic]:
+    """The diagnostics, each without a code given code (the stage's own)."""
+    return [d if d.code else replace(d, code=code) for d in diagnostics]
 
 
 def clip(text: str, limit: int = 100) -> str:
@@ -65,7 +77,8 @@ FORMATS = ("text", "json", "github")
 def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
     """Render diagnostics in one of FORMATS."""
     if fmt == "json":
-        return json.dumps([asdict(d) for d in diagnostics], indent=2) + "\n"
+        shown = [{k: v for k, v in asdict(d).items() if k != "component"} for d in diagnostics]
+        return json.dumps(shown, indent=2) + "\n"
     if fmt == "github":
         return "".join(d.github() + "\n" for d in diagnostics)
     return "".join(d.text() + "\n" for d in diagnostics)

@@ -57,14 +57,16 @@ def read_monitoring(folder: Path) -> tuple[MonitoringFile, ...]:
     if not folder.exists():
         return ()
     if not folder.is_dir():
-        raise SpecError([Diagnostic(display_path(folder), 0, 0, "is not a directory")])
+        raise SpecError([Diagnostic(display_path(folder), 0, 0, "is not a directory", code="N008")])
     files = []
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.suffix in MONITORING_SUFFIXES:
             try:
                 content = path.read_text(encoding="utf-8")
             except (UnicodeDecodeError, OSError) as exc:
-                raise SpecError([Diagnostic(display_path(path), 0, 0, f"cannot read: {exc}")]) from None
+                raise SpecError(
+                    [Diagnostic(display_path(path), 0, 0, f"cannot read: {exc}", code="N008")]
+                ) from None
             files.append(MonitoringFile(path.relative_to(folder).as_posix(), content))
     return tuple(files)
 

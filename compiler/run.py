@@ -201,7 +201,9 @@ def _report_stale(
             sys.stderr.write(f"would {verbs[path]}: {shown}/{path}\n")
     elif tools:
         problems = [
-            Diagnostic(f"{shown}/{path}", 0, 0, f"stale: `nifty compile` would {verbs[path]} this file")
+            Diagnostic(
+                f"{shown}/{path}", 0, 0, f"stale: `nifty compile` would {verbs[path]} this file", code="N009"
+            )
             for path in stale
         ]
         sys.stdout.write(format_diagnostics(problems, fmt))

@@ -76,7 +76,8 @@ def component(draw: st.DrawFn, name: str, others: list[str], admin: set[str] | N
     if shape == "scaled":
         result["autoscaling"] = draw(autoscaling())
     elif shape == "clustered":
-        result["replicas"] = draw(st.integers(3, 5))
+        # A cluster keeps a majority while one member drains: odd, 3 or more.
+        result["replicas"] = draw(st.sampled_from([3, 5]))
         peers = ["main", "admin"] if name in admin else ["main"]
         result["peer_ports"] = draw(st.lists(st.sampled_from(peers), min_size=1, unique=True))
     else:
@@ -115,8 +116,8 @@ def override(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
             keys |= {"min", "max"}
         change["autoscaling"] = {k: bounds[k] for k in sorted(keys)}
     else:
-        # A cluster keeps three replicas or more in every environment.
-        change["replicas"] = draw(st.integers(3 if "peer_ports" in base else 1, 5))
+        # A cluster runs an odd number, 3 or more, in every environment.
+        change["replicas"] = draw(st.sampled_from([3, 5]) if "peer_ports" in base else st.integers(1, 5))
     if draw(st.booleans()):
         change["resources"] = {"cpu": draw(CPUS), "memory": draw(MEMORIES)}
         if draw(st.booleans()):

@@ -157,7 +157,7 @@ def test_a_missing_spec_says_where_nifty_looked(tmp_path: Path, monkeypatch: pyt
     assert code == 1
     assert err == (
         f"spec/system.yaml: error: spec file not found (looked for {tmp_path.resolve()}/spec/system.yaml);"
-        " pass --spec PATH, or run nifty from the repository root\n"
+        " pass --spec PATH, or run nifty from the repository root [N008]\n"
     )
 
 
@@ -174,7 +174,7 @@ def test_dedicated_cores_without_any_cpu_request_is_a_diagnostic_not_a_crash(pro
     code, _, err = run("validate")
     assert (code, err) == (
         1,
-        "spec/system.yaml:13:3: error: defaults.resources must set cpu: every component inherits it\n",
+        "spec/system.yaml:13:3: error: defaults.resources must set cpu: every component inherits it [N103]\n",
     )
 
 
@@ -305,7 +305,7 @@ def test_check_names_each_stale_file_for_ci_and_what_compile_would_do(project: P
     github = nifty(project, "compile", "--check", "--format", "github")
     assert github.returncode == 1
     assert github.stdout.splitlines() == [
-        f"::error file=out/base/{name}::stale: `nifty compile` would {verb} this file"
+        f"::error file=out/base/{name},title=N009::stale: `nifty compile` would {verb} this file"
         for name, verb in (("layer-2.yaml", "change"), ("layer-3.yaml", "add"), ("stray.yaml", "remove"))
     ]
     data = json.loads(nifty(project, "compile", "--check", "--format", "json").stdout)
@@ -347,7 +347,7 @@ def test_nifty_finds_its_project_from_a_folder_below_it(project: Path) -> None:
 def test_a_mistyped_spec_gets_a_did_you_mean(project: Path) -> None:
     result = nifty(project, "validate", "--spec", "spec/sytem.yaml")
     assert result.returncode == 1
-    assert result.stderr.rstrip().endswith("did you mean spec/system.yaml?")
+    assert result.stderr.rstrip().endswith("did you mean spec/system.yaml? [N008]")
 
 
 def test_the_readme_offline_check_of_a_render_passes(project: Path) -> None:

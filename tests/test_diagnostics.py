@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import difflib
 import json
@@ -10,25 +11,17 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType, ModuleType
+from types import FrameType
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-import compiler.spec.alerting_rules
-import compiler.spec.delivery_rules
-import compiler.spec.ingress_rules
-import compiler.spec.leaks
-import compiler.spec.market_rules
-import compiler.spec.port_rules
-import compiler.spec.reserved
 import compiler.spec.rules
-import compiler.spec.security_rules
-import compiler.spec.variable_rules
 from compiler.cli import app
 from compiler.diagnostics import SpecError
+from compiler.registry import BY_CODE, RULES
 from compiler.spec.load import parse_spec
 from compiler.spec.model import Spec
 from compiler.spec.validate import PATTERN_HINTS, validate
@@ -37,7 +30,7 @@ INVALID = Path(__file__).parent / "invalid"
 BASE = INVALID / "base.yaml"
 CASES = sorted((INVALID / "cases").glob("*.yaml"))
 SHOWN = "spec/system.yaml"
-TEXT_LINE = re.compile(r"^(spec/[a-z0-9/-]+\.yaml):(\d+):(\d+): error: (.+)$")
+TEXT_LINE = re.compile(r"^(spec/[a-z0-9/-]+\.yaml):(\d+):(\d+): error: (.+) \[(N\d{3})\]$")
 
 
 def expected(case: Path) -> str:
@@ -101,35 +94,37 @@ def test_expected_diagnostics_are_sorted_and_positioned(case: Path) -> None:
     assert places == sorted(places)
 
 
+SPEC_PACKAGE = Path(compiler.spec.rules.__file__).parent
+# The modules that read files or other folders; the corpus holds specs that load, so their own
+# tests cover them (tests/test_load_hazards.py, test_include.py, test_observability.py).
+READERS = {"load.py", "include.py", "monitoring.py", "positions.py"}
+
+
+def _coded_calls(path: Path) -> set[int]:
+    """The first line of every call in a module that gives a diagnostic its code."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and any(keyword.arg == "code" for keyword in node.keywords)
+    }
+
+
 # Every module that turns a valid shape into diagnostics; a case must reach each of their reports.
-RULE_MODULES = (
-    compiler.spec.rules,
-    compiler.spec.port_rules,
-    compiler.spec.security_rules,
-    compiler.spec.delivery_rules,
-    compiler.spec.ingress_rules,
-    compiler.spec.variable_rules,
-    compiler.spec.leaks,
-    compiler.spec.reserved,
-    compiler.spec.alerting_rules,
-    compiler.spec.market_rules,
+RULE_MODULES = tuple(
+    path for path in sorted(SPEC_PACKAGE.glob("*.py")) if path.name not in READERS and _coded_calls(path)
 )
 
 
-def _rule_lines(module: ModuleType) -> set[int]:
+def _rule_lines(path: Path) -> set[int]:
     """Lines of a rule module that produce a diagnostic."""
-    source = Path(str(module.__file__)).read_text(encoding="utf-8").splitlines()
-    return {
-        number
-        for number, line in enumerate(source, start=1)
-        if re.search(r"\b(yield )?at_(value|key)\(", line) and "import" not in line
-    }
+    return _coded_calls(path)
 
 
 def _traced_lines() -> set[tuple[str, int]]:
     """(file, line) of the rule modules executed while validating every case."""
     seen: set[tuple[str, int]] = set()
-    targets = {str(module.__file__) for module in RULE_MODULES}
+    targets = {str(path) for path in RULE_MODULES}
 
     def tracer(frame: FrameType, event: str, _arg: Any) -> Any:
         if frame.f_code.co_filename not in targets:
@@ -152,14 +147,50 @@ def test_every_rule_has_a_case() -> None:
     traced = _traced_lines()
     missing = []
     for module in RULE_MODULES:
-        path = str(module.__file__)
-        source = Path(path).read_text(encoding="utf-8").splitlines()
+        path = str(module)
+        source = module.read_text(encoding="utf-8").splitlines()
         missing += [
-            f"{Path(path).name}:{n}: {source[n - 1].strip()}"
+            f"{module.name}:{n}: {source[n - 1].strip()}"
             for n in sorted(_rule_lines(module))
             if (path, n) not in traced
         ]
+    assert len(RULE_MODULES) >= 12
     assert not missing, missing
+
+
+def _case_code(case: Path) -> str:
+    return case.stem.split("-", 1)[0]
+
+
+# Checks that no spec in the corpus can show: they speak of files around the spec.
+OUTSIDE_THE_CORPUS = {
+    "N007": "tests/test_observability.py (monitoring/)",
+    "N008": "tests/test_cli.py (files that cannot be read or written)",
+    "N009": "tests/test_cli.py (compile --check)",
+}
+
+
+def test_every_registered_check_has_a_case_named_by_its_code() -> None:
+    named = {_case_code(case) for case in CASES}
+    missing = [rule.code for rule in RULES if rule.code not in named and rule.code not in OUTSIDE_THE_CORPUS]
+    assert not missing, missing
+    assert named <= set(BY_CODE)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.stem for case in CASES])
+def test_a_case_gives_the_code_it_is_named_by(case: Path) -> None:
+    assert re.fullmatch(r"N\d{3}-[a-z0-9-]+", case.stem), case.stem
+    assert f"[{_case_code(case)}]" in expected(case).splitlines()[0]
+
+
+def test_every_code_the_compiler_gives_is_registered_once() -> None:
+    assert len(BY_CODE) == len(RULES)
+    used = set()
+    for path in Path(compiler.spec.rules.__file__).parents[1].rglob("*.py"):
+        used |= set(re.findall(r'code="(N\d{3})"|= "(N\d{3})"', path.read_text(encoding="utf-8")))
+    codes = {code for pair in used for code in pair if code}
+    assert codes <= set(BY_CODE), codes - set(BY_CODE)
+    assert codes == set(BY_CODE), set(BY_CODE) - codes
 
 
 def _schema_constraints(node: Any) -> Iterator[tuple[str, str]]:
@@ -221,7 +252,7 @@ def test_every_pattern_is_explained_in_words() -> None:
     assert patterns <= set(PATTERN_HINTS)
 
 
-MULTI = INVALID / "cases" / "name-pattern.yaml"
+MULTI = INVALID / "cases" / "N005-name-pattern.yaml"
 
 
 def test_json_format_carries_the_same_diagnostics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,9 +260,10 @@ def test_json_format_carries_the_same_diagnostics(tmp_path: Path, monkeypatch: p
     assert (code, err) == (1, "")
     items = json.loads(out)
     assert len(items) == 3
-    assert {tuple(item) for item in items} == {("path", "line", "column", "message", "severity")}
+    assert {tuple(item) for item in items} == {("path", "line", "column", "message", "severity", "code")}
     as_text = "".join(
-        f"{i['path']}:{i['line']}:{i['column']}: {i['severity']}: {i['message']}\n" for i in items
+        f"{i['path']}:{i['line']}:{i['column']}: {i['severity']}: {i['message']} [{i['code']}]\n"
+        for i in items
     )
     assert as_text == expected(MULTI)
 
@@ -241,12 +273,12 @@ def test_github_format_is_one_annotation_per_diagnostic(
 ) -> None:
     code, out, err = run(MULTI, tmp_path, monkeypatch, "--format", "github")
     assert (code, err) == (1, "")
-    annotation = re.compile(r"^::error file=spec/system\.yaml,line=(\d+),col=(\d+)::(.+)$")
+    annotation = re.compile(r"^::error file=spec/system\.yaml,line=(\d+),col=(\d+),title=(N\d{3})::(.+)$")
     rebuilt = []
     for line in out.splitlines():
         match = annotation.match(line)
         assert match, line
-        rebuilt.append(f"{SHOWN}:{match[1]}:{match[2]}: error: {match[3]}\n")
+        rebuilt.append(f"{SHOWN}:{match[1]}:{match[2]}: error: {match[4]} [{match[3]}]\n")
     assert "".join(rebuilt) == expected(MULTI)
 
 
@@ -258,5 +290,5 @@ def test_github_format_escapes_what_would_end_the_command(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["validate", "--spec", spec.name, "--format", "github"])
     assert result.exit_code == 1
-    duplicate = "::error file=a%2Cb%3Ac%25.yaml,line=2,col=1::duplicate key 'a' (first at line 1);"
+    duplicate = "::error file=a%2Cb%3Ac%25.yaml,line=2,col=1,title=N001::duplicate key 'a' (first at line 1);"
     assert any(line.startswith(duplicate) for line in result.stdout.splitlines())

@@ -521,3 +521,23 @@ def test_equal_but_differently_typed_values_are_a_change(old: Any, new: Any) -> 
     (change,) = diff_objects("prod", [hpa(old)], [hpa(new)])
     assert change.fields == (FieldChange("spec.minReplicas", old, new),)
     assert diff_objects("prod", [hpa(old)], [hpa(old)]) == []
+
+
+def test_an_override_is_named_by_the_components_own_path_and_lists_stay_lists() -> None:
+    old, new = _spec_data(), _spec_data()
+    overrides = new["environments"]["dev"]["components"]
+    overrides["api"]["tls_secret"] = "api-dev-tls"
+    overrides["timescaledb"]["writable"] = {"/tmp": "256Mi"}
+    (storage,) = [layer for layer in new["layers"] if layer["name"] == "storage"]
+    (database,) = [c for c in storage["components"] if c["name"] == "timescaledb"]
+    renamed = database["secrets"][0]["secret"]
+    overrides["timescaledb"]["secrets"] = {renamed: f"{renamed}-dev"}
+    changes = {(c.subject, c.field): (c.where, c.old, c.new) for c in diff_specs(old, new)}
+    assert changes[("component api", "ingress.tls_secret")] == (("dev",), "api-tls", "api-dev-tls")
+    assert changes[("component timescaledb", "writable[0]")] == (
+        ("dev",),
+        "/tmp",
+        {"path": "/tmp", "size": "256Mi"},
+    )
+    assert changes[("component timescaledb", "secrets[0].secret")] == (("dev",), renamed, f"{renamed}-dev")
+    assert not [field for _, field in changes if field in ("tls_secret", "writable", "secrets")]

@@ -91,7 +91,7 @@ def test_the_recipe_for_a_new_case_writes_what_the_corpus_holds(tmp_path: Path) 
     """The recipe's commands for a new invalid-spec case, run as written, give the committed file."""
     text = DIAGNOSTICS.read_text(encoding="utf-8")
     recipe = text.split("To add a case", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
-    name = "arg-pattern"
+    name = "N005-arg-pattern"
     shutil.copytree(ROOT / "tests" / "invalid" / "cases", tmp_path / "repo" / "tests" / "invalid" / "cases")
     shutil.copytree(MONITORING, tmp_path / "repo" / "monitoring")
     expected = tmp_path / "repo" / "tests" / "invalid" / "cases" / f"{name}.expected"

@@ -146,7 +146,7 @@ def test_storage_under_an_environment_lists_what_an_environment_may_set() -> Non
     assert only.message == (
         "environment 'dev': unknown key 'storage';"
         " an environment may set: cert_manager, components, delivery, external_secrets, gateway, keda,"
-        " namespace, tag"
+        " namespace, quorum, tag"
     )
 
 
@@ -173,7 +173,7 @@ def test_an_environment_cannot_size_a_path_the_base_does_not_write() -> None:
     )
 
 
-SHARED_HOST_CASE = Path(__file__).parent / "invalid" / "cases" / "delivery-host-shared-cluster.yaml"
+SHARED_HOST_CASE = Path(__file__).parent / "invalid" / "cases" / "N912-delivery-host-shared-cluster.yaml"
 
 
 @pytest.mark.parametrize(

@@ -76,9 +76,9 @@ def test_a_diagnostic_names_the_included_file_line_and_column(tmp_path: Path) ->
     spec = _split(tmp_path, STORAGE_FILE.replace("port: 6379", "port: 99999").replace("1Gi", "1G"))
     assert _diagnostics(spec) == [
         "spec/layers/storage.yaml:8:15: error: layer 3 'storage', component 'redis', port:"
-        " the number 99999 is above the maximum of 65535",
+        " the number 99999 is above the maximum of 65535 [N005]",
         "spec/layers/storage.yaml:15:31: error: environment 'dev', component 'redis', storage.size:"
-        " '1G' is not a size such as 512Mi or 2Gi (Ki, Mi, Gi or Ti)",
+        " '1G' is not a size such as 512Mi or 2Gi (Ki, Mi, Gi or Ti) [N005]",
     ]
 
 
@@ -95,7 +95,7 @@ def test_a_value_set_in_two_files_names_both(tmp_path: Path) -> None:
     (only,) = _diagnostics(spec)
     assert only == (
         "spec/layers/storage.yaml:16:1: error: 'system' is already set in spec/system.yaml (line 3);"
-        " set it in one file"
+        " set it in one file [N002]"
     )
 
 
@@ -103,7 +103,7 @@ def test_includes_cannot_cycle_or_repeat(tmp_path: Path) -> None:
     spec = _split(tmp_path, "include: [../system.yaml]\n" + STORAGE_FILE)
     assert _diagnostics(spec) == [
         "spec/layers/storage.yaml:1:11: error: include[0]: includes a file that includes it again"
-        " (spec/system.yaml -> spec/layers/storage.yaml -> spec/system.yaml)"
+        " (spec/system.yaml -> spec/layers/storage.yaml -> spec/system.yaml) [N002]"
     ]
     twice = _split(tmp_path / "twice", include="[layers/storage.yaml, layers/../layers/storage.yaml]")
     (only,) = _diagnostics(twice)

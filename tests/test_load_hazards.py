@@ -131,18 +131,18 @@ def test_missing_spec_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert _validate("--spec", "spec/nope.yaml") == (
         1,
         f"spec/nope.yaml: error: spec file not found (looked for {looked});"
-        " pass --spec PATH, or run nifty from the repository root\n",
+        " pass --spec PATH, or run nifty from the repository root [N008]\n",
     )
     assert _validate("--spec", str(looked)) == (
         1,
-        f"spec/nope.yaml: error: spec file not found (looked for {looked}); pass --spec PATH\n",
+        f"spec/nope.yaml: error: spec file not found (looked for {looked}); pass --spec PATH [N008]\n",
     )
 
 
 def test_directory_as_spec_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "spec").mkdir()
-    assert _validate("--spec", "spec") == (1, "spec: error: is a directory, expected a YAML file\n")
+    assert _validate("--spec", "spec") == (1, "spec: error: is a directory, expected a YAML file [N008]\n")
 
 
 def test_fifo_as_spec_does_not_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,7 +150,7 @@ def test_fifo_as_spec_does_not_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     os.mkfifo(tmp_path / "pipe.yaml")
     assert _validate("--spec", "pipe.yaml") == (
         1,
-        "pipe.yaml: error: is not a regular file, expected a YAML file\n",
+        "pipe.yaml: error: is not a regular file, expected a YAML file [N008]\n",
     )
 
 
@@ -160,7 +160,7 @@ def test_symlink_loop_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
     assert _validate("--spec", "a.yaml") == (
         1,
-        "a.yaml: error: cannot read the spec: Too many levels of symbolic links\n",
+        "a.yaml: error: cannot read the spec: Too many levels of symbolic links [N008]\n",
     )
 
 
@@ -175,7 +175,7 @@ def test_unreadable_spec_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(Path, "open", refuse)
     assert _validate("--spec", "system.yaml") == (
         1,
-        "system.yaml: error: cannot read the spec: Permission denied\n",
+        "system.yaml: error: cannot read the spec: Permission denied [N008]\n",
     )
 
 
@@ -187,7 +187,7 @@ def test_unreadable_spec_by_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     spec.chmod(0)
     assert _validate("--spec", "system.yaml") == (
         1,
-        "system.yaml: error: cannot read the spec: Permission denied\n",
+        "system.yaml: error: cannot read the spec: Permission denied [N008]\n",
     )
 
 

@@ -73,4 +73,4 @@ def test_the_readme_hook_scans_what_the_nox_session_scans() -> None:
         "out/base/layer-1.yaml",
     ):
         assert re.search(scanner["files"], path), path
-    assert not re.search(scanner["files"], "tests/invalid/cases/leak-aws-key.yaml")
+    assert not re.search(scanner["files"], "tests/invalid/cases/N006-leak-aws-key.yaml")

@@ -277,7 +277,7 @@ def test_compile_refuses_to_replace_what_is_not_an_output(
     before = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
     result = CliRunner().invoke(app, ["compile", "--out", target])
     assert result.exit_code == 1
-    assert result.stderr == f"{target}: error: {why}; refusing to replace it with the output\n"
+    assert result.stderr == f"{target}: error: {why}; refusing to replace it with the output [N008]\n"
     assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")} == before
 
 
@@ -292,7 +292,7 @@ def test_unreadable_out_is_one_line_for_check(
     result = CliRunner().invoke(
         app, ["compile", "--check", "--spec", str(SPEC), "--out", str(out), "--monitoring", str(MONITORING)]
     )
-    assert (result.exit_code, result.stderr) == (1, f"{out}: error: cannot read: Permission denied\n")
+    assert (result.exit_code, result.stderr) == (1, f"{out}: error: cannot read: Permission denied [N008]\n")
 
 
 def test_unchanged_files_are_linked_and_changed_ones_written_anew(

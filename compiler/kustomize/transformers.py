@@ -86,13 +86,43 @@ def generated_configmaps(
     return manifests, names
 
 
+# Where each kind keeps its pod template, as Kustomize's field specs say; the rest under spec.template.
+POD_TEMPLATES: dict[str, tuple[str, ...]] = {"CronJob": ("spec", "jobTemplate", "spec", "template")}
+POD_TEMPLATE = ("spec", "template")
+
+
+def _template_path(manifest: Manifest) -> tuple[str, ...]:
+    return POD_TEMPLATES.get(manifest.get("kind", ""), POD_TEMPLATE)
+
+
+def _template(manifest: Manifest) -> dict[str, Any] | None:
+    """The pod template of a workload of any kind, or None."""
+    node: Any = manifest
+    for key in _template_path(manifest):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) and node else None
+
+
+def _with_template(manifest: Manifest, template: dict[str, Any]) -> Manifest:
+    """manifest with its pod template replaced; only the mappings on the way are copied."""
+    path = _template_path(manifest)
+
+    def placed(node: dict[str, Any], depth: int) -> dict[str, Any]:
+        if depth == len(path):
+            return template
+        return {**node, path[depth]: placed(node[path[depth]], depth + 1)}
+
+    return placed(manifest, 0)
+
+
 def rewrite_config_references(manifest: Manifest, names: Mapping[str, str]) -> Manifest:
     """A copy of manifest whose pod volumes and container variables name the hashed ConfigMaps."""
-    template = manifest.get("spec", {}).get("template")
-    if not template:
+    if _template(manifest) is None:
         return manifest
     result: Manifest = plain_copy(manifest)
-    pod = result["spec"]["template"]["spec"]
+    template = _template(result)
+    assert template is not None  # a copy of the template found above
+    pod = template["spec"]
     references = [volume.get("configMap") for volume in pod.get("volumes", [])]
     for container in (*pod.get("initContainers", []), *pod.get("containers", [])):
         references += [var.get("valueFrom", {}).get("configMapKeyRef") for var in container.get("env", [])]
@@ -129,14 +159,14 @@ def set_images(manifest: Manifest, images: Mapping[str, Mapping[str, str]]) -> M
 
     Only what changes is copied; the rest is shared with manifest, which nothing modifies.
     """
-    template = manifest.get("spec", {}).get("template")
+    template = _template(manifest)
     if not template or not images:
         return manifest
     pod = dict(template["spec"])
     for field in ("initContainers", "containers"):
         if field in pod:
             pod[field] = [_retag(container, images) for container in pod[field]]
-    return {**manifest, "spec": {**manifest["spec"], "template": {**template, "spec": pod}}}
+    return _with_template(manifest, {**template, "spec": pod})
 
 
 def _retag(container: dict[str, Any], images: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def data_flow(env: EnvPlan) -> list[str]:
     """
     layers = [group for group in env.layers if group.workloads]
     place = {w.name: index for index, group in enumerate(layers) for w in group.workloads}
-    hot = {w.name for group in layers if group.hot_path for w in group.workloads}
+    hot = {w.name for group in layers for w in group.workloads if w.hot_path}
     lines = [SPACING, "flowchart TB", *CLASSES]
     edges: list[str] = []
     for group in layers:

@@ -30,7 +30,9 @@ def read_tree(root: Path) -> dict[str, str]:
                     except (UnicodeDecodeError, OSError):
                         tree[path.relative_to(root).as_posix()] = "\0 unreadable"
     except OSError as exc:
-        raise SpecError([Diagnostic(root.as_posix(), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
+        raise SpecError(
+            [Diagnostic(root.as_posix(), 0, 0, f"cannot read: {exc.strerror or exc}", code="N008")]
+        ) from None
     return tree
 
 
@@ -106,7 +108,9 @@ def write_tree(root: Path, tree: Mapping[str, str], keep: Sequence[Path] = ()) -
                 # After the swap, staging holds the old tree.
                 shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:
-        raise SpecError([Diagnostic(shown, 0, 0, f"cannot write: {exc.strerror or exc}")]) from None
+        raise SpecError(
+            [Diagnostic(shown, 0, 0, f"cannot write: {exc.strerror or exc}", code="N008")]
+        ) from None
     except StopSignalError:
         # The signal is acted on when DeferredSignals exits; reaching here means it was ignored.
         return done
@@ -139,7 +143,9 @@ def _refuse_unsafe_target(root: Path, shown: str, keep: Sequence[Path]) -> None:
     """Refuse to replace what is not an output tree: a file, the spec's folder, a project."""
 
     def refuse(why: str) -> NoReturn:
-        raise SpecError([Diagnostic(shown, 0, 0, f"{why}; refusing to replace it with the output")])
+        raise SpecError(
+            [Diagnostic(shown, 0, 0, f"{why}; refusing to replace it with the output", code="N008")]
+        )
 
     if root.parent == root:
         refuse("is the root of the file system")

@@ -24,20 +24,11 @@ from compiler.plan.model import (
 )
 from compiler.plan.operators import with_operators
 from compiler.plan.stack import observability_plan, stack_plan
-from compiler.spec.merge import (
-    merged_annotations,
-    merged_bounds,
-    merged_env,
-    merged_external,
-    merged_floor,
-    merged_secrets,
-    merged_sizing,
-    merged_skips,
-    merged_volume,
-)
-from compiler.spec.model import Component, ComponentOverride, Connection, Environment, Layer, Spec
+from compiler.spec.merge import Floor
+from compiler.spec.model import Connection, Layer, Spec
 from compiler.spec.names import MonitoringFile
 from compiler.spec.ports import MAIN, component_ports, connection
+from compiler.spec.resolved import Resolved, View, environment_view
 
 BASE = "base"
 
@@ -48,10 +39,10 @@ def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Pla
     calendar = plan_calendar(spec.market)
     # The observability configs follow from the spec alone: one plan serves every environment.
     observability = observability_plan(spec, monitoring, calendar)
-    base = _env_plan(spec, BASE, None, ports, monitoring, calendar, observability)
+    base = _env_plan(spec, environment_view(spec, None), ports, monitoring, calendar, observability)
     envs = tuple(
         with_operators(
-            _env_plan(spec, name, spec.environments[name], ports, monitoring, calendar, observability),
+            _env_plan(spec, environment_view(spec, name), ports, monitoring, calendar, observability),
             spec.environments[name],
             calendar,
         )
@@ -70,20 +61,20 @@ def plan(spec: Spec, monitoring: tuple[MonitoringFile, ...], source: str) -> Pla
 
 def _env_plan(
     spec: Spec,
-    name: str,
-    env: Environment | None,
+    view: View,
     ports: dict[str, dict[str, int]],
     monitoring: tuple[MonitoringFile, ...],
     calendar: Calendar | None,
     observability: ObservabilityPlan,
 ) -> EnvPlan:
     layers = tuple(
-        _layer_plan(spec, layer, env, ports, calendar)
+        _layer_plan(spec, layer, view, ports, calendar)
         for layer in sorted(spec.layers, key=lambda layer: layer.number)
     )
+    env = view.environment
     namespace = env.namespace if env else spec.system.namespace
     return EnvPlan(
-        name=name,
+        name=view.name or BASE,
         system=spec.system.name,
         namespace=namespace,
         layers=layers,
@@ -96,17 +87,16 @@ def _env_plan(
 def _layer_plan(
     spec: Spec,
     layer: Layer,
-    env: Environment | None,
+    view: View,
     ports: dict[str, dict[str, int]],
     calendar: Calendar | None,
 ) -> LayerPlan:
+    resolved = {entry.name: entry for entry in view.components}
+    env = view.environment
     workloads = tuple(
         _workload(
             spec,
-            layer,
-            component,
-            env.components.get(component.name) if env else None,
-            env,
+            resolved[component.name],
             ports,
             calendar if env is not None and env.keda else None,
         )
@@ -124,22 +114,16 @@ def _layer_plan(
 
 def _workload(
     spec: Spec,
-    layer: Layer,
-    component: Component,
-    override: ComponentOverride | None,
-    env: Environment | None,
+    resolved: Resolved,
     ports: dict[str, dict[str, int]],
     keda_calendar: Calendar | None,
 ) -> Workload:
+    component, layer = resolved.component, resolved.layer
     own_image = component.image is None
-    system_tag = (env.tag if env and env.tag else None) or spec.system.tag
-    tag = (override.tag if override and override.tag else None) or component.tag or system_tag
-    replicas = component.replicas
-    if override and override.replicas is not None:
-        replicas = override.replicas
+    replicas = resolved.replicas
     scaling = None
-    if component.autoscaling is not None:
-        bounds = merged_bounds(component.autoscaling, override)
+    if resolved.bounds is not None:
+        bounds = resolved.bounds
         behaviour = spec.defaults.autoscaling
         scaling = Scaling(
             bounds.min,
@@ -147,17 +131,16 @@ def _workload(
             bounds.cpu,
             behaviour.scale_up_window,
             behaviour.scale_down_window,
-            _prescaling(component, override, keda_calendar),
+            _prescaling(resolved.floor, keda_calendar),
         )
     elif replicas is None:
         replicas = 1
-    sizing = merged_sizing(spec.defaults.resources, component, override)
     storage = component.storage
     volume = None
-    if storage is not None:
-        size, storage_class = merged_volume(storage, override)
+    if storage is not None and resolved.volume is not None:
+        size, storage_class = resolved.volume
         volume = Volume(size, storage.path, storage_class)
-    variables = merged_env(component, override)
+    variables = resolved.env
     return Workload(
         name=component.name,
         layer=layer.number,
@@ -165,19 +148,21 @@ def _workload(
         description=component.description or "",
         kind="StatefulSet" if storage or component.peer_ports else "Deployment",
         image=f"{spec.system.registry}/{component.name}" if own_image else component.image or "",
-        tag=tag,
+        tag=resolved.tag,
         digest=component.digest,
         port=ports[component.name][MAIN],
         probe=component.probe,
         health=component.health or spec.defaults.health,
         replicas=replicas,
         scaling=scaling,
-        sizing=sizing,
-        hot_path=layer.hot_path,
-        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in merged_secrets(component, override)),
+        sizing=resolved.sizing,
+        hot_path=resolved.hot_path,
+        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in resolved.secrets),
         volume=volume,
         flows=tuple(_flow(entry, ports) for entry in component.talks_to),
-        writable=_scratches(component, override),
+        writable=tuple(
+            Scratch(path) if size is None else Scratch(path, size) for path, size in resolved.scratches
+        ),
         args=tuple(component.args),
         own_image=own_image,
         env=tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, str))),
@@ -185,23 +170,19 @@ def _workload(
             PodValue(k, v.from_pod, v.divisor) for k, v in sorted(variables.items()) if not isinstance(v, str)
         ),
         startup_seconds=component.startup_seconds,
-        route=_route(spec, component, override),
+        route=_route(spec, resolved),
         external=tuple(
-            External(e.cidr, e.port, e.description, e.protocol.upper())
-            for e in merged_external(component, override)
+            External(e.cidr, e.port, e.description, e.protocol.upper()) for e in resolved.external
         ),
-        skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
+        skips=resolved.skips,
         dedicated_cores=component.dedicated_cores,
         extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),
         peer_ports=tuple(sorted({ports[component.name][name] for name in component.peer_ports})),
     )
 
 
-def _prescaling(
-    component: Component, override: ComponentOverride | None, calendar: Calendar | None
-) -> Prescaling | None:
+def _prescaling(floor: Floor | None, calendar: Calendar | None) -> Prescaling | None:
     """The floor as KEDA cron windows, where the environment has KEDA (calendar) and the component a floor."""
-    floor = merged_floor(component, override)
     if floor is None or calendar is None:
         return None
     windows = tuple(
@@ -210,36 +191,23 @@ def _prescaling(
     return Prescaling(floor.replicas, floor.lead_minutes, calendar.timezone, windows)
 
 
-def _scratches(component: Component, override: ComponentOverride | None) -> tuple[Scratch, ...]:
-    """The writable paths with their sizes: the environment's, else the spec's, else 64Mi."""
-    sizes = {path.rstrip("/"): size for path, size in (override.writable if override else {}).items()}
-    scratches = []
-    for entry in component.writable:
-        path, size = (entry, None) if isinstance(entry, str) else (entry.path, entry.size)
-        size = sizes.get(path.rstrip("/"), size)
-        scratches.append(Scratch(path) if size is None else Scratch(path, size))
-    return tuple(scratches)
-
-
 def _flow(entry: str | Connection, ports: dict[str, dict[str, int]]) -> Flow:
     """A talks_to entry as the port it connects to."""
     target, port = connection(entry)
     return Flow(target, ports[target][port or MAIN])
 
 
-def _route(spec: Spec, component: Component, override: ComponentOverride | None) -> Route | None:
-    """The component's public entry point, with the environment's host."""
-    ingress = component.ingress
-    if ingress is None:
+def _route(spec: Spec, resolved: Resolved) -> Route | None:
+    """The component's public entry point, as the environment sees it."""
+    route = resolved.route
+    if route is None:
         return None
-    host = override.host if override and override.host else ingress.host
-    tls = override.tls_secret if override and override.tls_secret else ingress.tls_secret
     controller = spec.defaults.ingress
     return Route(
-        host,
-        ingress.path,
-        tls,
+        route.host,
+        route.path,
+        route.tls_secret,
         controller.class_name,
         controller.namespace,
-        merged_annotations(controller.annotations, ingress.annotations, override),
+        route.annotations,
     )

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.review.objdiff import MISSING, diff_values
+from compiler.spec.inheritance import overridden
 
 # Sections that hold components or environments; every other top-level key is shared as a whole.
 PER_ENVIRONMENT = ("layers", "environments")
-# What an environment's component override names differently from the component itself.
-OVERRIDE_PATHS = {"host": ("ingress", "host")}
 DASH = "\u2013"  # an en dash between the start and the end of a session
 
 
@@ -80,25 +79,9 @@ def _view(data: Mapping[str, Any], env: str) -> dict[str, Any]:
             merged = {"layer": layer.get("number"), **{k: v for k, v in component.items() if k != "name"}}
             override = overrides.get(name)
             if isinstance(override, dict):
-                for key, value in override.items():
-                    _merge(merged, OVERRIDE_PATHS.get(key, (key,)), value)
+                merged = overridden(merged, override)
             view[f"component {name}"] = merged
     return view
-
-
-def _merge(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    """Set value at path; mappings merge field by field, as the compiler merges overrides."""
-    *parents, last = path
-    for key in parents:
-        # A copy: the same mapping of the spec's data serves every environment's view.
-        child = dict(target[key]) if isinstance(target.get(key), dict) else {}
-        target[key] = child
-        target = child
-    current = target.get(last)
-    if isinstance(current, dict) and isinstance(value, dict):
-        target[last] = {**current, **value}
-    else:
-        target[last] = value
 
 
 def _list(value: Any) -> list[dict[str, Any]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.model import Alertmanager, Spec
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.suggest import suggest
 
 ROOT: Loc = ("observability", "alertmanager")
 # The layer label of the observability stack's own alerts.
@@ -32,6 +32,7 @@ def check_alerting(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 doc,
                 where,
                 "market-data alerts need the top-level 'market' calendar to know the market's hours",
+                code="N803",
             )
         yield from _closed_receiver(doc, manager, receivers)
     if manager.calendar_receiver is not None:
@@ -45,10 +46,13 @@ def check_alerting(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 doc,
                 loc,
                 "a route without severity or layers takes every alert; name its receiver in 'default'",
+                code="N802",
             )
         for li, name in enumerate(route.layers):
             if name not in layers:
-                yield at_value(doc, (*loc, "layers", li), f"'{name}' is not a layer{_suggest(name, layers)}")
+                yield at_value(
+                    doc, (*loc, "layers", li), f"'{name}' is not a layer{suggest(name, layers)}", code="N802"
+                )
 
 
 def _closed_receiver(doc: Document, manager: Alertmanager, receivers: set[str]) -> Iterator[Diagnostic]:
@@ -60,7 +64,10 @@ def _closed_receiver(doc: Document, manager: Alertmanager, receivers: set[str]) 
         yield from _reference(doc, where, chosen, receivers)
         if chosen in pagers:
             yield at_value(
-                doc, where, f"'{chosen}' is a pager: market-data alerts would page outside the sessions too"
+                doc,
+                where,
+                f"'{chosen}' is a pager: market-data alerts would page outside the sessions too",
+                code="N803",
             )
     elif manager.default in pagers:
         yield at_value(
@@ -68,6 +75,7 @@ def _closed_receiver(doc: Document, manager: Alertmanager, receivers: set[str]) 
             (*ROOT, "market_receiver"),
             f"outside the sessions the market-data alerts go to the default receiver '{manager.default}', "
             "a pager; set market_closed_receiver to a receiver that does not page (the desk's channel)",
+            code="N803",
         )
 
 
@@ -76,25 +84,26 @@ def _receivers(doc: Document, manager: Alertmanager, components: set[str]) -> It
     for ri, receiver in enumerate(manager.receivers):
         loc = (*ROOT, "receivers", ri)
         if receiver.name in seen:
-            yield at_value(doc, (*loc, "name"), f"receiver '{receiver.name}' is already declared")
+            yield at_value(
+                doc, (*loc, "name"), f"receiver '{receiver.name}' is already declared", code="N801"
+            )
         seen.add(receiver.name)
         if (receiver.webhook is None) == (receiver.pager is None):
-            yield at_key(doc, loc, "a receiver is either a webhook or a pager: set exactly one of them")
+            yield at_key(
+                doc, loc, "a receiver is either a webhook or a pager: set exactly one of them", code="N801"
+            )
         if receiver.webhook is not None and receiver.webhook.component not in components:
             name = receiver.webhook.component
             yield at_value(
                 doc,
                 (*loc, "webhook", "component"),
-                f"'{name}' is not a component{_suggest(name, components)}",
+                f"'{name}' is not a component{suggest(name, components)}",
+                code="N801",
             )
 
 
 def _reference(doc: Document, loc: Loc, name: str, receivers: set[str]) -> Iterator[Diagnostic]:
     if name not in receivers:
-        yield at_value(doc, loc, f"'{name}' is not a declared receiver{_suggest(name, receivers)}")
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    """'; did you mean 'x'?' for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+        yield at_value(
+            doc, loc, f"'{name}' is not a declared receiver{suggest(name, receivers)}", code="N802"
+        )

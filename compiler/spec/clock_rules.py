@@ -7,16 +7,16 @@ from collections.abc import Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.market import Market, clock_minutes
-from compiler.spec.merge import merged_bounds, merged_floor
 from compiler.spec.model import Component, Spec
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.resolved import Origin, View
 
 # Argo CD creates this project itself; a file of ours would overwrite its settings.
 ARGOCD_DEFAULT_PROJECT = "default"
 DAY_MINUTES = 24 * 60
 
 
-def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+def check_clock(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every problem of the prescale floors and the freezes, positioned in doc."""
     found: dict[str, tuple[Loc, Component]] = {}
     for li, layer in enumerate(spec.layers):
@@ -32,10 +32,12 @@ def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             where: Loc = ("environments", env_name, "components", name, "prescale")
             if component.prescale is None:
                 yield at_key(
-                    doc, where, f"'{name}' has no prescale in the base; set it there first", field=False
+                    doc,
+                    where,
+                    f"'{name}' has no prescale in the base; set it there first",
+                    field=False,
+                    code="N309",
                 )
-        if env.keda:
-            yield from _environment_floors(doc, spec, env_name, found)
         if env.delivery is not None and env.delivery.freeze:
             where = ("environments", env_name, "delivery", "freeze")
             sync = env.delivery.sync or (spec.delivery.sync if spec.delivery else None)
@@ -44,6 +46,7 @@ def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                     doc,
                     where,
                     "a freeze needs the top-level 'market' calendar to know when the market trades",
+                    code="N910",
                 )
             elif sync is None or not sync.automated:
                 yield at_value(
@@ -52,7 +55,11 @@ def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                     f"'{env_name}' never syncs automatically, so a freeze would block nothing: "
                     "Argo CD's deny windows stop automated syncs only; set delivery.sync.automated: true "
                     "(a person can still sync by hand in a window)",
+                    code="N910",
                 )
+    for view in seen:
+        if view.environment is not None and view.environment.keda:
+            yield from _environment_floors(doc, view)
     project = spec.delivery.project if spec.delivery else None
     if project == ARGOCD_DEFAULT_PROJECT:
         yield at_value(
@@ -60,6 +67,7 @@ def check_clock(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             ("delivery", "project"),
             f"'{ARGOCD_DEFAULT_PROJECT}' is Argo CD's own project, which nifty would overwrite; "
             "choose another name or leave it out (the system's name)",
+            code="N911",
         )
 
 
@@ -73,11 +81,15 @@ def _prescale(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iter
             doc,
             where,
             "prescale needs autoscaling: its floor lifts the autoscaler's minimum while the market trades",
+            code="N908",
         )
         return
     if spec.market is None:
         yield at_key(
-            doc, where, "prescale needs the top-level 'market' calendar to know when the market opens"
+            doc,
+            where,
+            "prescale needs the top-level 'market' calendar to know when the market opens",
+            code="N908",
         )
     else:
         yield from _lead(doc, (*where, "lead_minutes"), prescale.lead_minutes, spec.market)
@@ -86,29 +98,22 @@ def _prescale(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iter
     )
 
 
-def _environment_floors(
-    doc: Document, spec: Spec, env_name: str, found: dict[str, tuple[Loc, Component]]
-) -> Iterator[Diagnostic]:
+def _environment_floors(doc: Document, view: View) -> Iterator[Diagnostic]:
     """The floors as an environment with KEDA compiles them, after its overrides."""
-    env = spec.environments[env_name]
-    for name, (loc, component) in found.items():
-        if component.autoscaling is None or component.prescale is None:
+    for resolved in view.components:
+        component, floor, bounds = resolved.component, resolved.floor, resolved.bounds
+        if component.autoscaling is None or component.prescale is None or floor is None or bounds is None:
             continue
-        override = env.components.get(name)
-        floor = merged_floor(component, override)
-        bounds = merged_bounds(component.autoscaling, override)
         base = (component.prescale.floor, component.autoscaling.min, component.autoscaling.max)
-        if floor is None or (floor.replicas, bounds.min, bounds.max) == base:
+        if (floor.replicas, bounds.min, bounds.max) == base:
             continue  # the base's numbers, checked where they stand
-        env_loc: Loc = ("environments", env_name, "components", name)
-        if override is not None and override.prescale is not None and override.prescale.floor is not None:
-            where: Loc = (*env_loc, "prescale", "floor")
-        elif override is not None and override.autoscaling is not None:
-            where = (*env_loc, "autoscaling")
+        if resolved.origin("prescale", "floor") is Origin.ENVIRONMENT:
+            where = resolved.at("prescale", "floor")
+        elif resolved.origin("autoscaling") is Origin.ENVIRONMENT:
+            where = resolved.at("autoscaling")
         else:
-            where = (*loc, "prescale", "floor")
-        suffix = f" in environment '{env_name}'"
-        yield from _floor(doc, where, floor.replicas, bounds.min, bounds.max, suffix)
+            where = (*resolved.loc, "prescale", "floor")
+        yield from _floor(doc, where, floor.replicas, bounds.min, bounds.max, view.place())
 
 
 def _floor(
@@ -121,9 +126,12 @@ def _floor(
             doc,
             where,
             f"prescale floor ({floor}) is not above autoscaling min ({low}){suffix}; it would change nothing",
+            code="N908",
         )
     elif floor > high:
-        yield at_value(doc, where, f"prescale floor ({floor}) is above autoscaling max ({high}){suffix}")
+        yield at_value(
+            doc, where, f"prescale floor ({floor}) is above autoscaling max ({high}){suffix}", code="N908"
+        )
 
 
 def _lead(doc: Document, where: Loc, lead: int, market: Market) -> Iterator[Diagnostic]:
@@ -140,4 +148,5 @@ def _lead(doc: Document, where: Loc, lead: int, market: Market) -> Iterator[Diag
             f"a lead of {lead} minutes before the first open makes the floor hold "
             f"{span // 60}h{span % 60:02d}m, a whole day or more; without a gap it never ends, "
             "so use a fixed min instead",
+            code="N909",
         )

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
-from compiler.spec.model import Component, Spec
+from compiler.spec.model import Spec
 from compiler.spec.positions import at_value
+from compiler.spec.resolved import View
 from compiler.spec.security_rules import entry_points
 
 
-def check_shared_clusters(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+def check_shared_clusters(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Environments whose Argo CD Applications target one cluster claim distinct hosts and paths.
 
     One ingress controller serves the cluster: two Ingresses for one host and path make it route
@@ -20,14 +21,13 @@ def check_shared_clusters(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     """
     if spec.delivery is None or len(spec.environments) < 2:
         return
-    components: dict[str, tuple[Loc, Component]] = {}
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            components.setdefault(component.name, (("layers", li, "components", ci), component))
     claims: dict[tuple[str, str, str], list[tuple[str, str, Loc, bool]]] = {}
-    for env_name, env in spec.environments.items():
+    for view in seen:
+        env, env_name = view.environment, view.name
+        if env is None or env_name is None:
+            continue
         cluster = (env.delivery.cluster if env.delivery else None) or spec.delivery.cluster
-        for entry in entry_points(spec, components, env_name):
+        for entry in entry_points(view):
             key = (cluster, entry.host, entry.path.rstrip("/") or "/")
             claimants = claims.setdefault(key, [])
             # Two components of one environment on one route are the per-environment rule's concern.
@@ -50,6 +50,7 @@ def check_shared_clusters(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             where,
             f"host '{host}' path '{path}' is claimed by environments {_listed(names)}, whose Argo CD"
             f" Applications target the same cluster ({cluster}){fix}",
+            code="N912",
         )
 
 

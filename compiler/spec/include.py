@@ -144,12 +144,15 @@ class _Joined:
                 line,
                 column,
                 f"'{clip(dotted)}' is already set in {first} (line {first_line}); set it in one file",
+                code="N002",
             )
         )
 
     def _problem(self, doc: Document, loc: Loc, message: str) -> None:
         line, column = doc.positions.of_value(loc)
-        self.problems.append(Diagnostic(doc.path, line, column, f"{describe(doc.data, loc)}: {message}"))
+        self.problems.append(
+            Diagnostic(doc.path, line, column, f"{describe(doc.data, loc)}: {message}", code="N002")
+        )
 
 
 def _mergeable(loc: Loc) -> bool:

@@ -42,8 +42,6 @@ def check_ingress(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             where: Loc = ("environments", env_name, "components", name, "ingress_annotations")
             if not override.ingress_annotations or name not in components:
                 continue
-            if components[name].ingress is None:
-                yield at_key(doc, where, f"'{name}' has no ingress to set the annotations of")
             yield from _annotations(doc, where, override.ingress_annotations)
 
 
@@ -51,12 +49,17 @@ def _annotations(doc: Document, loc: Loc, annotations: dict[str, str]) -> Iterat
     for key, value in annotations.items():
         where = (*loc, key)
         if TLS_OFF.get(key) == value.strip().lower():
-            yield at_value(doc, where, f"'{value}' would serve plain HTTP; every entry point is HTTPS only")
+            yield at_value(
+                doc, where, f"'{value}' would serve plain HTTP; every entry point is HTTPS only", code="N601"
+            )
         elif key in REFUSED:
-            yield at_key(doc, where, f"this annotation is refused: {REFUSED[key]}")
+            yield at_key(doc, where, f"this annotation is refused: {REFUSED[key]}", code="N601")
         elif key.startswith(SNIPPET[0]) and key.endswith(SNIPPET[1]):
-            yield at_key(doc, where, f"this annotation is refused: {SNIPPET_REASON}")
+            yield at_key(doc, where, f"this annotation is refused: {SNIPPET_REASON}", code="N601")
         elif key.startswith(SCANNER_PREFIX):
             yield at_key(
-                doc, where, "this annotation is refused: checkov's annotations come from `exceptions`"
+                doc,
+                where,
+                "this annotation is refused: checkov's annotations come from `exceptions`",
+                code="N601",
             )

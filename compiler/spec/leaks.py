@@ -40,7 +40,7 @@ def _walk(doc: Document, node: Any, loc: Loc) -> Iterator[Diagnostic]:
         for key, value in node.items():
             child = (*loc, key)
             if not renames and _is_secret_key(key, value):
-                yield at_key(doc, child, f"key '{key}' {MESSAGE}")
+                yield at_key(doc, child, f"key '{key}' {MESSAGE}", code="N006")
             else:
                 yield from _walk(doc, value, child)
     elif isinstance(node, list):
@@ -49,7 +49,7 @@ def _walk(doc: Document, node: Any, loc: Loc) -> Iterator[Diagnostic]:
         for index, item in enumerate(node):
             yield from _walk(doc, item, (*loc, index))
     elif isinstance(node, str) and (kind := _kind(node)) is not None:
-        yield at_value(doc, loc, f"looks like a secret value ({kind}); {ADVICE}")
+        yield at_value(doc, loc, f"looks like a secret value ({kind}); {ADVICE}", code="N006")
 
 
 def _is_secret_key(key: str, value: Any) -> bool:
@@ -83,4 +83,6 @@ def _args(doc: Document, args: list[Any], loc: Loc) -> Iterator[Diagnostic]:
             value = args[index + 1] if index + 1 < len(args) else None
             index += 1  # noqa: PLW2901 - the value follows the flag
         if isinstance(value, str) and value and not POINTER.match(value):
-            yield at_value(doc, (*loc, index), f"argument {MESSAGE} (use $(VAR) with a secret's env)")
+            yield at_value(
+                doc, (*loc, index), f"argument {MESSAGE} (use $(VAR) with a secret's env)", code="N006"
+            )

@@ -81,20 +81,24 @@ def read_spec(path: Path, display: str | None = None) -> Document:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise SpecError([Diagnostic(shown, 0, 0, _not_found(path))]) from None
+        raise SpecError([Diagnostic(shown, 0, 0, _not_found(path), code="N008")]) from None
     except OSError as exc:
-        raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}")]) from None
+        raise SpecError(
+            [Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}", code="N008")]
+        ) from None
     if stat.S_ISDIR(mode):
-        raise SpecError([Diagnostic(shown, 0, 0, "is a directory, expected a YAML file")])
+        raise SpecError([Diagnostic(shown, 0, 0, "is a directory, expected a YAML file", code="N008")])
     if not stat.S_ISREG(mode):
         # A FIFO or a device would block or never end.
-        raise SpecError([Diagnostic(shown, 0, 0, "is not a regular file, expected a YAML file")])
+        raise SpecError([Diagnostic(shown, 0, 0, "is not a regular file, expected a YAML file", code="N008")])
     try:
         with path.open("rb") as handle:
             # Read one byte past the cap: enough to refuse a huge file without reading it all.
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise SpecError([Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}")]) from None
+        raise SpecError(
+            [Diagnostic(shown, 0, 0, f"cannot read the spec: {exc.strerror}", code="N008")]
+        ) from None
     return parse_spec(raw, shown)
 
 
@@ -127,7 +131,11 @@ def parse_spec(raw: bytes, path: str) -> Document:
         raise SpecError(
             [
                 Diagnostic(
-                    path, 0, 0, f"the spec is larger than {MAX_BYTES // 1024} KiB; is this the right file?"
+                    path,
+                    0,
+                    0,
+                    f"the spec is larger than {MAX_BYTES // 1024} KiB; is this the right file?",
+                    code="N001",
                 )
             ]
         )
@@ -136,7 +144,15 @@ def parse_spec(raw: bytes, path: str) -> Document:
     except UnicodeDecodeError as exc:
         line, column = _position_of_offset(raw, exc.start)
         raise SpecError(
-            [Diagnostic(path, line, column, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save as UTF-8")]
+            [
+                Diagnostic(
+                    path,
+                    line,
+                    column,
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save as UTF-8",
+                    code="N001",
+                )
+            ]
         ) from None
     text = text.removeprefix("\ufeff")
     _refuse_text_hazards(text, path)
@@ -146,13 +162,27 @@ def parse_spec(raw: bytes, path: str) -> Document:
         raise SpecError(composer.problems)
     if tree is None:
         raise SpecError(
-            [Diagnostic(path, 1, 1, "the spec is empty; expected a mapping with 'system' and 'layers'")]
+            [
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    "the spec is empty; expected a mapping with 'system' and 'layers'",
+                    code="N001",
+                )
+            ]
         )
     if not isinstance(tree, dict):
         raise SpecError(
             [
                 *composer.problems,
-                Diagnostic(path, 1, 1, f"the spec must be a mapping at the top level, found {_kind(tree)}"),
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    f"the spec must be a mapping at the top level, found {_kind(tree)}",
+                    code="N001",
+                ),
             ]
         )
     return Document(path, tree, composer.positions, tuple(composer.problems), frozenset(composer.refused))
@@ -210,14 +240,26 @@ def _refuse_text_hazards(text: str, path: str) -> None:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent and line.strip():
             problems.append(
-                Diagnostic(path, number, indent.index("\t") + 1, "tab in indentation; indent with spaces")
+                Diagnostic(
+                    path,
+                    number,
+                    indent.index("\t") + 1,
+                    "tab in indentation; indent with spaces",
+                    code="N001",
+                )
             )
         if line.startswith("%YAML"):
             problems.append(
-                Diagnostic(path, number, 1, "a %YAML directive is not allowed; the spec is read as YAML 1.2")
+                Diagnostic(
+                    path,
+                    number,
+                    1,
+                    "a %YAML directive is not allowed; the spec is read as YAML 1.2",
+                    code="N001",
+                )
             )
         elif line.startswith("%TAG"):
-            problems.append(Diagnostic(path, number, 1, "a %TAG directive is not allowed"))
+            problems.append(Diagnostic(path, number, 1, "a %TAG directive is not allowed", code="N001"))
         for match in itertools.islice(_NON_PRINTABLE.finditer(line), MAX_PROBLEMS):
             problems.append(
                 Diagnostic(
@@ -225,6 +267,7 @@ def _refuse_text_hazards(text: str, path: str) -> None:
                     number,
                     match.start() + 1,
                     f"{_character(match.group())} is not allowed; remove it",
+                    code="N001",
                 )
             )
         if len(problems) >= MAX_PROBLEMS:
@@ -404,7 +447,7 @@ class _Composer:
 
     def _problem(self, pos: Pos, message: str, refused: Loc | None = None) -> None:
         """Record a problem that leaves the tree whole; validation skips what lies below refused."""
-        self.problems.append(Diagnostic(self.path, pos[0], pos[1], message))
+        self.problems.append(Diagnostic(self.path, pos[0], pos[1], message, code="N001"))
         if refused is not None:
             self.refused.add(refused)
 

@@ -29,6 +29,7 @@ def check_market(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             doc,
             (*ROOT, "timezone"),
             f"'{market.timezone}' is not a time zone of the IANA database (e.g. Asia/Kolkata)",
+            code="N901",
         )
     elif _has_objectives(spec) and shifts_offset(market.timezone, market.years[0]):
         yield at_value(
@@ -37,12 +38,13 @@ def check_market(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             f"'{market.timezone}' changes its offset from UTC (daylight saving time), which the market "
             "phase that gates the objectives' alerts cannot follow (PromQL knows UTC only); "
             "use a zone with a fixed offset (e.g. Etc/GMT-2), writing the sessions in it",
+            code="N901",
         )
     yield from _years(doc, market)
     seen_days: set[str] = set()
     for index, day in enumerate(market.weekdays):
         if day in seen_days:
-            yield at_value(doc, (*ROOT, "weekdays", index), f"'{day}' is listed twice")
+            yield at_value(doc, (*ROOT, "weekdays", index), f"'{day}' is listed twice", code="N902")
         seen_days.add(day)
     yield from _sessions(doc, market)
     yield from _changes(doc, market)
@@ -51,7 +53,7 @@ def check_market(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     for index, text in enumerate(market.reviewed_differences):
         _, problem = _in_years(text, market)
         if problem:
-            yield at_value(doc, (*ROOT, "reviewed_differences", index), problem)
+            yield at_value(doc, (*ROOT, "reviewed_differences", index), problem, code="N907")
 
 
 def _has_objectives(spec: Spec) -> bool:
@@ -87,6 +89,7 @@ def _years(doc: Document, market: Market) -> Iterator[Diagnostic]:
                 (*ROOT, "years", index),
                 f"{year} does not follow {before}: list the years in order, without gaps or repeats "
                 "(each year's holidays must be known)",
+                code="N902",
             )
 
 
@@ -96,7 +99,7 @@ def _sessions(doc: Document, market: Market) -> Iterator[Diagnostic]:
     for index, session in enumerate(market.sessions):
         loc: Loc = (*ROOT, "sessions", index)
         if session.name in names:
-            yield at_value(doc, (*loc, "name"), f"session '{session.name}' is listed twice")
+            yield at_value(doc, (*loc, "name"), f"session '{session.name}' is listed twice", code="N903")
         names.add(session.name)
         start, end = minutes(session.start), minutes(session.end)
         if end <= start:
@@ -104,6 +107,7 @@ def _sessions(doc: Document, market: Market) -> Iterator[Diagnostic]:
                 doc,
                 (*loc, "end"),
                 f"session '{session.name}' ends at {session.end}, not after {session.start}",
+                code="N903",
             )
             continue
         if previous_end is not None and start < previous_end[0]:
@@ -112,6 +116,7 @@ def _sessions(doc: Document, market: Market) -> Iterator[Diagnostic]:
                 (*loc, "start"),
                 f"session '{session.name}' starts at {session.start}, before '{previous_end[1]}' ends; "
                 "list the sessions in order, without overlaps",
+                code="N903",
             )
         previous_end = (end, session.name)
     for index, special in enumerate(market.special_sessions):
@@ -120,6 +125,7 @@ def _sessions(doc: Document, market: Market) -> Iterator[Diagnostic]:
                 doc,
                 (*ROOT, "special_sessions", index, "end"),
                 f"'{special.name}' ends at {special.end}, not after {special.start}",
+                code="N906",
             )
 
 
@@ -144,21 +150,31 @@ def _changes(doc: Document, market: Market) -> Iterator[Diagnostic]:
         loc: Loc = (*ROOT, "session_changes", index)
         if change.session not in regular:
             known = ", ".join(f"'{name}'" for name in order)
-            yield at_value(doc, (*loc, "session"), f"'{change.session}' is not a session (sessions: {known})")
+            yield at_value(
+                doc,
+                (*loc, "session"),
+                f"'{change.session}' is not a session (sessions: {known})",
+                code="N904",
+            )
             continue
         first, problem = _in_years(change.starting, market)
         if problem:
-            yield at_value(doc, (*loc, "from"), problem)
+            yield at_value(doc, (*loc, "from"), problem, code="N904")
         last, problem = _in_years(change.until, market)
         if problem:
-            yield at_value(doc, (*loc, "until"), problem)
+            yield at_value(doc, (*loc, "until"), problem, code="N904")
         if first is None or last is None:
             continue
         if last < first:
-            yield at_value(doc, (*loc, "until"), f"{change.until} is before {change.starting}")
+            yield at_value(doc, (*loc, "until"), f"{change.until} is before {change.starting}", code="N904")
             continue
         if change.start is None and change.end is None:
-            yield at_key(doc, loc, "a session change sets 'start', 'end' or both; this one changes nothing")
+            yield at_key(
+                doc,
+                loc,
+                "a session change sets 'start', 'end' or both; this one changes nothing",
+                code="N904",
+            )
             continue
         usual = regular[change.session]
         start = minutes(change.start) if change.start else usual[0]
@@ -169,6 +185,7 @@ def _changes(doc: Document, market: Market) -> Iterator[Diagnostic]:
                 loc,
                 f"session '{change.session}' runs {_clock(start)}-{_clock(end)} already; "
                 "this change changes nothing",
+                code="N904",
             )
             continue
         if end <= start:
@@ -177,6 +194,7 @@ def _changes(doc: Document, market: Market) -> Iterator[Diagnostic]:
                 loc,
                 f"session '{change.session}' would run {_clock(start)}-{_clock(end)}: "
                 "its end is not after its start",
+                code="N904",
             )
             continue
         position = order.index(change.session)
@@ -189,6 +207,7 @@ def _changes(doc: Document, market: Market) -> Iterator[Diagnostic]:
                     loc,
                     f"session '{change.session}' would run {_clock(start)}-{_clock(end)}, into '{name}' "
                     f"({_clock(low)}-{_clock(high)}); sessions keep their order without overlaps",
+                    code="N904",
                 )
         for other_first, other_last, other in taken.get(change.session, []):
             if first <= other_last and other_first <= last:
@@ -197,12 +216,15 @@ def _changes(doc: Document, market: Market) -> Iterator[Diagnostic]:
                     loc,
                     f"overlaps session_changes[{other}] of session '{change.session}' "
                     f"({other_first.isoformat()} to {other_last.isoformat()}); one change per day",
+                    code="N904",
                 )
         taken.setdefault(change.session, []).append((first, last, index))
         trading = {WEEKDAYS.index(d) for d in market.weekdays}
         span = (last - first).days + 1
         if not any((first + dt.timedelta(days=n)).weekday() in trading for n in range(min(span, 7))):
-            yield at_key(doc, loc, "no trading weekday falls in these dates; this change changes nothing")
+            yield at_key(
+                doc, loc, "no trading weekday falls in these dates; this change changes nothing", code="N904"
+            )
 
 
 def _holidays(doc: Document, market: Market) -> Iterator[Diagnostic]:
@@ -219,24 +241,32 @@ def _holidays(doc: Document, market: Market) -> Iterator[Diagnostic]:
                 problem = f"{holiday.date} is a {day:%A}, not a trading weekday; leave it out"
             seen.setdefault(day, holiday.name)
         if problem:
-            yield at_value(doc, (*loc, "date"), problem)
+            yield at_value(doc, (*loc, "date"), problem, code="N905")
         if holiday.closed is None:
             continue
         if not holiday.closed:
             yield at_value(
-                doc, (*loc, "closed"), "closes no session; leave 'closed' out to shut the whole day"
+                doc,
+                (*loc, "closed"),
+                "closes no session; leave 'closed' out to shut the whole day",
+                code="N905",
             )
         if set(holiday.closed) >= names:
             yield at_value(
-                doc, (*loc, "closed"), "closes every session; leave 'closed' out to shut the whole day"
+                doc,
+                (*loc, "closed"),
+                "closes every session; leave 'closed' out to shut the whole day",
+                code="N905",
             )
         listed: set[str] = set()
         for ci, name in enumerate(holiday.closed):
             if name not in names:
                 known = ", ".join(f"'{n}'" for n in sorted(names))
-                yield at_value(doc, (*loc, "closed", ci), f"'{name}' is not a session (sessions: {known})")
+                yield at_value(
+                    doc, (*loc, "closed", ci), f"'{name}' is not a session (sessions: {known})", code="N905"
+                )
             elif name in listed:
-                yield at_value(doc, (*loc, "closed", ci), f"'{name}' is listed twice")
+                yield at_value(doc, (*loc, "closed", ci), f"'{name}' is listed twice", code="N905")
             listed.add(name)
 
 
@@ -272,7 +302,7 @@ def _specials(doc: Document, market: Market) -> Iterator[Diagnostic]:
         loc: Loc = (*ROOT, "special_sessions", index)
         day, problem = _in_years(special.date, market)
         if problem:
-            yield at_value(doc, (*loc, "date"), problem)
+            yield at_value(doc, (*loc, "date"), problem, code="N906")
         if day is None or problem:
             continue
         start, end = minutes(special.start), minutes(special.end)
@@ -285,8 +315,11 @@ def _specials(doc: Document, market: Market) -> Iterator[Diagnostic]:
                     loc,
                     f"overlaps the session '{name}' ({_clock(other_start)}-{_clock(other_end)}) that runs "
                     f"on {special.date}; a special session adds hours outside the sessions of its day",
+                    code="N906",
                 )
         for other_start, other_end, other in seen.get(day, []):
             if start < other_end and other_start < end:
-                yield at_key(doc, loc, f"overlaps the special session '{other}' on {special.date}")
+                yield at_key(
+                    doc, loc, f"overlaps the special session '{other}' on {special.date}", code="N906"
+                )
         seen.setdefault(day, []).append((start, end, special.name))

@@ -38,6 +38,7 @@ CLUSTER = r"^https://[A-Za-z0-9._:/-]+$"
 REVISION = r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,254}$"
 FOLDER = r"^[A-Za-z0-9_][A-Za-z0-9._/-]*$"
 CHECK = r"^CKV2?_K8S_[0-9]+$"
+RULE = r"^N[0-9]{3}$"
 OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 CIDR = rf"^({OCTET}\.){{3}}{OCTET}/(3[0-2]|[12]?[0-9])$"
 HOST = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$"
@@ -171,6 +172,15 @@ class CheckException(Model):
     """A scanner check that cannot hold for a workload, and why; emitted as a skip annotation."""
 
     check: Annotated[str, StringConstraints(pattern=CHECK)] = Field(description="checkov check ID")
+    reason: Annotated[str, StringConstraints(pattern=REASON)] = Field(
+        description="Why the check cannot hold (10 to 300 characters, no '=')"
+    )
+
+
+class Waiver(Model):
+    """A check of nifty's that cannot hold for a component, and why; its diagnostics are dropped."""
+
+    rule: Annotated[str, StringConstraints(pattern=RULE)] = Field(description="Code of the check, e.g. N502")
     reason: Annotated[str, StringConstraints(pattern=REASON)] = Field(
         description="Why the check cannot hold (10 to 300 characters, no '=')"
     )
@@ -395,9 +405,16 @@ class Component(Model):
         None, description="Slow starter: a startup probe allows this long"
     )
     dedicated_cores: bool = Field(False, description="Whole CPUs, requests equal to limits (Guaranteed QoS)")
+    hot_path: bool | None = Field(
+        None,
+        description="On the hot path: Guaranteed QoS, high priority, paging alerts; the layer's when unset",
+    )
     ingress: Ingress | None = Field(None, description="Public entry point of layer 7")
     external: list[External] = Field([], description="Connections to addresses outside the cluster")
     exceptions: list[CheckException] = Field([], description="Scanner checks that cannot hold, with reasons")
+    waivers: list[Waiver] = Field(
+        [], description="nifty's own checks that cannot hold for it, by code (docs/rules.md), with reasons"
+    )
     metrics: Metrics = Field(Metrics(), description="Where Prometheus scrapes it, or that it does not")
     objectives: list[Objective] = Field([], description="Objectives alerted on, e.g. latency, staleness")
 
@@ -678,6 +695,9 @@ class Environment(Model):
     )
     gateway: Gateway | None = Field(
         None, description="The cluster's Gateway API Gateway: HTTPRoutes in place of Ingresses"
+    )
+    quorum: bool = Field(
+        True, description="Clusters keep a majority while a member drains; false: a cluster may run 1 member"
     )
 
 

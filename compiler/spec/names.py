@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The workloads of the observability stack, whose names a component cannot take.
+STACK = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
 # The generated rule file beside the hand-written ones in Prometheus's rules ConfigMap.
 GENERATED_RULES = "generated.yaml"
 # Each dashboard's ConfigMap is this prefix and the dashboard's name.

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.market_rules import known_zone, shifts_offset
-from compiler.spec.merge import merged_secrets
 from compiler.spec.model import Environment, Spec
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.resolved import environment_view
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
@@ -26,9 +26,10 @@ def check_operators(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                     (*where, "cert_manager", "renew_before"),
                     f"renews {chosen.renew_before} before expiry, but a certificate lives only "
                     f"{chosen.duration}: make it shorter than duration",
+                    code="N913",
                 )
         if env.external_secrets is not None:
-            yield from _external_secrets(doc, spec, (*where, "external_secrets"), env)
+            yield from _external_secrets(doc, spec, name, env)
         if env.gateway is not None:
             public = sorted(c.name for layer in spec.layers for c in layer.components if c.ingress)
             for component in env.gateway.timeouts:
@@ -38,13 +39,15 @@ def check_operators(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                         (*where, "gateway", "timeouts", component),
                         f"'{component}' has no ingress, so no route to time out; "
                         f"public components: {', '.join(public) or 'none'}",
+                        code="N916",
                     )
 
 
-def _external_secrets(doc: Document, spec: Spec, where: Loc, env: Environment) -> Iterator[Diagnostic]:
+def _external_secrets(doc: Document, spec: Spec, name: str, env: Environment) -> Iterator[Diagnostic]:
     chosen = env.external_secrets
     assert chosen is not None
-    users = referenced_secrets(spec, env)
+    where: Loc = ("environments", name, "external_secrets")
+    users = referenced_secrets(spec, name)
     for secret, user in sorted(users.items()):
         if secret not in chosen.remote_keys:
             yield at_key(
@@ -52,6 +55,7 @@ def _external_secrets(doc: Document, spec: Spec, where: Loc, env: Environment) -
                 (*where, "remote_keys"),
                 f"Secret '{secret}' ({user}) has no remote key here, so nothing would make it: "
                 f"add '{secret}: <key in the store>'",
+                code="N914",
             )
     for secret in chosen.remote_keys:
         if secret not in users:
@@ -60,6 +64,7 @@ def _external_secrets(doc: Document, spec: Spec, where: Loc, env: Environment) -
                 (*where, "remote_keys", secret),
                 f"no component of this environment references Secret '{secret}'; "
                 f"referenced: {', '.join(sorted(users)) or 'none'}",
+                code="N914",
             )
     market = spec.market
     if market is not None and known_zone(market.timezone) and shifts_offset(market.timezone, market.years[0]):
@@ -69,16 +74,16 @@ def _external_secrets(doc: Document, spec: Spec, where: Loc, env: Environment) -
             f"External Secrets evaluates its sync windows in UTC, and '{market.timezone}' changes its "
             "offset from UTC (daylight saving time), so the refreshes could not follow the market's "
             "freeze; use a market zone with a fixed offset",
+            code="N915",
         )
 
 
-def referenced_secrets(spec: Spec, env: Environment) -> dict[str, str]:
+def referenced_secrets(spec: Spec, environment: str) -> dict[str, str]:
     """Each Secret the environment's workloads reference, with who references it first."""
     found: dict[str, str] = {}
-    for layer in spec.layers:
-        for component in layer.components:
-            for ref in merged_secrets(component, env.components.get(component.name)):
-                found.setdefault(ref.secret, f"used by {component.name}")
+    for resolved in environment_view(spec, environment).components:
+        for ref in resolved.secrets:
+            found.setdefault(ref.secret, f"used by {resolved.component.name}")
     manager = spec.observability.alertmanager
     if manager is not None:
         for receiver in manager.receivers:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+import ipaddress
+from collections.abc import Collection, Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
@@ -11,11 +11,15 @@ from compiler.spec.model import Component, Connection, Spec
 from compiler.spec.names import PEER_SUFFIX, peer_service_name
 from compiler.spec.ports import LEAST_PEERS, MAIN, connection, port_numbers, quorum
 from compiler.spec.positions import at_key, at_value
+from compiler.spec.resolved import Origin, Resolved, View
+from compiler.spec.suggest import suggest
+
+MULTICAST = ipaddress.IPv4Network("224.0.0.0/4")
 
 MAX_NAME = 63
 
 
-def check_ports(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+def check_ports(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every problem of ports, clusters and connections, positioned in doc."""
     found: dict[str, tuple[Loc, Component]] = {}
     for li, layer in enumerate(spec.layers):
@@ -26,12 +30,50 @@ def check_ports(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
         yield from _ports(doc, loc, component, spec.defaults.port)
         yield from _peers(doc, loc, component, ports[name], found)
         yield from _talks_to(doc, loc, component, ports)
-    for env_name, env in spec.environments.items():
-        for name, override in env.components.items():
-            clustered = name in found and found[name][1].peer_ports
-            if clustered and override.replicas is not None and override.replicas < LEAST_PEERS:
-                where = ("environments", env_name, "components", name, "replicas")
-                yield at_value(doc, where, _too_few(override.replicas), field=False)
+    reported: set[Loc] = set()
+    for view in seen:
+        for resolved in view.components:
+            if resolved.component.peer_ports and resolved.component.autoscaling is None:
+                yield from _cluster_size(doc, view, resolved)
+            for index, external in enumerate(resolved.external):
+                where = (*resolved.at("external"), index)
+                if where not in reported and _multicast(external.cidr) and external.protocol != "udp":
+                    reported.add(where)
+                    yield at_key(
+                        doc,
+                        where,
+                        f"{external.cidr} is a multicast block, and multicast carries UDP only: "
+                        f"set protocol: udp (it is {external.protocol})",
+                        field=False,
+                        code="N407",
+                    )
+
+
+def _multicast(cidr: str) -> bool:
+    """Whether an address block lies within IPv4's multicast range (224.0.0.0/4)."""
+    return ipaddress.IPv4Network(cidr, strict=False).subnet_of(MULTICAST)
+
+
+def _cluster_size(doc: Document, view: View, resolved: Resolved) -> Iterator[Diagnostic]:
+    """A cluster keeps a majority while one member drains: odd, 3 or more; 1 where quorum is not needed."""
+    replicas = resolved.replicas or 1
+    single = view.environment is not None and not view.environment.quorum and replicas == 1
+    if single or (replicas >= LEAST_PEERS and replicas % 2):
+        return
+    written = resolved.origin("replicas") is not Origin.DEFAULT
+    where = resolved.at("replicas") if written else (*resolved.loc, "peer_ports")
+    place = at_value if written else at_key
+    if replicas < LEAST_PEERS:
+        yield place(doc, where, _too_few(replicas), field=False, code="N401")
+    else:
+        yield place(
+            doc,
+            where,
+            f"a cluster (peer_ports) of {replicas} keeps a majority of {quorum(replicas)}, so it tolerates"
+            f" no more lost members than {replicas - 1} would; run an odd number",
+            field=False,
+            code="N406",
+        )
 
 
 def _ports(doc: Document, loc: Loc, component: Component, default: int) -> Iterator[Diagnostic]:
@@ -40,12 +82,17 @@ def _ports(doc: Document, loc: Loc, component: Component, default: int) -> Itera
     for index, port in enumerate(component.ports):
         where = (*loc, "ports", index)
         if port.name == MAIN:
-            yield at_value(doc, (*where, "name"), "'main' names the component's own port; choose another")
+            yield at_value(
+                doc, (*where, "name"), "'main' names the component's own port; choose another", code="N402"
+            )
         elif port.name in names:
-            yield at_value(doc, (*where, "name"), f"port name '{port.name}' is used twice")
+            yield at_value(doc, (*where, "name"), f"port name '{port.name}' is used twice", code="N402")
         if port.port in numbers:
             yield at_value(
-                doc, (*where, "port"), f"port {port.port} is already the port '{numbers[port.port]}'"
+                doc,
+                (*where, "port"),
+                f"port {port.port} is already the port '{numbers[port.port]}'",
+                code="N402",
             )
         names.setdefault(port.name, port.port)
         numbers.setdefault(port.port, port.name)
@@ -65,10 +112,13 @@ def _peers(
         where = (*loc, "peer_ports", index)
         if name not in ports:
             yield at_value(
-                doc, where, f"peer port '{name}' is not a port of '{component.name}'{_suggest(name, ports)}"
+                doc,
+                where,
+                f"peer port '{name}' is not a port of '{component.name}'{_near(name, ports)}",
+                code="N403",
             )
         elif name in seen:
-            yield at_value(doc, where, f"peer port '{name}' is listed twice")
+            yield at_value(doc, where, f"peer port '{name}' is listed twice", code="N403")
         seen.add(name)
     if component.autoscaling is not None:
         yield at_key(
@@ -76,11 +126,8 @@ def _peers(
             (*loc, "autoscaling"),
             "a cluster (peer_ports) has a fixed membership and cannot autoscale; set replicas",
             field=False,
+            code="N403",
         )
-    elif (component.replicas or 1) < LEAST_PEERS:
-        where = (*loc, "replicas") if component.replicas is not None else (*loc, "peer_ports")
-        place = at_value if component.replicas is not None else at_key
-        yield place(doc, where, _too_few(component.replicas or 1), field=False)
     service = peer_service_name(component.name)
     if len(service) > MAX_NAME:
         yield at_value(
@@ -88,6 +135,7 @@ def _peers(
             (*loc, "name"),
             f"name is too long for its peer Service '{service}' ({MAX_NAME} characters at most)",
             field=False,
+            code="N404",
         )
     if service in found:
         yield at_value(
@@ -96,6 +144,7 @@ def _peers(
             f"name '{service}' is taken by the peer Service of '{component.name}'"
             f" (its name and '{PEER_SUFFIX}')",
             field=False,
+            code="N404",
         )
 
 
@@ -103,6 +152,7 @@ def _too_few(replicas: int) -> str:
     return (
         f"a cluster (peer_ports) needs {LEAST_PEERS} replicas or more to keep a majority while one is"
         f" drained; {replicas} would keep {quorum(replicas)} of {replicas}, so no pod could ever be evicted"
+        " (an environment that needs no quorum, `quorum: false`, may run 1)"
     )
 
 
@@ -122,30 +172,30 @@ def _talks_to(
                 target_at,
                 f"'{target}' cannot talk to itself; its replicas talk to each other on its peer_ports",
                 field=False,
+                code="N405",
             )
         elif target not in ports:
             yield at_value(
                 doc,
                 target_at,
-                f"talks_to '{target}', which is not a component{_suggest(target, ports, ' of the system')}",
+                f"talks_to '{target}', which is not a component"
+                f"{suggest(target, ports, otherwise=' of the system')}",
                 field=False,
+                code="N405",
             )
         elif port is not None and port not in ports[target]:
             yield at_value(
                 doc,
                 port_at,
-                f"talks_to '{written}': '{target}' has no port '{port}'{_suggest(port, ports[target])}",
+                f"talks_to '{written}': '{target}' has no port '{port}'{_near(port, ports[target])}",
                 field=False,
+                code="N405",
             )
         elif (target, port or MAIN) in seen:
-            yield at_value(doc, where, f"'{written}' is listed twice in talks_to", field=False)
+            yield at_value(doc, where, f"'{written}' is listed twice in talks_to", field=False, code="N405")
         seen.add((target, port or MAIN))
 
 
-def _suggest(name: str, known: Iterable[str], otherwise: str = "") -> str:
-    """'; did you mean 'x'?' for the closest known name, else the known names (or otherwise)."""
-    names = sorted(known)
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return otherwise or f"; its ports: {', '.join(names)}"
+def _near(name: str, ports: Collection[str]) -> str:
+    """The closest port name, else the component's port names."""
+    return suggest(name, ports, otherwise=f"; its ports: {', '.join(sorted(ports))}")

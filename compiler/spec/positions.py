@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, clip
+from compiler.registry import BY_CODE
 from compiler.spec.document import Document, Loc
 
 
@@ -62,20 +64,40 @@ def _quoted(node: Any, key: str) -> str:
     return f"'{clip(value)}'" if isinstance(value, str) else ""
 
 
-def at_value(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:
-    """A diagnostic at the value of loc, prefixed with where it is (with the field path if field)."""
+def at_value(doc: Document, loc: Loc, message: str, *, code: str, field: bool = True) -> Diagnostic:
+    """A diagnostic of check code at the value of loc, prefixed with where it is (the field if field)."""
     inherited = _inherited(doc, loc, message, field, key=False)
-    if inherited is not None:
-        return inherited
-    return Diagnostic(*doc.at(loc, key=False), _prefixed(doc, loc, message, field))
+    found = inherited or Diagnostic(*doc.at(loc, key=False), _prefixed(doc, loc, message, field))
+    return _coded(doc, loc, found, code)
 
 
-def at_key(doc: Document, loc: Loc, message: str, *, field: bool = True) -> Diagnostic:
-    """A diagnostic at the key of loc, prefixed with where it is (with the field path if field)."""
+def at_key(doc: Document, loc: Loc, message: str, *, code: str, field: bool = True) -> Diagnostic:
+    """A diagnostic of check code at the key of loc, prefixed with where it is (the field if field)."""
     inherited = _inherited(doc, loc, message, field, key=True)
-    if inherited is not None:
-        return inherited
-    return Diagnostic(*doc.at(loc, key=True), _prefixed(doc, loc, message, field) + _mixed(doc, loc))
+    found = inherited or Diagnostic(
+        *doc.at(loc, key=True), _prefixed(doc, loc, message, field) + _mixed(doc, loc)
+    )
+    return _coded(doc, loc, found, code)
+
+
+def _coded(doc: Document, loc: Loc, found: Diagnostic, code: str) -> Diagnostic:
+    """found with its registered code and the component it speaks of."""
+    if code not in BY_CODE:
+        raise ValueError(f"{code} is not a registered check")
+    return replace(found, code=code, component=component_at(doc.data, loc))
+
+
+def component_at(data: dict[str, Any], loc: Loc) -> str:
+    """The name of the component that loc lies in, under its layer or an environment; else nothing."""
+    if loc[:1] == ("environments",) and loc[2:3] == ("components",) and len(loc) >= 4:
+        return str(loc[3])
+    if loc[:1] == ("layers",) and loc[2:3] == ("components",) and len(loc) >= 4:
+        layer = _item(data.get("layers"), loc[1]) if isinstance(loc[1], int) else None
+        components = layer.get("components") if isinstance(layer, dict) else None
+        component = _item(components, loc[3]) if isinstance(loc[3], int) else None
+        name = component.get("name") if isinstance(component, dict) else None
+        return name if isinstance(name, str) else ""
+    return ""
 
 
 def _mixed(doc: Document, loc: Loc) -> str:
@@ -122,6 +144,6 @@ def _line_of(doc: Document, loc: Loc, shown: str) -> str:
     return f"line {line}" if path == shown else f"{path}:{line}"
 
 
-def at_key_in(doc: Document, loc: Loc, message: str) -> Diagnostic:
+def at_key_in(doc: Document, loc: Loc, message: str, *, code: str) -> Diagnostic:
     """A diagnostic at the key of loc, prefixed with the place that holds that key."""
-    return Diagnostic(*doc.at(loc, key=True), _prefixed(doc, loc[:-1], message, True))
+    return _coded(doc, loc, Diagnostic(*doc.at(loc, key=True), _prefixed(doc, loc[:-1], message, True)), code)

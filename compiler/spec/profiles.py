@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.spec.document import Loc
+from compiler.spec.inheritance import SCALING, WHOLE
 from compiler.spec.model import Component, FromPod, Profile, Resources, Spec
-
-# Taken whole from the last profile that sets them, unless the component sets them itself.
-WHOLE = ("port", "probe", "health", "startup_seconds", "dedicated_cores", "writable", "external", "metrics")
-# The replica count and the autoscaler are one choice: a component that makes it takes neither.
-SCALING = ("replicas", "autoscaling")
 
 # Where a value of an expanded component came from: its location -> the profile's location.
 Origins = dict[Loc, Loc]

@@ -29,6 +29,7 @@ def check_reserved(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 ("environments", name),
                 f"the name '{name}' is reserved: {RESERVED_ENVIRONMENTS[name]}; choose another",
                 field=False,
+                code="N105",
             )
     taken = {namespace: "the cluster's own" for namespace in CLUSTER_NAMESPACES}
     taken[spec.defaults.ingress.namespace] = "the ingress controller's (defaults.ingress.namespace)"
@@ -45,4 +46,5 @@ def check_reserved(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 loc,
                 f"namespace '{namespace}' is {taken[namespace]}: the system's default-deny"
                 " NetworkPolicy and Pod Security labels would apply to it; choose another",
+                code="N105",
             )

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from compiler.diagnostics import Diagnostic, SpecError, clip
+from compiler.diagnostics import Diagnostic, SpecError, clip, coded
 from compiler.spec.document import Document, Loc
 from compiler.spec.leaks import find_leaks
 from compiler.spec.market import CLOCK, DATE, ZONE
@@ -38,6 +38,7 @@ from compiler.spec.model import (
     REASON,
     REPOSITORY,
     REVISION,
+    RULE,
     TAG,
     TARGET,
     THRESHOLD,
@@ -65,6 +66,7 @@ PATTERN_HINTS = {
     REVISION: "a branch, tag or commit: letters, digits, '_', '.', '/' and '-'",
     FOLDER: "a relative folder such as out or deploy/out",
     CHECK: "a checkov check ID such as CKV_K8S_22 or CKV2_K8S_6",
+    RULE: "a check's code such as N502 (docs/rules.md lists them)",
     CIDR: "an IPv4 block such as 10.0.0.0/8 or 0.0.0.0/0",
     HOST: "a public host name such as api.nifty50.example (lowercase, with a dot)",
     REASON: "a reason of 10 to 300 characters on one line, without '='",
@@ -88,6 +90,10 @@ PATTERN_HINTS = {
 }
 
 
+# The code of every problem the loader finds in the file itself (compiler.registry).
+LOAD = "N001"
+
+
 def validate(doc: Document) -> Spec:
     """Return the Spec of doc, or raise SpecError with every problem found."""
     # Secret literals are refused whatever else is wrong: they must not reach a commit.
@@ -95,9 +101,9 @@ def validate(doc: Document) -> Spec:
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
-        raise SpecError([*doc.problems, *leaks, *_pydantic_diagnostics(doc, exc)]) from None
+        raise SpecError([*coded(doc.problems, LOAD), *leaks, *_pydantic_diagnostics(doc, exc)]) from None
     if doc.problems:
-        raise SpecError([*doc.problems, *leaks])
+        raise SpecError([*coded(doc.problems, LOAD), *leaks])
     spec, origins = apply_profiles(spec)
     if origins:
         doc = dataclasses.replace(doc, origins=origins)
@@ -120,13 +126,13 @@ def _pydantic_diagnostics(doc: Document, exc: ValidationError) -> list[Diagnosti
         if doc.is_refused(loc):
             continue
         if kind == "extra_forbidden":
-            found.append(at_key_in(doc, loc, _unknown_key(loc)))
+            found.append(at_key_in(doc, loc, _unknown_key(loc), code="N003"))
         elif kind == "missing":
-            found.append(at_key(doc, loc[:-1], f"missing required key '{loc[-1]}'"))
+            found.append(at_key(doc, loc[:-1], f"missing required key '{loc[-1]}'", code="N004"))
         elif "[key]" in raw_loc:
-            found.append(at_key(doc, loc, _value_message(doc, loc, error), field=False))
+            found.append(at_key(doc, loc, _value_message(doc, loc, error), field=False, code="N005"))
         else:
-            found.append(at_value(doc, loc, _value_message(doc, loc, error)))
+            found.append(at_value(doc, loc, _value_message(doc, loc, error), code="N005"))
     return found
 
 
