@@ -146,6 +146,7 @@ def main() -> int:
     for folder in systems():
         plan = load_plan(folder / "spec" / "system.yaml", folder / "monitoring")
         shown = system_name(folder)
+        operated = {env.name for env in plan.environments if env.prometheus_operator is not None}
         with tempfile.TemporaryDirectory() as workdir:
             try:
                 untested = check_plan(plan, Path(workdir), folder / "monitoring" / "tests")
@@ -161,7 +162,8 @@ def main() -> int:
                     file=sys.stderr,
                 )
             else:
-                print(f"{shown} {env}: prometheus config, rules and every alert's tests pass promtool")
+                checked = "PrometheusRules" if env in operated else "prometheus config, rules"
+                print(f"{shown} {env}: {checked} and every alert's tests pass promtool")
     return 1 if failed else 0
 
 
