@@ -75,12 +75,16 @@ def manifest(env: EnvPlan, operator: PrometheusOperatorPlan, alerting: AlertingP
 
 
 def matcher(text: str) -> dict[str, str]:
-    """An Alertmanager matcher such as layer=~"a|b" as the CRD's name, value and matchType."""
+    """An Alertmanager matcher such as layer=~"a|b" as the CRD's name, value and matchType (= by default)."""
     found = MATCHER.match(text)
     if found is None:
         raise ValueError(f"not a matcher: {text!r}")
     name, kind, value = found.groups()
-    return {"name": name, "value": value, "matchType": kind}
+    # "=" is the default; written out, a bare `=` is YAML 1.1's value key, which PyYAML-based
+    # readers of `kubectl kustomize` output (checkov among them) cannot load.
+    return (
+        {"name": name, "value": value} if kind == "=" else {"name": name, "value": value, "matchType": kind}
+    )
 
 
 def route(config: dict[str, Any]) -> dict[str, Any]:
