@@ -30,7 +30,7 @@ def check_operators(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
         if env.external_secrets is not None:
             yield from _external_secrets(doc, spec, (*where, "external_secrets"), env)
         if env.prometheus_operator is not None:
-            yield from _prometheus_operator(doc, spec, (*where, "prometheus_operator"))
+            yield from _prometheus_operator(doc, spec, (*where, "prometheus_operator"), env)
         if env.gateway is not None:
             public = sorted(c.name for layer in spec.layers for c in layer.components if c.ingress)
             for component in env.gateway.timeouts:
@@ -74,7 +74,23 @@ def _external_secrets(doc: Document, spec: Spec, where: Loc, env: Environment) -
         )
 
 
-def _prometheus_operator(doc: Document, spec: Spec, where: Loc) -> Iterator[Diagnostic]:
+# The label prefixes nifty sets on every object itself (render/labels.py): a selector label may not take them.
+OWN_LABEL_PREFIXES = ("app.kubernetes.io/", "nifty.io/")
+
+
+def _prometheus_operator(doc: Document, spec: Spec, where: Loc, env: Environment) -> Iterator[Diagnostic]:
+    chosen = env.prometheus_operator
+    assert chosen is not None
+    for field, labels in (("labels", chosen.labels), ("dashboard_labels", chosen.dashboard_labels)):
+        for key in labels:
+            if key.startswith(OWN_LABEL_PREFIXES):
+                yield at_key(
+                    doc,
+                    (*where, field, key),
+                    f"'{key}' is one of the labels nifty sets on every object itself "
+                    f"({', '.join(p + '*' for p in OWN_LABEL_PREFIXES)}); use a label of the stack's own, "
+                    "such as release",
+                )
     market = spec.market
     if market is not None and known_zone(market.timezone) and shifts_offset(market.timezone, market.years[0]):
         # prometheus-operator#5512: AlertmanagerConfig's time intervals have no location.
