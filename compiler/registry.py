@@ -247,6 +247,18 @@ RULES = (
         "N915", "sync-window-zone", "External Secrets' UTC sync windows follow a market zone without DST", E
     ),
     Rule("N916", "route-timeout", "a Gateway route timeout names a public component", E),
+    Rule(
+        "N917",
+        "operator-labels",
+        "the Prometheus Operator's selector labels are the stack's own, not those nifty sets",
+        E,
+    ),
+    Rule(
+        "N918",
+        "alertmanager-config-zone",
+        "an AlertmanagerConfig's UTC time intervals follow a market zone without DST",
+        E,
+    ),
 )
 
 BY_CODE = {rule.code: rule for rule in RULES}

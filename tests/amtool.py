@@ -12,7 +12,9 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from compiler.kustomize.environment import build_environment
 from compiler.plan.model import AlertingPlan, EnvPlan, Plan
 from compiler.render.alertmanager import alertmanager_config
 from compiler.render.alerts import CALENDAR_CLOCK, alerts, objective_name, target_down_name
@@ -79,13 +81,92 @@ def route_cases(env: EnvPlan) -> Iterator[RouteCase]:
 
 
 def write_config(env: EnvPlan, folder: Path) -> Path:
-    """Write env's alertmanager.yml into folder; return its path."""
+    """Write env's alertmanager.yml into folder (where the cluster's Prometheus Operator runs
+    Alertmanager, what its AlertmanagerConfig amounts to); return its path."""
     alerting = env.observability.alerting
     assert alerting is not None
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "alertmanager.yml"
-    path.write_text(dump(alertmanager_config(env, alerting)), encoding="utf-8")
+    if env.prometheus_operator is None:
+        config = alertmanager_config(env, alerting)
+    else:
+        (found,) = [o for o in build_environment(env) if o["kind"] == "AlertmanagerConfig"]
+        config = from_alertmanager_config(found["spec"])
+    path.write_text(dump(config), encoding="utf-8")
     return path
+
+
+# The CRD's route keys and Alertmanager's.
+ROUTE_KEYS = {
+    "receiver": "receiver",
+    "groupBy": "group_by",
+    "groupWait": "group_wait",
+    "groupInterval": "group_interval",
+    "repeatInterval": "repeat_interval",
+    "activeTimeIntervals": "active_time_intervals",
+    "muteTimeIntervals": "mute_time_intervals",
+    "continue": "continue",
+}
+# A pager's URL is in its Secret, which the operator reads; amtool needs some URL.
+PAGER_URL = "https://pager.invalid/hook"
+
+
+def _matchers(matchers: list[dict[str, str]]) -> list[str]:
+    return [f'{m["name"]}{m.get("matchType", "=")}"{m["value"]}"' for m in matchers]
+
+
+def _route(route: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {ROUTE_KEYS[k]: v for k, v in route.items() if k in ROUTE_KEYS}
+    if "matchers" in route:
+        found["matchers"] = _matchers(route["matchers"])
+    if "routes" in route:
+        found["routes"] = [_route(r) for r in route["routes"]]
+    return found
+
+
+def _interval(entry: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "times": [{"start_time": t["startTime"], "end_time": t["endTime"]} for t in entry["times"]]
+    }
+    if "weekdays" in entry:
+        found["weekdays"] = entry["weekdays"]
+    if "daysOfMonth" in entry:
+        found["days_of_month"] = [f"{d['start']}:{d['end']}" for d in entry["daysOfMonth"]]
+    found |= {key: entry[key] for key in ("months", "years") if key in entry}
+    return found
+
+
+def from_alertmanager_config(spec: dict[str, Any]) -> dict[str, Any]:
+    """The alertmanager.yml an AlertmanagerConfig's spec amounts to, without the operator's
+    namespace matcher: its routes, receivers, inhibitions and time intervals (in UTC)."""
+    receivers = []
+    for receiver in spec["receivers"]:
+        entry: dict[str, Any] = {"name": receiver["name"]}
+        if "webhookConfigs" in receiver:
+            entry["webhook_configs"] = [
+                {"url": w["url"], "send_resolved": w["sendResolved"]} for w in receiver["webhookConfigs"]
+            ]
+        if "slackConfigs" in receiver:
+            entry["slack_configs"] = [
+                {"api_url": PAGER_URL, "send_resolved": c["sendResolved"]} for c in receiver["slackConfigs"]
+            ]
+        receivers.append(entry)
+    config: dict[str, Any] = {"route": _route(spec["route"]), "receivers": receivers}
+    if "inhibitRules" in spec:
+        config["inhibit_rules"] = [
+            {
+                "source_matchers": _matchers(r["sourceMatch"]),
+                "target_matchers": _matchers(r["targetMatch"]),
+                "equal": r["equal"],
+            }
+            for r in spec["inhibitRules"]
+        ]
+    if "muteTimeIntervals" in spec:
+        config["time_intervals"] = [
+            {"name": n["name"], "time_intervals": [_interval(e) for e in n["timeIntervals"]]}
+            for n in spec["muteTimeIntervals"]
+        ]
+    return config
 
 
 def check_env(env: EnvPlan, folder: Path) -> int:

@@ -58,7 +58,43 @@ PROMETHEUS_RULE: dict[str, Any] = {
     "metadata": {"name": "rules"},
     "spec": {"groups": [{"name": "g", "rules": [{"alert": "Down", "expr": "up == 0", "for": "1m"}]}]},
 }
-VALID = [CERTIFICATE, EXTERNAL_SECRET, HTTP_ROUTE, PROMETHEUS_RULE]
+ALERTMANAGER_CONFIG: dict[str, Any] = {
+    "apiVersion": "monitoring.coreos.com/v1alpha1",
+    "kind": "AlertmanagerConfig",
+    "metadata": {"name": "routes", "namespace": "nifty50"},
+    "spec": {
+        "route": {
+            "receiver": "platform",
+            "routes": [
+                {
+                    "receiver": "desk",
+                    "matchers": [{"name": "clock", "value": "market", "matchType": "="}],
+                    "activeTimeIntervals": ["sessions"],
+                    "routes": [{"receiver": "platform", "continue": True}],
+                }
+            ],
+        },
+        "receivers": [
+            {"name": "platform", "webhookConfigs": [{"url": "http://bot.nifty50.svc:8080/alerts"}]},
+            {"name": "desk", "slackConfigs": [{"apiURL": {"name": "pager", "key": "url"}}]},
+        ],
+        "muteTimeIntervals": [
+            {
+                "name": "sessions",
+                "timeIntervals": [
+                    {
+                        "times": [{"startTime": "18:30", "endTime": "24:00"}],
+                        "weekdays": ["sunday:thursday"],
+                        "daysOfMonth": [{"start": 31, "end": 31}],
+                        "months": ["12"],
+                        "years": ["2025"],
+                    }
+                ],
+            }
+        ],
+    },
+}
+VALID = [CERTIFICATE, EXTERNAL_SECRET, HTTP_ROUTE, PROMETHEUS_RULE, ALERTMANAGER_CONFIG]
 
 
 def _with(obj: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
@@ -82,6 +118,10 @@ def test_one_object_of_each_project_is_valid() -> None:
         (HTTP_ROUTE, ("spec", "rules", 0, "timeouts", "idle")),
         (PROMETHEUS_RULE, ("spec", "groups", 0, "rules", 0, "severity")),
         (EXTERNAL_SECRET, ("spec", "syncWindows")),
+        # Child routes are schemaless in the CRD; each is checked as a Route, at every depth.
+        (ALERTMANAGER_CONFIG, ("spec", "route", "routes", 0, "location")),
+        (ALERTMANAGER_CONFIG, ("spec", "route", "routes", 0, "routes", 0, "mute")),
+        (ALERTMANAGER_CONFIG, ("spec", "muteTimeIntervals", 0, "timeIntervals", 0, "location")),
     ],
 )
 def test_a_field_the_schema_does_not_know_is_refused_at_its_path(
@@ -102,6 +142,12 @@ def test_a_value_the_schema_refuses_is_reported() -> None:
     del missing["spec"]["data"][0]["remoteRef"]["key"]
     with pytest.raises(AssertionError, match="missingProperty"):
         validate_with_models([missing])
+
+
+def test_a_child_routes_values_are_checked_as_a_routes() -> None:
+    wrong = _with(ALERTMANAGER_CONFIG, ("spec", "route", "routes", 0, "matchers", 0, "matchType"), "==")
+    with pytest.raises(AssertionError, match=re.escape("/spec/route/routes/0/matchers/0/matchType: must be")):
+        validate_with_models([wrong])
 
 
 def test_a_kind_without_a_model_is_refused() -> None:

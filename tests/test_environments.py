@@ -146,7 +146,7 @@ def test_storage_under_an_environment_lists_what_an_environment_may_set() -> Non
     assert only.message == (
         "environment 'dev': unknown key 'storage';"
         " an environment may set: cert_manager, components, delivery, external_secrets, gateway, keda,"
-        " namespace, quorum, tag"
+        " namespace, prometheus_operator, quorum, tag"
     )
 
 

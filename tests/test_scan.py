@@ -1,4 +1,5 @@
-"""The scan gate fails on a failed check and on a skip whose reason the build does not state."""
+"""The scan gate fails on a failed check, on a skip whose reason the build does not state, and on a
+build checkov ran no check on."""
 
 from __future__ import annotations
 
@@ -38,3 +39,11 @@ def test_a_failed_check_is_a_problem() -> None:
 def test_a_skip_the_build_does_not_state_is_a_problem() -> None:
     problems = scan_problems(_report([], [_skip("CKV_K8S_38", "tags move per environment")]), BUILD)
     assert problems == ["CKV_K8S_38 skipped for Deployment.ns.api without a stated reason"]
+
+
+def test_a_build_checkov_ran_no_check_on_is_a_problem() -> None:
+    # What checkov reports, without a parsing error, for a build its YAML loader cannot read.
+    assert scan_problems(_report([], []), BUILD) == [
+        "checkov ran no check on the build: it could not read it"
+    ]
+    assert scan_problems(_report([], []), "") == []

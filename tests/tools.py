@@ -175,6 +175,11 @@ def scan_problems(report: dict[str, Any], text: str) -> list[str]:
         for c in results.get("failed_checks", [])
     ]
     problems += [f"cannot parse: {e}" for e in results.get("parsing_errors", [])]
+    # checkov passes over a file its YAML loader cannot read without a word: no check is no scan.
+    if objects(text) and not any(
+        results.get(kind) for kind in ("passed_checks", "failed_checks", "skipped_checks")
+    ):
+        problems.append("checkov ran no check on the build: it could not read it")
     stated = {
         value
         for doc in objects(text)

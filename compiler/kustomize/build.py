@@ -112,6 +112,7 @@ def _build_once(
         _generate(tree, folder, generator, result.configs)
     for patch in kustomization.get("patches", []):
         result.objects = _patch(tree, folder, patch, result.objects)
+        _delete_generated(tree, folder, patch, result.configs)
     namespace = kustomization.get("namespace")
     if namespace:
         result.objects = [set_namespace(o, result.namespace, namespace) for o in result.objects]
@@ -173,6 +174,18 @@ def _patch(
         return [apply_patch(o, body) if _matches(o, target) else o for o in objects]
     except PatchError as exc:
         raise TreeBuildError(f"{folder}: patch {patch.get('path', 'inline')}: {exc}") from None
+
+
+def _delete_generated(
+    tree: Mapping[str, str], folder: str, patch: dict[str, Any], configs: dict[str, dict[str, str]]
+) -> None:
+    """A `$patch: delete` of a ConfigMap also deletes a generated one of that (unhashed) name."""
+    target = patch.get("target", {})
+    if target.get("kind") != "ConfigMap" or target.get("name") not in configs or "path" in patch:
+        return
+    body = _parse(patch.get("patch", ""), f"{folder}: inline patch")[0]
+    if isinstance(body, dict) and body.get("$patch") == "delete":
+        del configs[target["name"]]
 
 
 def _matches(manifest: Manifest, target: dict[str, Any]) -> bool:

@@ -37,6 +37,8 @@ class Overlay:
     added: tuple[Manifest, ...]
     removed: tuple[Manifest, ...]
     configs: tuple[ConfigSource, ...]
+    # Generated ConfigMaps of the base that the environment does without.
+    removed_configs: tuple[str, ...] = ()
 
 
 def derive_overlay(base_plan: EnvPlan, base: Rendered, env_plan: EnvPlan, env: Rendered) -> Overlay:
@@ -67,6 +69,7 @@ def derive_overlay(base_plan: EnvPlan, base: Rendered, env_plan: EnvPlan, env: R
         added=tuple(wanted[k] for k in sorted(set(wanted) - set(transformed))),
         removed=tuple(transformed[k] for k in sorted(set(transformed) - set(wanted))),
         configs=tuple(c for c in env.configs if base_configs.get(c.name) != c),
+        removed_configs=tuple(sorted(set(base_configs) - {c.name for c in env.configs})),
     )
 
 

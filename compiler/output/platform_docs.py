@@ -12,11 +12,16 @@ GATEWAY_API_TIMEOUTS = "v1.2.0"  # HTTPRoute rules' timeouts in the standard cha
 CERT_MANAGER = "v1.0.0"  # cert-manager.io/v1 Certificate with privateKey.rotationPolicy
 EXTERNAL_SECRETS = "v0.16.0"  # external-secrets.io/v1 ExternalSecret
 EXTERNAL_SECRETS_WINDOWS = "v2.7.0"  # ExternalSecret spec.syncWindows
+PROMETHEUS_OPERATOR = "v0.53.0"  # AlertmanagerConfig matchers with matchType, muteTimeIntervals
+PROMETHEUS_OPERATOR_ACTIVE = "v0.62.0"  # AlertmanagerConfig routes' activeTimeIntervals
 
 
 def uses_platform(plan: Plan) -> bool:
-    """Whether an environment routes through a Gateway or names cert-manager or External Secrets."""
-    return any(env.gateway or env.certificates or env.external_secrets for env in plan.environments)
+    """Whether an environment routes through a Gateway or names another operator of its cluster."""
+    return any(
+        env.gateway or env.certificates or env.external_secrets or env.prometheus_operator
+        for env in plan.environments
+    )
 
 
 def platform_section(plan: Plan) -> Iterator[str]:
@@ -31,10 +36,22 @@ def platform_section(plan: Plan) -> Iterator[str]:
         " whose API the environment's objects use; — where the environment needs none."
     )
     yield ""
-    yield "| environment | Gateway API | cert-manager | External Secrets | KEDA |"
-    yield "| --- | --- | --- | --- | --- |"
+    # The Prometheus Operator's column only where an environment uses it: the others keep their table.
+    monitored = any(env.prometheus_operator for env in plan.environments)
+    heads = [
+        "Gateway API",
+        "cert-manager",
+        "External Secrets",
+        *(["Prometheus Operator"] if monitored else []),
+        "KEDA",
+    ]
+    yield f"| environment | {' | '.join(heads)} |"
+    yield "|" + " --- |" * (len(heads) + 1)
     for env in plan.environments:
-        cells = (_gateway(env), _cert_manager(env), _external_secrets(env), _keda(env))
+        cells = [_gateway(env), _cert_manager(env), _external_secrets(env)]
+        if monitored:
+            cells.append(_prometheus_operator(env))
+        cells.append(_keda(env))
         yield f"| {env.name} | {' | '.join(cells)} |"
 
 
@@ -60,6 +77,17 @@ def _external_secrets(env: EnvPlan) -> str:
     windows = any(secret.freeze for secret in env.external_secrets)
     version = f"{EXTERNAL_SECRETS_WINDOWS}+ (sync windows)" if windows else f"{EXTERNAL_SECRETS}+"
     return f"{version}: {first.store_kind} `{first.store_name}`"
+
+
+def _prometheus_operator(env: EnvPlan) -> str:
+    operator = env.prometheus_operator
+    if operator is None:
+        return "—"
+    alerting = env.observability.alerting
+    active = alerting is not None and alerting.market is not None
+    version = PROMETHEUS_OPERATOR_ACTIVE if active else PROMETHEUS_OPERATOR
+    labels = ", ".join(f"`{key}: {value}`" for key, value in operator.labels)
+    return f"{version}+ in `{operator.namespace}`, selecting {labels or 'every object'}"
 
 
 def _keda(env: EnvPlan) -> str:

@@ -145,6 +145,9 @@ def _overlay_files(overlay: Overlay, top: str) -> dict[str, str]:
             "metadata": {"name": name},
         }
         patches.append({"patch": dump(delete), "target": {"kind": kind, "name": name}})
+    for name in overlay.removed_configs:
+        delete = {"$patch": "delete", "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}
+        patches.append({"patch": dump(delete), "target": {"kind": "ConfigMap", "name": name}})
     if patches:
         kustomization["patches"] = patches
     tree["kustomization.yaml"] = top + dump(kustomization)

@@ -78,6 +78,7 @@ def alerting_plan(spec: Spec, calendar: Calendar | None) -> AlertingPlan | None:
             if r.webhook
             else None,
             pager_file(r.name) if r.pager else None,
+            (r.pager.secret, r.pager.key) if r.pager else None,
         )
         for r in manager.receivers
     )

@@ -256,6 +256,8 @@ class ReceiverPlan:
     name: str
     webhook: WebhookPlan | None
     pager_file: str | None
+    # The pager URL's Secret and key, which an AlertmanagerConfig names in place of the file.
+    pager_secret: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -378,6 +380,15 @@ class GatewayPlan:
 
 
 @dataclass(frozen=True)
+class PrometheusOperatorPlan:
+    """The cluster's Prometheus Operator: its namespace and the labels its selectors and Grafana's need."""
+
+    namespace: str
+    labels: tuple[tuple[str, str], ...]
+    dashboard_labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class EnvPlan:
     """Everything one environment (or the base) deploys."""
 
@@ -393,6 +404,9 @@ class EnvPlan:
     external_secrets: tuple[ExternalSecretPlan, ...] = ()
     # Where set, the public hosts are HTTPRoutes on this Gateway, not Ingresses.
     gateway: GatewayPlan | None = None
+    # Where set, the cluster's Prometheus Operator monitors the environment: no Prometheus, Alertmanager
+    # or Grafana of its own.
+    prometheus_operator: PrometheusOperatorPlan | None = None
 
     @property
     def groups(self) -> tuple[LayerPlan, ...]:

@@ -13,8 +13,10 @@ from compiler.plan.model import (
     ExternalSecretPlan,
     GatewayPlan,
     LayerPlan,
+    PrometheusOperatorPlan,
     SyncWindow,
 )
+from compiler.plan.stack import OWN_MONITORING
 from compiler.spec.model import Environment
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -26,11 +28,11 @@ def seconds(text: str) -> int:
 
 
 def with_operators(plan: EnvPlan, env: Environment | None, calendar: Calendar | None) -> EnvPlan:
-    """plan with the Certificates and ExternalSecrets that env's operators make."""
+    """plan with what env's operators make: routes, Certificates, ExternalSecrets, monitoring."""
     if env is None:
         return plan
     return dataclasses.replace(
-        with_gateway(plan, env),
+        with_prometheus_operator(with_gateway(plan, env), env),
         certificates=plan_certificates(env, plan),
         external_secrets=plan_external_secrets(env, plan, calendar),
     )
@@ -57,6 +59,28 @@ def with_gateway(plan: EnvPlan, env: Environment) -> EnvPlan:
         stack=routed(plan.stack),
         gateway=GatewayPlan(
             chosen.name, chosen.namespace, chosen.section, tuple(sorted(chosen.timeouts.items()))
+        ),
+    )
+
+
+def with_prometheus_operator(plan: EnvPlan, env: Environment) -> EnvPlan:
+    """plan monitored by the cluster's Prometheus Operator: without the stack's own Prometheus,
+    Alertmanager and Grafana, nor their scrape targets."""
+    chosen = env.prometheus_operator
+    if chosen is None:
+        return plan
+    stack = plan.stack
+    kept = tuple(w for w in stack.workloads if w.name not in OWN_MONITORING)
+    observability = plan.observability
+    targets = tuple(t for t in observability.targets if t.workload not in OWN_MONITORING)
+    return dataclasses.replace(
+        plan,
+        stack=dataclasses.replace(stack, workloads=kept),
+        observability=dataclasses.replace(observability, targets=targets),
+        prometheus_operator=PrometheusOperatorPlan(
+            chosen.namespace,
+            tuple(sorted(chosen.labels.items())),
+            tuple(sorted(chosen.dashboard_labels.items())),
         ),
     )
 

@@ -54,6 +54,9 @@ KSM_TELEMETRY_PORT = 8081
 METRICS_PATH = "/metrics"
 DASHBOARDS_PATH = "/var/lib/grafana/dashboards"
 DASHBOARDS_DIR = "dashboards/"
+# The stack's workloads that a cluster's Prometheus Operator replaces (with its Prometheus,
+# Alertmanager and Grafana); the collector and kube-state-metrics stay.
+OWN_MONITORING = ("prometheus", ALERTMANAGER, "grafana")
 # Prometheus deletes the oldest blocks beyond this share of its volume, before the disk fills.
 RETENTION_SHARE = 0.8
 # What kube-state-metrics watches: the objects the generated alerts and dashboards read.

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from compiler.plan.model import EnvPlan
 from compiler.render import (
+    alertmanager_config,
     autoscaling,
     certificates,
     configs,
@@ -15,6 +16,7 @@ from compiler.render import (
     ingress,
     network,
     platform,
+    prometheus_operator,
     rbac,
     routes,
     services,
@@ -39,6 +41,8 @@ RENDERERS: tuple[Renderer, ...] = (
     configs.render,
     certificates.render,
     external_secrets.render,
+    prometheus_operator.render,
+    alertmanager_config.render,
 )
 
 

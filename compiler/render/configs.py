@@ -37,13 +37,16 @@ DNS_REFRESH = "30s"
 
 def render(env: EnvPlan) -> Iterator[ConfigSource]:
     """The ConfigMap sources that the observability workloads mount."""
+    yield ConfigSource("otel-collector-config", (("config.yaml", dump(collector_config(env))),))
+    yield ConfigSource(ENVIRONMENT_CONFIG, (), ((ENVIRONMENT_KEY, env.name),))
+    if env.prometheus_operator is not None:
+        # The cluster's Prometheus, Alertmanager and Grafana take objects instead (prometheus_operator.py).
+        return
     yield ConfigSource("prometheus-config", (("prometheus.yml", dump(prometheus_config(env))),))
     yield ConfigSource("prometheus-rules", rule_files(env))
     yield ConfigSource("grafana-datasources", (("datasources.yaml", dump(_datasources())),))
     yield ConfigSource("grafana-dashboard-providers", (("providers.yaml", dump(_providers())),))
     yield from dashboards(env)
-    yield ConfigSource("otel-collector-config", (("config.yaml", dump(collector_config(env))),))
-    yield ConfigSource(ENVIRONMENT_CONFIG, (), ((ENVIRONMENT_KEY, env.name),))
     alerting = env.observability.alerting
     if alerting is not None:
         yield ConfigSource(ALERTMANAGER_CONFIG, ((CONFIG_FILE, dump(alertmanager_config(env, alerting))),))
@@ -59,6 +62,12 @@ def rule_files(env: EnvPlan) -> tuple[tuple[str, str], ...]:
 
 def dashboards(env: EnvPlan) -> Iterator[ConfigSource]:
     """One ConfigMap per dashboard, since client-side apply fails above 256 KiB of annotations."""
+    for name, text in dashboard_texts(env).items():
+        yield ConfigSource(dashboard_config(name), ((f"{name}.json", text),))
+
+
+def dashboard_texts(env: EnvPlan) -> dict[str, str]:
+    """Every dashboard's JSON by name, in the order Grafana lists them."""
     texts = {
         layer_dashboard(layer.number): json.dumps(layer_dashboard_json(env, layer), indent=2) + "\n"
         for layer in env.layers
@@ -70,8 +79,7 @@ def dashboards(env: EnvPlan) -> Iterator[ConfigSource]:
             if f.path.startswith(DASHBOARDS_DIR) and f.path.endswith(".json")
         }
     )
-    for name in env.observability.dashboards:
-        yield ConfigSource(dashboard_config(name), ((f"{name}.json", texts[name]),))
+    return {name: texts[name] for name in env.observability.dashboards}
 
 
 def prometheus_config(env: EnvPlan) -> dict[str, Any]:

@@ -47,17 +47,20 @@ def _months(first: dt.date, last: dt.date) -> Iterator[tuple[int, int, int, int]
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _dated_intervals(dated: DatedTimes, hours: MarketHours) -> Iterator[dict[str, Any]]:
+def _dated_intervals(
+    dated: DatedTimes, weekdays: Iterable[int], location: str | None
+) -> Iterator[dict[str, Any]]:
     for year, month, low, high in _months(dated.first, dated.last):
         entry: dict[str, Any] = {"times": _times(dated.times)}
         if dated.on_weekdays:
-            entry["weekdays"] = weekday_ranges(hours.weekdays)
+            entry["weekdays"] = weekday_ranges(weekdays)
         entry |= {
             "days_of_month": [str(low) if low == high else f"{low}:{high}"],
             "months": [str(month)],
             "years": [str(year)],
-            "location": hours.location,
         }
+        if location is not None:
+            entry["location"] = location
         yield entry
 
 
@@ -77,9 +80,67 @@ def time_intervals(hours: MarketHours) -> list[dict[str, Any]]:
     ]
     for name, dated in ((EXTRA_HOURS, hours.extra), (CLOSURES, hours.closed)):
         if dated:
-            entries = [entry for d in dated for entry in _dated_intervals(d, hours)]
+            entries = [entry for d in dated for entry in _dated_intervals(d, hours.weekdays, hours.location)]
             named.append({"name": name, "time_intervals": entries})
     return named
+
+
+def utc_time_intervals(hours: MarketHours, offset: int) -> list[dict[str, Any]]:
+    """The same named intervals in UTC, for a zone offset minutes ahead of UTC that never changes.
+
+    Each local time range moves by the offset and splits where it crosses midnight UTC; the part on
+    the day before (or after) keeps its weekdays and dates moved by that day, across months and years.
+    """
+
+    def pieces(times: Iterable[tuple[str, str]]) -> dict[int, list[tuple[str, str]]]:
+        found: dict[int, list[tuple[str, str]]] = {}
+        for start, end in times:
+            low, high = _minute(start) - offset, _minute(end) - offset
+            for day in (-1, 0, 1):
+                lo, hi = max(low, day * DAY), min(high, (day + 1) * DAY)
+                if lo < hi:
+                    found.setdefault(day, []).append((_clock(lo - day * DAY), _clock(hi - day * DAY)))
+        return found
+
+    def moved(day: int) -> tuple[int, ...]:
+        return tuple(sorted((weekday - 1 + day) % 7 + 1 for weekday in hours.weekdays))
+
+    regular = [
+        {"times": _times(times), "weekdays": weekday_ranges(moved(day))}
+        for day, times in sorted(pieces(hours.sessions).items())
+    ]
+    named = [{"name": SESSIONS, "time_intervals": regular}]
+    for name, dated in ((EXTRA_HOURS, hours.extra), (CLOSURES, hours.closed)):
+        entries = [
+            entry
+            for d in dated
+            for day, times in sorted(pieces(d.times).items())
+            for entry in _dated_intervals(
+                DatedTimes(
+                    d.first + dt.timedelta(days=day),
+                    d.last + dt.timedelta(days=day),
+                    d.on_weekdays,
+                    tuple(times),
+                ),
+                moved(day),
+                None,
+            )
+        ]
+        if entries:
+            named.append({"name": name, "time_intervals": entries})
+    return named
+
+
+DAY = 24 * 60
+
+
+def _minute(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _open(hours: MarketHours) -> list[str]:

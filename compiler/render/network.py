@@ -91,6 +91,18 @@ def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
     return {"podSelector": {"matchLabels": selector(env, name)}}
 
 
+def _namespace(name: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: name}}}
+
+
+def webhooks(env: EnvPlan) -> list[tuple[str, int]]:
+    """The component and port of each webhook receiver of the alerts."""
+    alerting = env.observability.alerting
+    if alerting is None:
+        return []
+    return [(r.webhook.component, r.webhook.port) for r in alerting.receivers if r.webhook is not None]
+
+
 def scrape_ports(env: EnvPlan, workload: Workload) -> list[int]:
     """The ports Prometheus scrapes on a workload: those of its scrape jobs (none if not scraped)."""
     return index_flows(env).scraped.get(workload.name, [])
@@ -128,8 +140,15 @@ def _ingress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, A
     if workload.clustered:
         rules.append({"from": [_pods(env, workload.name)], "ports": _ports(workload.peer_ports)})
     scraped = flows.scraped.get(workload.name)
+    operator = env.prometheus_operator
     if scraped:
-        rules.append({"from": [_pods(env, SCRAPER)], "ports": _ports(scraped)})
+        scraper = _pods(env, SCRAPER) if operator is None else _namespace(operator.namespace)
+        rules.append({"from": [scraper], "ports": _ports(scraped)})
+    if operator is not None:
+        # The cluster's Alertmanager posts to the webhook receivers that the tree's own would.
+        hooks = [port for component, port in webhooks(env) if component == workload.name]
+        if hooks:
+            rules.append({"from": [_namespace(operator.namespace)], "ports": _ports(hooks)})
     if workload.name == COLLECTOR:
         everyone = {"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": env.system}}}
         rules.append({"from": [everyone], "ports": _ports(OTLP_PORTS)})

@@ -16,7 +16,7 @@ from pydantic import (
 from pydantic import Tag as Form
 
 from compiler.spec.market import Market
-from compiler.spec.operators import CertManager, ExternalSecrets, Gateway
+from compiler.spec.operators import CertManager, ExternalSecrets, Gateway, PrometheusOperator
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 CPU = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$"
@@ -695,6 +695,11 @@ class Environment(Model):
     )
     gateway: Gateway | None = Field(
         None, description="The cluster's Gateway API Gateway: HTTPRoutes in place of Ingresses"
+    )
+    prometheus_operator: PrometheusOperator | None = Field(
+        None,
+        description="The cluster's Prometheus Operator: monitors, rules and Alertmanager routes in place of "
+        "the tree's Prometheus, Alertmanager and Grafana",
     )
     quorum: bool = Field(
         True, description="Clusters keep a majority while a member drains; false: a cluster may run 1 member"

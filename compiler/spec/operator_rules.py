@@ -15,7 +15,7 @@ UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
 
 def check_operators(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
-    """Every problem of the environments' cert-manager and External Secrets settings, positioned in doc."""
+    """Every problem of the environments' operator settings, positioned in doc."""
     for name, env in spec.environments.items():
         where: Loc = ("environments", name)
         if env.cert_manager is not None:
@@ -30,6 +30,8 @@ def check_operators(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 )
         if env.external_secrets is not None:
             yield from _external_secrets(doc, spec, name, env)
+        if env.prometheus_operator is not None:
+            yield from _prometheus_operator(doc, spec, (*where, "prometheus_operator"), env)
         if env.gateway is not None:
             public = sorted(c.name for layer in spec.layers for c in layer.components if c.ingress)
             for component in env.gateway.timeouts:
@@ -75,6 +77,37 @@ def _external_secrets(doc: Document, spec: Spec, name: str, env: Environment) ->
             "offset from UTC (daylight saving time), so the refreshes could not follow the market's "
             "freeze; use a market zone with a fixed offset",
             code="N915",
+        )
+
+
+# The label prefixes nifty sets on every object itself (render/labels.py): a selector label may not take them.
+OWN_LABEL_PREFIXES = ("app.kubernetes.io/", "nifty.io/")
+
+
+def _prometheus_operator(doc: Document, spec: Spec, where: Loc, env: Environment) -> Iterator[Diagnostic]:
+    chosen = env.prometheus_operator
+    assert chosen is not None
+    for field, labels in (("labels", chosen.labels), ("dashboard_labels", chosen.dashboard_labels)):
+        for key in labels:
+            if key.startswith(OWN_LABEL_PREFIXES):
+                yield at_key(
+                    doc,
+                    (*where, field, key),
+                    f"'{key}' is one of the labels nifty sets on every object itself "
+                    f"({', '.join(p + '*' for p in OWN_LABEL_PREFIXES)}); use a label of the stack's own, "
+                    "such as release",
+                    code="N917",
+                )
+    market = spec.market
+    if market is not None and known_zone(market.timezone) and shifts_offset(market.timezone, market.years[0]):
+        # prometheus-operator#5512: AlertmanagerConfig's time intervals have no location.
+        yield at_key(
+            doc,
+            where,
+            f"an AlertmanagerConfig's time intervals have no time zone, so the market clock becomes UTC, "
+            f"and '{market.timezone}' changes its offset from UTC (daylight saving time), so the market "
+            "routes could not follow the sessions; use a market zone with a fixed offset",
+            code="N918",
         )
 
 

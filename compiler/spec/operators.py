@@ -1,4 +1,5 @@
-"""Input models of the operators an environment's cluster already runs: cert-manager, External Secrets."""
+"""Input models of the operators an environment's cluster already runs: cert-manager, External Secrets,
+the Gateway API and the Prometheus Operator."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ RemoteKey = Annotated[str, StringConstraints(pattern=REMOTE_KEY)]
 # A Gateway API duration (GEP-2257): up to four numbers with units, e.g. 1h or 3600s.
 GATEWAY_DURATION = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
 GatewayDuration = Annotated[str, StringConstraints(pattern=GATEWAY_DURATION)]
+# A Kubernetes label: an optional DNS prefix and a name; a value of up to 63 characters.
+LABEL_KEY = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+Labels = dict[
+    Annotated[str, StringConstraints(pattern=LABEL_KEY, max_length=317)],
+    Annotated[str, StringConstraints(pattern=LABEL_VALUE, max_length=63)],
+]
 
 
 class OperatorModel(BaseModel):
@@ -73,4 +81,18 @@ class Gateway(OperatorModel):
     section: Name = Field(description="The Gateway's listener the routes attach to (sectionName)")
     timeouts: dict[Name, GatewayDuration] = Field(
         {}, description="Request timeout of a public component's route, by component, e.g. 1h for WebSockets"
+    )
+
+
+class PrometheusOperator(OperatorModel):
+    """The cluster's Prometheus Operator in place of the tree's own Prometheus, Alertmanager and Grafana."""
+
+    namespace: Name = Field(
+        description="Namespace of its Prometheus and Alertmanager; their pods' traffic is admitted"
+    )
+    labels: Labels = Field(
+        description="Labels its selectors pick the objects by, e.g. release: kube-prometheus-stack"
+    )
+    dashboard_labels: Labels = Field(
+        {"grafana_dashboard": "1"}, description="Labels Grafana's sidecar loads dashboard ConfigMaps by"
     )

@@ -45,7 +45,7 @@ from compiler.spec.model import (
     URL,
     Spec,
 )
-from compiler.spec.operators import GATEWAY_DURATION, HOURS, REMOTE_KEY
+from compiler.spec.operators import GATEWAY_DURATION, HOURS, LABEL_KEY, LABEL_VALUE, REMOTE_KEY
 from compiler.spec.positions import at_key, at_key_in, at_value
 from compiler.spec.profiles import apply_profiles
 from compiler.spec.rules import check_rules
@@ -87,6 +87,8 @@ PATTERN_HINTS = {
     HOURS: "whole hours such as 2160h (90 days)",
     REMOTE_KEY: "a key of the secret store such as nifty50/prod/broker-api: no spaces",
     GATEWAY_DURATION: "a Gateway API duration such as 1h, 90s or 1h30m",
+    LABEL_KEY: "a label key such as release or app.kubernetes.io/part-of",
+    LABEL_VALUE: "a label value of letters, digits, '-', '_' and '.', such as kube-prometheus-stack",
 }
 
 

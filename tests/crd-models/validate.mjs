@@ -87,7 +87,28 @@ function unknownFields(Model, obj) {
   return found;
 }
 
+// An AlertmanagerConfig's child routes are schemaless JSON in its CRD (x-kubernetes-preserve-unknown-
+// fields); the operator reads each as a Route, so each is checked as the top route of a copy.
+async function routeProblems(obj) {
+  const routes = obj?.spec?.route?.routes;
+  if (obj?.kind !== "AlertmanagerConfig" || !Array.isArray(routes)) return null;
+  const top = structuredClone(obj);
+  delete top.spec.route.routes;
+  const found = await problems(top);
+  for (const [i, child] of routes.entries()) {
+    const alone = structuredClone(obj);
+    alone.spec.route = child;
+    for (const problem of await problems(alone)) {
+      if (problem.startsWith("/spec/route")) {
+        found.push(problem.replace("/spec/route", `/spec/route/routes/${i}`));
+      }
+    }
+  }
+  return found;
+}
 async function problems(obj) {
+  const split = await routeProblems(obj);
+  if (split) return split;
   const Model = await model(obj?.apiVersion, obj?.kind);
   if (!Model) return [`no model for ${obj?.apiVersion} ${obj?.kind}`];
   const errors = errorsOf(Model, obj);

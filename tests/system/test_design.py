@@ -57,7 +57,11 @@ def system(request: pytest.FixtureRequest) -> System:
 
 
 def _rules(docs: list[Manifest]) -> list[dict[str, Any]]:
-    """The alerting rules of the build's prometheus-rules ConfigMap."""
+    """The alerting rules of the build: its prometheus-rules ConfigMap's, or where the cluster's
+    Prometheus Operator evaluates them, its PrometheusRules'."""
+    operated = [o for o in docs if o["kind"] == "PrometheusRule"]
+    if operated:
+        return [r for o in operated for g in o["spec"]["groups"] for r in g["rules"]]
     (data,) = [
         o.get("data", {})
         for o in docs
