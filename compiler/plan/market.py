@@ -197,10 +197,24 @@ class Calendar:
             day for day in self.days() if (year is None or day.year == year) and self.is_trading_day(day)
         )
 
+    # A day's windows and busy spans depend on the day alone, and clocks are read minute by minute:
+    # each day's are worked out once, when first asked for.
+    @cached_property
+    def _windows_of(self) -> dict[dt.date, tuple[Window, ...]]:
+        return {}
+
+    @cached_property
+    def _spans_of(self) -> dict[tuple[dt.date, int], tuple[Span, ...]]:
+        return {}
+
     def windows(self, day: dt.date) -> tuple[Window, ...]:
         """The sessions that run on day, special sessions included, by start."""
-        special = self._specials.get(day, ()) if self.covers(day) else ()
-        return tuple(sorted((*self.regular_sessions(day), *special), key=lambda w: (w.start, w.end)))
+        found = self._windows_of.get(day)
+        if found is None:
+            special = self._specials.get(day, ()) if self.covers(day) else ()
+            found = tuple(sorted((*self.regular_sessions(day), *special), key=lambda w: (w.start, w.end)))
+            self._windows_of[day] = found
+        return found
 
     def spans(self, day: dt.date, lead: int = 0) -> tuple[Span, ...]:
         """The busy spans of day: from lead minutes before its first regular session to its last close.
@@ -208,6 +222,9 @@ class Calendar:
         The regular sessions make one span (their gaps included), and so do the day's special
         sessions. A start before 0 reaches into the evening before.
         """
+        known = self._spans_of.get((day, lead))
+        if known is not None:
+            return known
         found: list[Span] = []
         regular = self.regular_sessions(day)
         if regular:
@@ -215,7 +232,8 @@ class Calendar:
         special = self.special_span(day)
         if special is not None:
             found.append((special[0] - lead, special[1]))
-        return tuple(sorted(found))
+        spans = self._spans_of[(day, lead)] = tuple(sorted(found))
+        return spans
 
     def special_days(self) -> tuple[dt.date, ...]:
         """The dates with special sessions, in order."""
