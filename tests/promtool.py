@@ -138,32 +138,39 @@ def check_plan(plan: Plan, workdir: Path, tests_folder: Path = MONITORING_TESTS)
     return {env.name: names for env, names in zip(envs, untested, strict=True)}
 
 
-def main() -> int:
-    """Check the Prometheus config, rules and alert tests of the shipped spec and every example."""
+def check_system(folder: Path) -> tuple[list[str], list[str]]:
+    """Every promtool check of one system: what passed and what failed, as lines to print."""
     from compiler.pipeline import load_plan
 
+    plan = load_plan(folder / "spec" / "system.yaml", folder / "monitoring")
+    shown = system_name(folder)
+    operated = {env.name for env in plan.environments if env.prometheus_operator is not None}
+    with tempfile.TemporaryDirectory() as workdir:
+        try:
+            untested = check_plan(plan, Path(workdir), folder / "monitoring" / "tests")
+        except AssertionError as failure:
+            return [], [f"{shown}: {failure}"]
+    passed, failed = [], []
+    for env, names in untested.items():
+        if names:
+            failed.append(
+                f"{shown} {env}: alerts without a firing and a quiet promtool test: {', '.join(names)}"
+            )
+        else:
+            checked = "PrometheusRules" if env in operated else "prometheus config, rules"
+            passed.append(f"{shown} {env}: {checked} and every alert's tests pass promtool")
+    return passed, failed
+
+
+def main() -> int:
+    """Check the Prometheus config, rules and alert tests of the shipped spec and every example, at once."""
     failed = False
-    for folder in systems():
-        plan = load_plan(folder / "spec" / "system.yaml", folder / "monitoring")
-        shown = system_name(folder)
-        operated = {env.name for env in plan.environments if env.prometheus_operator is not None}
-        with tempfile.TemporaryDirectory() as workdir:
-            try:
-                untested = check_plan(plan, Path(workdir), folder / "monitoring" / "tests")
-            except AssertionError as failure:
-                print(f"{shown}: {failure}", file=sys.stderr)
-                failed = True
-                continue
-        for env, names in untested.items():
-            if names:
-                failed = True
-                print(
-                    f"{shown} {env}: alerts without a firing and a quiet promtool test: {', '.join(names)}",
-                    file=sys.stderr,
-                )
-            else:
-                checked = "PrometheusRules" if env in operated else "prometheus config, rules"
-                print(f"{shown} {env}: {checked} and every alert's tests pass promtool")
+    for passed, problems in at_once(check_system, systems()):
+        for line in passed:
+            print(line)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        failed = failed or bool(problems)
     return 1 if failed else 0
 
 
