@@ -30,6 +30,10 @@ from packaging.requirements import Requirement
 nox.options.reuse_existing_virtualenvs = True
 # No session asks for a Python of its own (pythons finds each version itself): never fetch one.
 nox.options.download_python = "never"
+# Python's own default: imports keep their bytecode (and pytest its rewritten tests) in __pycache__,
+# which git ignores. Some machines turn that off; the sessions start hundreds of Python processes,
+# and each would compile the compiler and the tests again, a third of a compile's time.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ROOT = Path(__file__).resolve().parent
 # The packages of the sessions that share an environment: the dev extra's, without nox.

@@ -124,7 +124,8 @@ def _route(route: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _interval(entry: dict[str, Any]) -> dict[str, Any]:
+def interval_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """One time interval of an AlertmanagerConfig in alertmanager.yml's form."""
     found: dict[str, Any] = {
         "times": [{"start_time": t["startTime"], "end_time": t["endTime"]} for t in entry["times"]]
     }
@@ -163,7 +164,7 @@ def from_alertmanager_config(spec: dict[str, Any]) -> dict[str, Any]:
         ]
     if "muteTimeIntervals" in spec:
         config["time_intervals"] = [
-            {"name": n["name"], "time_intervals": [_interval(e) for e in n["timeIntervals"]]}
+            {"name": n["name"], "time_intervals": [interval_entry(e) for e in n["timeIntervals"]]}
             for n in spec["muteTimeIntervals"]
         ]
     return config

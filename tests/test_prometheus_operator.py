@@ -21,7 +21,7 @@ from compiler.plan.stack import OWN_MONITORING
 from compiler.render.configs import prometheus_config, rule_files
 from compiler.spec.load import read_spec
 from compiler.syntax.read import load_all
-from tests.amtool import PAGER_URL
+from tests.amtool import PAGER_URL, interval_entry
 from tests.amtool import check_plan as amtool_check_plan
 from tests.conftest import ROOT
 from tests.promtool import check_plan, promtool, write_env
@@ -163,21 +163,9 @@ def test_dashboards_are_config_maps_for_grafanas_sidecar(plan: Plan) -> None:
 
 def _alertmanager_form(spec: dict[str, Any]) -> dict[str, Any]:
     """The AlertmanagerConfig's intervals in alertmanager.yml's form, for tests/timeinterval.py."""
-
-    def entry(interval: dict[str, Any]) -> dict[str, Any]:
-        found: dict[str, Any] = {
-            "times": [{"start_time": t["startTime"], "end_time": t["endTime"]} for t in interval["times"]]
-        }
-        if "weekdays" in interval:
-            found["weekdays"] = interval["weekdays"]
-        if "daysOfMonth" in interval:
-            found["days_of_month"] = [f"{d['start']}:{d['end']}" for d in interval["daysOfMonth"]]
-        for key in ("months", "years"):
-            if key in interval:
-                found[key] = interval[key]
-        return found
-
-    return {n["name"]: [entry(i) for i in n["timeIntervals"]] for n in spec.get("muteTimeIntervals", [])}
+    return {
+        n["name"]: [interval_entry(i) for i in n["timeIntervals"]] for n in spec.get("muteTimeIntervals", [])
+    }
 
 
 def _minutes_by_day(named: dict[str, list[dict[str, Any]]], day: dt.date) -> dict[str, set[int]]:

@@ -68,16 +68,15 @@ def _external_secrets(doc: Document, spec: Spec, name: str, env: Environment) ->
                 f"referenced: {', '.join(sorted(users)) or 'none'}",
                 code="N914",
             )
-    market = spec.market
-    if market is not None and known_zone(market.timezone) and shifts_offset(market.timezone, market.years[0]):
-        yield at_key(
-            doc,
-            where,
-            f"External Secrets evaluates its sync windows in UTC, and '{market.timezone}' changes its "
-            "offset from UTC (daylight saving time), so the refreshes could not follow the market's "
-            "freeze; use a market zone with a fixed offset",
-            code="N915",
-        )
+    yield from _utc_only(
+        doc,
+        spec,
+        where,
+        "External Secrets evaluates its sync windows in UTC",
+        "the refreshes",
+        "freeze",
+        "N915",
+    )
 
 
 # The label prefixes nifty sets on every object itself (render/labels.py): a selector label may not take them.
@@ -98,16 +97,30 @@ def _prometheus_operator(doc: Document, spec: Spec, where: Loc, env: Environment
                     "such as release",
                     code="N917",
                 )
+    # prometheus-operator#5512: AlertmanagerConfig's time intervals have no location.
+    yield from _utc_only(
+        doc,
+        spec,
+        where,
+        "an AlertmanagerConfig's time intervals have no time zone, so the market clock becomes UTC",
+        "the market routes",
+        "sessions",
+        "N918",
+    )
+
+
+def _utc_only(
+    doc: Document, spec: Spec, where: Loc, why: str, what: str, follows: str, code: str
+) -> Iterator[Diagnostic]:
+    """Refuse a market zone with daylight saving where an operator reads the market clock in UTC."""
     market = spec.market
     if market is not None and known_zone(market.timezone) and shifts_offset(market.timezone, market.years[0]):
-        # prometheus-operator#5512: AlertmanagerConfig's time intervals have no location.
         yield at_key(
             doc,
             where,
-            f"an AlertmanagerConfig's time intervals have no time zone, so the market clock becomes UTC, "
-            f"and '{market.timezone}' changes its offset from UTC (daylight saving time), so the market "
-            "routes could not follow the sessions; use a market zone with a fixed offset",
-            code="N918",
+            f"{why}, and '{market.timezone}' changes its offset from UTC (daylight saving time), so "
+            f"{what} could not follow the market's {follows}; use a market zone with a fixed offset",
+            code=code,
         )
 
 
