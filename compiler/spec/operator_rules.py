@@ -75,7 +75,7 @@ def _external_secrets(doc: Document, spec: Spec, name: str, env: Environment) ->
         "External Secrets evaluates its sync windows in UTC",
         "the refreshes",
         "freeze",
-        "N915",
+        code="N915",
     )
 
 
@@ -105,12 +105,12 @@ def _prometheus_operator(doc: Document, spec: Spec, where: Loc, env: Environment
         "an AlertmanagerConfig's time intervals have no time zone, so the market clock becomes UTC",
         "the market routes",
         "sessions",
-        "N918",
+        code="N918",
     )
 
 
 def _utc_only(
-    doc: Document, spec: Spec, where: Loc, why: str, what: str, follows: str, code: str
+    doc: Document, spec: Spec, where: Loc, why: str, what: str, follows: str, *, code: str
 ) -> Iterator[Diagnostic]:
     """Refuse a market zone with daylight saving where an operator reads the market clock in UTC."""
     market = spec.market
