@@ -120,6 +120,17 @@ class Calendar:
         """The calendar's time zone."""
         return zoneinfo.ZoneInfo(self.timezone)
 
+    @cached_property
+    def utc_offset_minutes(self) -> int:
+        """The zone's offset from UTC on the calendar's first day, in minutes.
+
+        The consumers that read the clock in UTC (PromQL, External Secrets, an AlertmanagerConfig)
+        use it as the offset of every day: the rules admit them only in zones where it never changes.
+        """
+        offset = dt.datetime(self.years[0], 1, 1, tzinfo=self.zone).utcoffset()
+        assert offset is not None
+        return int(offset.total_seconds()) // 60
+
     @property
     def first_day(self) -> dt.date:
         """The first day the calendar lists."""

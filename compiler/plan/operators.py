@@ -134,20 +134,13 @@ def plan_external_secrets(
     )
 
 
-def utc_offset_minutes(calendar: Calendar) -> int:
-    """The calendar zone's offset from UTC in minutes; the rules admit only zones where it never changes."""
-    offset = dt.datetime(calendar.years[0], 1, 1, tzinfo=calendar.zone).utcoffset()
-    assert offset is not None
-    return int(offset.total_seconds()) // 60
-
-
 def utc_windows(calendar: Calendar, lead: int) -> tuple[SyncWindow, ...]:
     """The market's busy spans (as cron_spans has them) as yearless cron schedules in UTC.
 
     External Secrets evaluates its sync windows in UTC only. With a fixed offset the shift is exact:
     a span that starts before midnight UTC moves to the previous weekday (or date).
     """
-    offset = utc_offset_minutes(calendar)
+    offset = calendar.utc_offset_minutes
     start, end = weekday_span(calendar, lead)
     begin = start - offset
     shift = begin // DAY_MINUTES

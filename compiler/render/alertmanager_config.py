@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.plan.model import AlertingPlan, EnvPlan, PrometheusOperatorPlan, ReceiverPlan
-from compiler.plan.operators import utc_offset_minutes
 from compiler.plan.stack import STACK_FILE
 from compiler.render.alertmanager import alertmanager_config, webhook_url
 from compiler.render.labels import metadata, system_labels
@@ -61,7 +60,7 @@ def manifest(env: EnvPlan, operator: PrometheusOperatorPlan, alerting: AlertingP
     market = alerting.market
     calendar = env.observability.market
     if market is not None:
-        offset = utc_offset_minutes(calendar) if calendar is not None else 0
+        offset = calendar.utc_offset_minutes if calendar is not None else 0
         spec["muteTimeIntervals"] = [
             {"name": named["name"], "timeIntervals": [interval(e) for e in named["time_intervals"]]}
             for named in utc_time_intervals(market.hours, offset)

@@ -22,13 +22,6 @@ MARKET_OPEN = "nifty:market_open"
 PHASE_GROUP = "nifty-market-phase"
 
 
-def fixed_offset(calendar: Calendar) -> int:
-    """The zone's offset from UTC in seconds, the same on every day of the calendar's years."""
-    offset = dt.datetime(calendar.years[0], 1, 1, tzinfo=calendar.zone).utcoffset()
-    assert offset is not None
-    return int(offset.total_seconds())
-
-
 def _weekdays(calendar: Calendar) -> str:
     # day_of_week() counts from Sunday (0), date.weekday() from Monday (0).
     terms = [
@@ -80,7 +73,7 @@ def phase_group(calendar: Calendar) -> dict[str, Any]:
     """The recording rules: local minute, date and weekday, then whether the market is open.
 
     Rules of a group run in order at one evaluation time, so each reads the ones before it."""
-    local = f"vector(time() + {fixed_offset(calendar)})"
+    local = f"vector(time() + {calendar.utc_offset_minutes * 60})"
     return {
         "name": PHASE_GROUP,
         "rules": [
