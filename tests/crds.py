@@ -24,10 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-# API groups validated by the @kubernetes-models packages, in one node process per call.
-NODE_GROUPS = ("gateway.networking.k8s.io", "cert-manager.io", "external-secrets.io", "monitoring.coreos.com")
-# API groups whose objects kubernetes-validate cannot check; each has a validator below.
-CRD_GROUPS = ("keda.sh", *NODE_GROUPS)
+from compiler.kinds import KINDS, KUBERNETES
+
+# The projects whose schemas the @kubernetes-models packages carry, validated in one node process per call.
+NODE_SCHEMAS = ("gateway-api", "cert-manager", "external-secrets", "prometheus-operator")
+# API groups validated by the @kubernetes-models packages, from the table of kinds.
+NODE_GROUPS = tuple(sorted({kind.group for kind in KINDS if kind.schema in NODE_SCHEMAS}))
+# API groups whose objects kubernetes-validate cannot check: every kind of a project's CRD.
+CRD_GROUPS = tuple(sorted({kind.group for kind in KINDS if kind.schema != KUBERNETES}))
 # The npm project of the validators: package.json with exact versions, its lockfile (no registry URLs).
 MODELS = Path(__file__).resolve().parent / "crd-models"
 # What `install` last installed: the lockfile's hash, so a changed version reinstalls.

@@ -7,12 +7,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from compiler.kinds import CLUSTER_SCOPED, POD_TEMPLATES
 from compiler.kustomize.jsonpatch import plain_copy
 from compiler.render.types import ConfigSource, Manifest
-
-CLUSTER_SCOPED = frozenset(
-    {"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding", "StorageClass"}
-)
 
 # Kustomize's legacy output order (sortOptions: legacy, its default).
 _ORDER_FIRST = (
@@ -86,13 +83,12 @@ def generated_configmaps(
     return manifests, names
 
 
-# Where each kind keeps its pod template, as Kustomize's field specs say; the rest under spec.template.
-POD_TEMPLATES: dict[str, tuple[str, ...]] = {"CronJob": ("spec", "jobTemplate", "spec", "template")}
+# Where each kind keeps its pod template (the table of kinds, as Kustomize's field specs say).
 POD_TEMPLATE = ("spec", "template")
 
 
 def _template_path(manifest: Manifest) -> tuple[str, ...]:
-    return POD_TEMPLATES.get(manifest.get("kind", ""), POD_TEMPLATE)
+    return POD_TEMPLATES.get(manifest.get("kind", "")) or POD_TEMPLATE
 
 
 def _template(manifest: Manifest) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.kinds import KINDS
 from compiler.plan.model import Application, Project
 from compiler.render.types import Manifest
 
@@ -50,7 +51,7 @@ def _sync_policy(app: Application) -> dict[str, Any]:
 
 
 # The cluster-scoped kinds a build of out/ holds; a project allows none that it does not list.
-CLUSTER_KINDS = (("", "Namespace"), ("scheduling.k8s.io", "PriorityClass"))
+CLUSTER_KINDS = tuple((kind.group, kind.kind) for kind in KINDS if not kind.namespaced)
 
 
 def duration(minutes: int) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from compiler.kinds import POD_TEMPLATES
 from compiler.review.objdiff import MISSING, FieldChange, ObjectChange, TreeDiff
 from compiler.review.specdiff import SpecChange
 
@@ -56,7 +57,7 @@ def line_diff(change: FieldChange) -> list[str]:
     return [line for line in lines if not line.startswith(("---", "+++"))]
 
 
-WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"})
+WORKLOADS = frozenset(POD_TEMPLATES)
 # A field that names a generated ConfigMap: its hash suffix moves with the content, so the pods roll.
 CONFIG_REFERENCE = re.compile(r"(?:^|\.)(?:configMap|configMapRef|configMapKeyRef)\.name$")
 HASHED = re.compile(r"^(.+)-[a-z0-9]{10}$")
