@@ -32,7 +32,7 @@ class Rule:
 S, C, E = Scope.SPEC, Scope.COMPONENT, Scope.ENVIRONMENT
 
 # Codes are stable: a retired check keeps its code out of use. N0xx reading, N1xx names and
-# references, N2xx scaling and sizes, N3xx environment overrides, N4xx ports and clusters,
+# references, N2xx scaling, sizes and scheduled jobs, N3xx environment overrides, N4xx ports and clusters,
 # N5xx hardening, N6xx Ingress settings, N7xx variables and observability, N8xx alerting,
 # N9xx market calendar, pre-scaling, freezes, delivery and the cluster's operators.
 RULES = (
@@ -86,6 +86,21 @@ RULES = (
         C,
         waivable=True,
     ),
+    Rule(
+        "N206",
+        "job-settings",
+        "a scheduled job sets nothing a long-running service has: ports, probes, scaling, storage, ingress",
+        C,
+    ),
+    Rule(
+        "N207",
+        "job-schedule",
+        "a job runs on five cron fields that name a day, in a known zone away from clock changes, or "
+        "on the market's days",
+        C,
+    ),
+    Rule("N208", "job-unreachable", "nothing connects to a scheduled job or sends it alerts", C),
+    Rule("N209", "job-name", "a CronJob's name, with a special session's date, fits in 52 characters", C),
     Rule("N301", "override-unknown-component", "an environment overrides components that exist", E),
     Rule(
         "N302",
@@ -116,6 +131,12 @@ RULES = (
     ),
     Rule(
         "N309", "override-prescale-absent", "an environment changes pre-scaling only where the base has it", E
+    ),
+    Rule(
+        "N310",
+        "override-job",
+        "an environment suspends only scheduled jobs and gives them no replica count",
+        E,
     ),
     Rule(
         "N401",

@@ -19,6 +19,8 @@ from compiler.render.alerts import (
     CALENDAR_LAYER,
     at_maximum_name,
     crash_loop_name,
+    job_failed_name,
+    job_overdue_name,
     not_ready_name,
     objective_name,
     target_down_name,
@@ -115,6 +117,89 @@ def _pods(workload: Workload) -> Iterator[Case]:
     )
 
 
+def _job_failed(workload: Workload) -> Iterator[Case]:
+    """A run that failed after the last success fires; one that a later success followed does not.
+
+    Each case has a namespace of its own, so that its series do not meet another case's."""
+    job = workload.job
+    assert job is not None
+    fired = {"severity": job.severity, "component": workload.name, "layer": workload.layer_name}
+    cronjob = workload.name + job.runs[-1].suffix
+    name = job_failed_name(workload.name)
+
+    def run(namespace: str, started: int, failed: bool, owner: str = cronjob) -> list[Series]:
+        job_name = f"{owner}-{started}"
+        labels = {"namespace": namespace, "job_name": job_name, "job": "kube-state-metrics"}
+        owned = {"__name__": "kube_job_owner", **labels, "owner_kind": "CronJob", "owner_name": owner}
+        return [
+            (owned, "1xN"),
+            ({"__name__": "kube_job_status_start_time", **labels}, f"{started}xN"),
+            # kube-state-metrics gives each condition a series: 1 for the one that holds.
+            ({"__name__": "kube_job_failed", **labels, "condition": "true"}, f"{int(failed)}xN"),
+            ({"__name__": "kube_job_failed", **labels, "condition": "false"}, f"{int(not failed)}xN"),
+        ]
+
+    def success(namespace: str, at: int, owner: str = cronjob) -> Series:
+        labels = {"namespace": namespace, "cronjob": owner, "job": "kube-state-metrics"}
+        return ({"__name__": "kube_cronjob_status_last_successful_time", **labels}, f"{at}xN")
+
+    firing = [*run(f"{name}-a", 2000, True), success(f"{name}-a", 1000)]
+    # A failure and never a success.
+    firing += run(f"{name}-b", 2000, True)
+    quiet = [*run(f"{name}-a", 1000, True), success(f"{name}-a", 2000)]
+    # A run that succeeded; and a failed run of another CronJob of the namespace.
+    quiet += [*run(f"{name}-b", 2000, False), *run(f"{name}-b", 3000, True, f"not-{workload.name}")]
+    yield from _pair(
+        name,
+        firing,
+        quiet,
+        [
+            {"namespace": f"{name}-a", "owner_name": cronjob, **fired},
+            {"namespace": f"{name}-b", "owner_name": cronjob, **fired},
+        ],
+        "1m",
+    )
+
+
+def _job_overdue(workload: Workload) -> Iterator[Case]:
+    """A last success (or creation, with none) older than allowed fires; a minute younger does not."""
+    job = workload.job
+    assert job is not None
+    name = job_overdue_name(workload.name)
+    fired = {"severity": job.severity, "component": workload.name, "layer": workload.layer_name}
+    hold = 5
+    # Checked at wait + 10 minutes after the epoch (see _eval_minute): the age then is what counts.
+    checked = (hold + 10) * 60
+    limit = job.overdue_seconds
+
+    def cronjob(namespace: str, metric: str, age: int, suspended: bool = False) -> list[Series]:
+        labels = {"namespace": namespace, "cronjob": workload.name, "job": "kube-state-metrics"}
+        found = [({"__name__": metric, **labels}, f"{checked - age}xN")]
+        if metric == "kube_cronjob_created":
+            found.append(({"__name__": "kube_cronjob_created", **labels, "cronjob": "other"}, "0xN"))
+        found.append(({"__name__": "kube_cronjob_spec_suspend", **labels}, f"{int(suspended)}xN"))
+        return found
+
+    success, created = "kube_cronjob_status_last_successful_time", "kube_cronjob_created"
+    # Old enough a whole hold before it is checked, so that it has been pending that long.
+    firing = cronjob(f"{name}-a", success, limit + 60 * (hold + 1))
+    firing += cronjob(f"{name}-b", created, limit + 60 * (hold + 1))
+    quiet = cronjob(f"{name}-a", success, limit - 60)
+    quiet += cronjob(f"{name}-b", created, limit - 60)
+    # Too old, but suspended in the cluster: nobody expects it to run.
+    quiet += cronjob(f"{name}-c", success, limit + 60 * (hold + 1), suspended=True)
+    yield from _pair(
+        name,
+        firing,
+        quiet,
+        [
+            {"namespace": f"{name}-a", "cronjob": workload.name, **fired},
+            {"namespace": f"{name}-b", "cronjob": workload.name, **fired},
+        ],
+        f"{hold}m",
+    )
+
+
 def _target(target: ScrapeTarget, hot_path: bool) -> Iterator[Case]:
     up = {"__name__": "up", "job": target.job, "instance": f"10.0.0.1:{target.port}"}
     other = {**up, "job": f"not-{target.job}"}
@@ -191,7 +276,7 @@ def cases(env: EnvPlan) -> list[Case]:
         if workload.scaling is not None:
             found += _autoscaler(workload)
     for workload in env.workloads:
-        found += _pods(workload)
+        found += _pods(workload) if workload.serves else [*_job_failed(workload), *_job_overdue(workload)]
     hot = {w.name for w in env.workloads if w.hot_path}
     for target in env.observability.targets:
         found += _target(target, target.workload in hot)

@@ -105,6 +105,9 @@ def _stacking(layers: list[LayerPlan]) -> Iterator[str]:
 
 
 def _label(workload: Workload) -> str:
+    if workload.job is not None:
+        schedule = workload.job.runs[0].schedule
+        return f"{workload.name}<br/>CronJob · {schedule}{' · suspended' if workload.job.suspended else ''}"
     if workload.scaling:
         pods = f"{workload.scaling.min_replicas}-{workload.scaling.max_replicas} pods"
     else:

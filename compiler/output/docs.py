@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from compiler.kinds import POD_TEMPLATES, SCHEDULED, pod_template
 from compiler.output.clock_docs import market_clock_section
 from compiler.output.diagrams import data_flow, observability
 from compiler.output.platform_docs import platform_section
 from compiler.plan.model import EnvPlan, Plan
+from compiler.render.durations import go_duration
 from compiler.render.types import Manifest
 from compiler.spec.quantities import cpu_millis, format_cpu, format_memory, memory_bytes
 
 DOC_FILE = "README.md"
-WORKLOAD_KINDS = ("Deployment", "StatefulSet")
+WORKLOAD_KINDS = tuple(POD_TEMPLATES)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         " drives the HPA) that also holds the pre-scaling floor in trading hours; the workloads"
         " they scale set no replicas.",
         *(line for env in envs for line in _autoscaling_section(env)),
+        *_jobs_section(plan),
         "",
         "## Capacity",
         "",
@@ -106,6 +109,47 @@ def _environment_table(plan: Plan) -> Iterator[str]:
         routes = [w.route for w in env.workloads if w.route is not None]
         hosts = ", ".join(dict.fromkeys(f"{r.host}{r.path if r.path != '/' else ''}" for r in routes)) or "—"
         yield f"| {env.name} | {env.namespace} | {tags} | {hosts} | `{folder}` | {sync} |"
+
+
+def _jobs_section(plan: Plan) -> Iterator[str]:
+    """The scheduled jobs: their CronJobs' schedules, limits and alerts, and where they are suspended."""
+    jobs = [w for w in plan.base.workloads if w.job is not None]
+    if not jobs:
+        return
+    suspended = {
+        w.name: [
+            env.name
+            for env in plan.environments
+            for e in env.workloads
+            if e.name == w.name and e.job and e.job.suspended
+        ]
+        for w in jobs
+    }
+    yield ""
+    yield "## Scheduled jobs"
+    yield ""
+    yield (
+        "Each is a CronJob (one more for each special session it follows on its own date): its pods run"
+        " to completion, with no Service, probes or autoscaler. Cron has no year, so a job on the"
+        " market's days runs on every trading weekday, holidays included, and a special session's"
+        " date gets its run every year; a special session whose run would fall in the hours of a"
+        " regular session gets none. It alerts when its latest run failed, and when it has not"
+        " succeeded for longer than its longest wait between runs allows."
+    )
+    yield ""
+    yield "| job | schedule (CronJob) | time zone | when | at most | overdue after | suspended in |"
+    yield "| --- | --- | --- | --- | ---: | ---: | --- |"
+    for workload in jobs:
+        job = workload.job
+        assert job is not None
+        for index, run in enumerate(job.runs):
+            name = f"**{workload.name}**" if index == 0 else f"{workload.name}{run.suffix}"
+            first = index == 0
+            limits = go_duration(job.deadline_seconds) if first else ""
+            overdue = go_duration(job.overdue_seconds) if first else ""
+            where = (", ".join(suspended[workload.name]) or "—") if first else ""
+            cells = (name, f"`{run.schedule}`", job.timezone, run.reason, limits, overdue, where)
+            yield f"| {' | '.join(cells)} |"
 
 
 def _autoscaling_section(env: EnvPlan) -> Iterator[str]:
@@ -163,8 +207,10 @@ def capacity(objects: Iterable[Manifest]) -> Capacity:
     for workload in (o for o in objects if o["kind"] in WORKLOAD_KINDS):
         fixed = workload["spec"].get("replicas", 1)
         target = (workload["kind"], workload["metadata"]["name"])
-        low, high = bounds.get(target, (fixed, fixed))
-        cpu, memory = pod_requests(workload["spec"]["template"]["spec"])
+        low, high = (0, 1) if workload["kind"] in SCHEDULED else bounds.get(target, (fixed, fixed))
+        template = pod_template(workload)
+        assert template is not None
+        cpu, memory = pod_requests(template["spec"])
         claims = sum(
             memory_bytes(str(claim["spec"]["resources"]["requests"]["storage"]))
             for claim in workload["spec"].get("volumeClaimTemplates", [])

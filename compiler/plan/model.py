@@ -135,6 +135,34 @@ class ApiRule:
 
 
 @dataclass(frozen=True)
+class JobRun:
+    """One CronJob of a scheduled job: its name's suffix, a schedule without a year, and why it runs."""
+
+    suffix: str
+    schedule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """When and how a scheduled job runs; its first run is the regular one, the others dated."""
+
+    runs: tuple[JobRun, ...]
+    timezone: str
+    concurrency: Literal["Forbid", "Replace", "Allow"]
+    deadline_seconds: int
+    start_within_seconds: int
+    retries: int
+    keep_succeeded: int
+    keep_failed: int
+    severity: str
+    suspended: bool
+    # The longest a success may be old before it is overdue: the longest wait between regular runs,
+    # a run's time to start and to finish, and a change of the zone's clocks.
+    overdue_seconds: int
+
+
+@dataclass(frozen=True)
 class Workload:
     """One component, resolved for one environment."""
 
@@ -142,7 +170,7 @@ class Workload:
     layer: int
     layer_name: str
     description: str
-    kind: Literal["Deployment", "StatefulSet"]
+    kind: Literal["Deployment", "StatefulSet", "CronJob"]
     image: str
     tag: str
     digest: str | None
@@ -174,6 +202,12 @@ class Workload:
     pod_env: tuple[PodValue, ...] = ()
     # Ports on which the replicas of a cluster talk to each other; none for a plain workload.
     peer_ports: tuple[int, ...] = ()
+    job: JobPlan | None = None
+
+    @property
+    def serves(self) -> bool:
+        """Whether it runs until stopped and serves its port: not a scheduled job."""
+        return self.job is None
 
     @property
     def clustered(self) -> bool:

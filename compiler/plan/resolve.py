@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compiler.plan.delivery import plan_applications, plan_project
+from compiler.plan.jobs import plan_job
 from compiler.plan.market import Calendar, cron_spans, plan_calendar
 from compiler.plan.model import (
     CronWindow,
@@ -99,6 +100,7 @@ def _layer_plan(
             resolved[component.name],
             ports,
             calendar if env is not None and env.keda else None,
+            calendar,
         )
         for component in layer.components
     )
@@ -117,8 +119,10 @@ def _workload(
     resolved: Resolved,
     ports: dict[str, dict[str, int]],
     keda_calendar: Calendar | None,
+    calendar: Calendar | None,
 ) -> Workload:
     component, layer = resolved.component, resolved.layer
+    schedule = component.schedule
     own_image = component.image is None
     replicas = resolved.replicas
     scaling = None
@@ -133,7 +137,7 @@ def _workload(
             behaviour.scale_down_window,
             _prescaling(resolved.floor, keda_calendar),
         )
-    elif replicas is None:
+    elif replicas is None and schedule is None:
         replicas = 1
     storage = component.storage
     volume = None
@@ -146,7 +150,7 @@ def _workload(
         layer=layer.number,
         layer_name=layer.name,
         description=component.description or "",
-        kind="StatefulSet" if storage or component.peer_ports else "Deployment",
+        kind="CronJob" if schedule else "StatefulSet" if storage or component.peer_ports else "Deployment",
         image=f"{spec.system.registry}/{component.name}" if own_image else component.image or "",
         tag=resolved.tag,
         digest=component.digest,
@@ -178,6 +182,7 @@ def _workload(
         dedicated_cores=component.dedicated_cores,
         extra_ports=tuple(NamedPort(p.name, p.port) for p in component.ports),
         peer_ports=tuple(sorted({ports[component.name][name] for name in component.peer_ports})),
+        job=plan_job(schedule, calendar, resolved.suspended) if schedule is not None else None,
     )
 
 

@@ -61,6 +61,7 @@ OWN_MONITORING = ("prometheus", ALERTMANAGER, "grafana")
 RETENTION_SHARE = 0.8
 # What kube-state-metrics watches: the objects the generated alerts and dashboards read.
 KSM_RESOURCES = ("deployments", "horizontalpodautoscalers", "pods", "statefulsets")
+KSM_BATCH_RESOURCES = ("cronjobs", "jobs")
 
 
 def layer_dashboard(number: int) -> str:
@@ -148,7 +149,10 @@ def stack_plan(spec: Spec, namespace: str, monitoring: tuple[MonitoringFile, ...
         ),
         mounts=(ConfigMount("otel-collector-config", "/etc/otelcol"),),
     )
-    # Prometheus finds pods through DNS, so only kube-state-metrics reads the API, and only here.
+    # Prometheus finds pods through DNS, so only kube-state-metrics reads the API, and only here:
+    # the batch kinds too where the system has scheduled jobs, whose alerts read their runs.
+    batch = any(c.schedule is not None for layer in spec.layers for c in layer.components)
+    resources = tuple(sorted((*KSM_RESOURCES, *(KSM_BATCH_RESOURCES if batch else ()))))
     state = _tool(
         spec,
         "kube-state-metrics",
@@ -159,7 +163,7 @@ def stack_plan(spec: Spec, namespace: str, monitoring: tuple[MonitoringFile, ...
         liveness="/livez",
         args=(
             f"--namespaces={namespace}",
-            f"--resources={','.join(KSM_RESOURCES)}",
+            f"--resources={','.join(resources)}",
             f"--port={KSM_PORT}",
             f"--telemetry-port={KSM_TELEMETRY_PORT}",
         ),
@@ -168,6 +172,7 @@ def stack_plan(spec: Spec, namespace: str, monitoring: tuple[MonitoringFile, ...
             ApiRule("", ("pods",)),
             ApiRule("apps", ("deployments", "statefulsets")),
             ApiRule("autoscaling", ("horizontalpodautoscalers",)),
+            *((ApiRule("batch", KSM_BATCH_RESOURCES),) if batch else ()),
         ),
     )
     tools = [prometheus, grafana, collector, state]
@@ -238,7 +243,8 @@ def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
         )
         for layer in sorted(spec.layers, key=lambda x: x.number)
         for c in layer.components
-        if c.metrics.scrape
+        # A scheduled job's pods are gone between runs: kube-state-metrics tells of its runs instead.
+        if c.metrics.scrape and c.schedule is None
     ]
     stack: tuple[tuple[str, str, int, bool], ...] = (
         ("prometheus", "prometheus", PROMETHEUS_PORT, False),

@@ -9,6 +9,7 @@ from typing import Any
 
 from compiler.plan.market import Calendar
 from compiler.plan.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.render.durations import go_duration
 from compiler.render.market_phase import expiry_start, gated, phase_group
 
 AT_MAXIMUM_FOR = "15m"
@@ -27,6 +28,8 @@ CALENDAR_LAYER = "observability"
 # The alert fires this many days before the calendar's last listed day; the compile warns earlier.
 CALENDAR_ALERT_DAYS = 30
 CALENDAR_ALERT_FOR = "1m"
+JOB_FAILED_FOR = "1m"
+JOB_OVERDUE_FOR = "5m"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,16 @@ def target_down_name(job: str) -> str:
     return f"{camel(job)}TargetDown"
 
 
+def job_failed_name(workload: str) -> str:
+    """The alert on a scheduled job whose latest run failed."""
+    return f"{camel(workload)}JobFailed"
+
+
+def job_overdue_name(workload: str) -> str:
+    """The alert on a scheduled job with no success for longer than its schedule allows."""
+    return f"{camel(workload)}JobOverdue"
+
+
 def objective_name(objective: ObjectivePlan) -> str:
     """The alert on a declared objective."""
     return f"{camel(objective.workload)}{camel(objective.name)}"
@@ -104,7 +117,8 @@ def alerts(env: EnvPlan) -> tuple[Alert, ...]:
     calendar = env.observability.market
     return (
         *(_at_maximum(env, w) for w in env.workloads if w.scaling is not None),
-        *(a for w in env.workloads for a in _pod_health(env, w)),
+        *(a for w in env.workloads if w.serves for a in _pod_health(env, w)),
+        *(a for w in env.workloads for a in _job_runs(env, w)),
         *(_target_down(env, t, t.workload in hot) for t in env.observability.targets),
         *(_objective(env, o, calendar is not None) for o in env.observability.objectives),
         *((_calendar_ending(env, calendar),) if calendar is not None else ()),
@@ -172,6 +186,57 @@ def _pod_health(env: EnvPlan, workload: Workload) -> Iterator[Alert]:
         _severity(workload),
         f"A container of {workload.name} is crash looping",
         _runbook(env, workload.name, "crash-looping"),
+    )
+
+
+def _job_runs(env: EnvPlan, workload: Workload) -> Iterator[Alert]:
+    """A scheduled job's own alerts, from kube-state-metrics: its latest run failed, or none succeeded lately.
+
+    A run has failed when a Job of its CronJobs failed after their last success (or with none yet).
+    A success is overdue when the regular CronJob's last one (or its creation) is older than its
+    longest wait between runs allows; a CronJob suspended in the cluster is not overdue."""
+    job = workload.job
+    if job is None:
+        return
+    cronjobs = "|".join(workload.name + run.suffix for run in job.runs)
+    owned = f'kube_job_owner{{owner_kind="CronJob",owner_name=~"{cronjobs}"}}'
+    failed = (
+        "max by (namespace, owner_name) (kube_job_status_start_time"
+        f" * on (namespace, job_name) group_left (owner_name) {owned}"
+        ' and on (namespace, job_name) kube_job_failed{condition="true"} == 1)'
+    )
+    succeeded = (
+        "max by (namespace, owner_name) (label_replace(kube_cronjob_status_last_successful_time"
+        f'{{cronjob=~"{cronjobs}"}}, "owner_name", "$1", "cronjob", "(.+)"))'
+    )
+    yield Alert(
+        "nifty-jobs",
+        job_failed_name(workload.name),
+        workload.name,
+        workload.layer_name,
+        f"({failed} > {succeeded}) or ({failed} unless {succeeded})",
+        JOB_FAILED_FOR,
+        job.severity,
+        f"The latest run of the scheduled job {workload.name} failed",
+        _runbook(env, workload.name, "job-failed"),
+    )
+    regular = f'{{cronjob="{workload.name}"}}'
+    overdue = job.overdue_seconds
+    success = f"kube_cronjob_status_last_successful_time{regular}"
+    yield Alert(
+        "nifty-jobs",
+        job_overdue_name(workload.name),
+        workload.name,
+        workload.layer_name,
+        f"(time() - max by (namespace, cronjob) ({success}) > {overdue}"
+        f" or (time() - max by (namespace, cronjob) (kube_cronjob_created{regular}) > {overdue}"
+        f" unless on (namespace, cronjob) {success}))"
+        f" unless on (namespace, cronjob) kube_cronjob_spec_suspend{regular} == 1",
+        JOB_OVERDUE_FOR,
+        job.severity,
+        f"The scheduled job {workload.name} has not succeeded for {go_duration(overdue)}, longer than its"
+        f" schedule allows ({job.runs[0].reason})",
+        _runbook(env, workload.name, "job-overdue"),
     )
 
 

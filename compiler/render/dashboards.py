@@ -31,7 +31,10 @@ def layer_dashboard_json(env: EnvPlan, layer: LayerPlan) -> dict[str, Any]:
         _add_panel(panels, title, unit, exprs, width=WIDTH // 4)
     for workload in layer.workloads:
         _add_row(panels, workload.name)
-        _add_panel(panels, f"{workload.name}: replicas", "short", _replicas(workload), width=WIDTH // 2)
+        if workload.job is None:
+            _add_panel(panels, f"{workload.name}: replicas", "short", _replicas(workload), width=WIDTH // 2)
+        else:
+            _add_panel(panels, f"{workload.name}: runs", "s", _runs(workload), width=WIDTH // 2)
         _add_panel(panels, f"{workload.name}: CPU", "percent", _cpu(workload, scraped), width=WIDTH // 2)
     return {
         "uid": dashboard_uid(layer),
@@ -163,6 +166,17 @@ def _replicas(workload: Workload) -> list[tuple[str, str]]:
     return [
         ("ready", f"kube_deployment_status_replicas_ready{deployment}"),
         ("desired", f"kube_deployment_spec_replicas{deployment}"),
+    ]
+
+
+def _runs(workload: Workload) -> list[tuple[str, str]]:
+    """How long ago a scheduled job last succeeded and last ran, against when it is overdue."""
+    assert workload.job is not None
+    cronjob = f'{{cronjob="{workload.name}"}}'
+    return [
+        ("since the last success", f"time() - kube_cronjob_status_last_successful_time{cronjob}"),
+        ("since the last run", f"time() - kube_cronjob_status_last_schedule_time{cronjob}"),
+        ("overdue after", f"vector({workload.job.overdue_seconds})"),
     ]
 
 

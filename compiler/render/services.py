@@ -15,6 +15,8 @@ from compiler.spec.ports import MAIN
 def render(env: EnvPlan) -> Iterator[Placed]:
     """A Service selecting exactly one workload's pods, and the peer Service of a cluster."""
     for file, workload in env.placements():
+        if not workload.serves:
+            continue
         yield Placed(file, service(env, workload))
         if workload.clustered:
             yield Placed(file, peer_service(env, workload))

@@ -1,11 +1,11 @@
-"""Deployments, StatefulSets and their ServiceAccounts, hardened by default."""
+"""Deployments, StatefulSets, CronJobs and their ServiceAccounts, hardened by default."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.plan.model import EnvPlan, PodValue, SecretEnv, Workload
+from compiler.plan.model import EnvPlan, JobRun, PodValue, SecretEnv, Workload
 from compiler.render.labels import metadata, selector, workload_labels, workload_metadata
 from compiler.render.platform import priority_class
 from compiler.render.telemetry import telemetry_env
@@ -24,10 +24,13 @@ STARTUP_PERIOD = 5
 
 
 def render(env: EnvPlan) -> Iterator[Placed]:
-    """A ServiceAccount and a workload per component, in its group's file."""
+    """A ServiceAccount and a workload per component (a CronJob per run of a job), in its group's file."""
     for file, workload in env.placements():
         yield Placed(file, service_account(env, workload))
-        yield Placed(file, workload_manifest(env, workload))
+        if workload.job is None:
+            yield Placed(file, workload_manifest(env, workload))
+        else:
+            yield from (Placed(file, cron_job(env, workload, run)) for run in workload.job.runs)
 
 
 def service_account(env: EnvPlan, workload: Workload) -> dict[str, Any]:
@@ -71,12 +74,57 @@ def workload_manifest(env: EnvPlan, workload: Workload) -> dict[str, Any]:
         if volume.storage_class:
             claim["storageClassName"] = volume.storage_class
         spec["volumeClaimTemplates"] = [{"metadata": {"name": "data"}, "spec": claim}]
-    manifest: dict[str, Any] = {
-        "apiVersion": "apps/v1",
-        "kind": workload.kind,
-        "metadata": metadata(env, workload.name, labels),
+    return _annotated(
+        workload,
+        {
+            "apiVersion": "apps/v1",
+            "kind": workload.kind,
+            "metadata": metadata(env, workload.name, labels),
+            "spec": spec,
+        },
+    )
+
+
+def cron_job(env: EnvPlan, workload: Workload, run: JobRun) -> dict[str, Any]:
+    """The CronJob of one run of a scheduled job: its pods run once to completion, never restarted in place.
+
+    Every field the API server would default is written, so that Argo CD finds nothing to sync."""
+    job = workload.job
+    assert job is not None
+    labels = workload_labels(env, workload)
+    pod = _pod_spec(env, workload)
+    # A failed pod stays to be read; the Job starts a new one, up to its retries.
+    pod["restartPolicy"] = "Never"
+    spec: dict[str, Any] = {
+        "schedule": run.schedule,
+        "timeZone": job.timezone,
+        "concurrencyPolicy": job.concurrency,
+        "startingDeadlineSeconds": job.start_within_seconds,
+        "suspend": job.suspended,
+        "successfulJobsHistoryLimit": job.keep_succeeded,
+        "failedJobsHistoryLimit": job.keep_failed,
+        "jobTemplate": {
+            "metadata": {"labels": labels},
+            "spec": {
+                "backoffLimit": job.retries,
+                "activeDeadlineSeconds": job.deadline_seconds,
+                "template": {"metadata": {"labels": labels}, "spec": pod},
+            },
+        },
+    }
+    manifest = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": metadata(env, workload.name + run.suffix, labels),
         "spec": spec,
     }
+    annotated = _annotated(workload, manifest)
+    annotated["metadata"].setdefault("annotations", {})["nifty.io/schedule"] = run.reason
+    return annotated
+
+
+def _annotated(workload: Workload, manifest: dict[str, Any]) -> dict[str, Any]:
+    """manifest with checkov's skips and the workload's description as annotations, where it has any."""
     annotations = skip_annotations(workload)
     if workload.description:
         annotations["nifty.io/description"] = workload.description
@@ -137,9 +185,10 @@ def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
     }
     if workload.args:
         container["args"] = list(workload.args)
-    ports = [{"name": "main", "containerPort": workload.port, "protocol": "TCP"}]
-    ports += [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in workload.extra_ports]
-    container["ports"] = ports
+    if workload.serves:
+        ports = [{"name": "main", "containerPort": workload.port, "protocol": "TCP"}]
+        ports += [{"name": p.name, "containerPort": p.port, "protocol": "TCP"} for p in workload.extra_ports]
+        container["ports"] = ports
     env = _env(workload) + telemetry_env(env_plan, workload)
     container["env"] = env
     scratch = sum(memory_bytes(s.size) for s in workload.writable)
@@ -155,8 +204,11 @@ def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
             "ephemeral-storage": _quantity(scratch + LOG_ALLOWANCE),
         },
     }
-    container["readinessProbe"] = _probe(workload, workload.health, period=5, failures=3)
-    container["livenessProbe"] = _probe(workload, workload.liveness or workload.health, period=10, failures=6)
+    if workload.serves:
+        container["readinessProbe"] = _probe(workload, workload.health, period=5, failures=3)
+        container["livenessProbe"] = _probe(
+            workload, workload.liveness or workload.health, period=10, failures=6
+        )
     if workload.startup_seconds:
         # Liveness only starts once this passes, so a slow start is not killed mid-way.
         failures = -(-workload.startup_seconds // STARTUP_PERIOD)

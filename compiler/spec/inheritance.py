@@ -58,6 +58,7 @@ INHERITED = (
     Inherited("host", ("ingress", "host"), None, Merge.WHOLE),
     Inherited("tls_secret", ("ingress", "tls_secret"), None, Merge.WHOLE),
     Inherited("ingress_annotations", ("ingress", "annotations"), None, Merge.KEYS),
+    Inherited("suspend", ("schedule", "suspend"), None, Merge.WHOLE),
 )
 
 BY_OVERRIDE = {row.key: row for row in INHERITED if row.environment is not None}

@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic import Tag as Form
 
-from compiler.spec.market import Market
+from compiler.spec.market import ZONE, Market
 from compiler.spec.operators import CertManager, ExternalSecrets, Gateway, PrometheusOperator
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
@@ -318,6 +318,49 @@ class Objective(Model):
     summary: Text | None = Field(None, description="Summary of the alert; generated when unset")
 
 
+class MarketTime(Model):
+    """A time of the market's day on its trading days: minutes after (or, below 0, before) an event."""
+
+    at: Literal["open", "close"] = Field(
+        description="open: the first regular session's start; close: the day's last session's end"
+    )
+    minutes: Annotated[int, Field(ge=-720, le=720)] = Field(
+        0, description="Minutes after it; below 0, before it"
+    )
+
+
+class Schedule(Model):
+    """Makes the component a scheduled job: a CronJob whose pods run to completion."""
+
+    cron: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        None, description="Five cron fields (minute hour day month weekday) in `timezone`, e.g. '0 2 * * *'"
+    )
+    market: MarketTime | None = Field(
+        None, description="On the market's trading days, relative to its open or close; needs `market`"
+    )
+    timezone: Annotated[str, StringConstraints(pattern=ZONE, max_length=100)] | None = Field(
+        None, description="IANA zone of `cron`; the market's zone when there is one, else Etc/UTC"
+    )
+    concurrency: Literal["forbid", "replace", "allow"] = Field(
+        "forbid", description="A run due while the last one runs: skip it, replace the last, or run both"
+    )
+    deadline_seconds: Annotated[int, Field(ge=1, le=86400)] = Field(
+        3600, description="A run is stopped and failed after this long (the Job's activeDeadlineSeconds)"
+    )
+    start_within_seconds: Annotated[int, Field(ge=10, le=86400)] = Field(
+        300, description="A run that cannot start this long after its time is skipped, not started late"
+    )
+    retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        2, description="Pods a failed run may start again before the run counts as failed"
+    )
+    keep_succeeded: Annotated[int, Field(ge=0, le=100)] = Field(3, description="Finished runs kept")
+    keep_failed: Annotated[int, Field(ge=1, le=100)] = Field(3, description="Failed runs kept, to read")
+    severity: Literal["critical", "warning"] = Field(
+        "warning", description="Severity of its alerts: a failed run, no success for too long"
+    )
+    suspend: bool = Field(False, description="Runs nothing until set back (an environment may set it)")
+
+
 class Profile(Model):
     """Component settings under a name, which components pick up with `profile:` and override."""
 
@@ -353,7 +396,7 @@ class Profile(Model):
 
 
 class Component(Model):
-    """One workload: a Deployment, or a StatefulSet when it has storage."""
+    """One workload: a Deployment, a StatefulSet when it has storage or peers, a CronJob on a schedule."""
 
     name: Name = Field(description="DNS-1123 name; also the name of its Service and labels")
     profile: Name | list[Name] | None = Field(
@@ -384,6 +427,9 @@ class Component(Model):
         None, description="Requests and limits; defaults.resources fills gaps"
     )
     storage: Storage | None = Field(None, description="Makes the component a StatefulSet")
+    schedule: Schedule | None = Field(
+        None, description="Makes the component a scheduled job (a CronJob): no Service, probes or scaling"
+    )
     talks_to: list[TalksTo] = Field(
         [], description="Components this one opens connections to: name, name:port or {component, port}"
     )
@@ -636,6 +682,7 @@ class ComponentOverride(Model):
         {}, description="Controller settings of its Ingress in this environment, over the component's"
     )
     tls_secret: Name | None = Field(None, description="Ingress TLS Secret in this environment")
+    suspend: bool | None = Field(None, description="A scheduled job runs nothing here (true) or runs again")
 
 
 class SyncPolicy(Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 # The workloads of the observability stack, whose names a component cannot take.
 STACK = ("prometheus", "grafana", "otel-collector", "kube-state-metrics", "alertmanager")
@@ -36,3 +37,8 @@ PEER_SUFFIX = "-peers"
 def peer_service_name(workload: str) -> str:
     """The headless Service that gives a clustered workload's pods stable names for their peers."""
     return f"{workload}{PEER_SUFFIX}"
+
+
+def job_run_suffix(day: date) -> str:
+    """The suffix of a scheduled job's CronJob for a special session on day's date, e.g. -1108."""
+    return f"-{day.month:02d}{day.day:02d}"

@@ -90,6 +90,8 @@ class Resolved:
     route: Route | None
     skips: tuple[Skip, ...]
     hot_path: bool
+    # A scheduled job that runs nothing in this environment.
+    suspended: bool = False
     # A path in the component's own terms -> where an environment wrote its value; the values
     # below it are the environment's too, except below a mapping it changes field by field.
     set_here: Mapping[Path, Loc] = field(default_factory=dict)
@@ -206,6 +208,7 @@ def _resolved(
         route=_route(spec, component, override),
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         hot_path=layer.hot_path if component.hot_path is None else component.hot_path,
+        suspended=_suspended(component, override),
         set_here=dict(_set_here(name, component, override)),
         fields_set_here=frozenset(
             BY_OVERRIDE[key].path
@@ -214,6 +217,13 @@ def _resolved(
         ),
         profiled=profiled,
     )
+
+
+def _suspended(component: Component, override: ComponentOverride | None) -> bool:
+    """Whether a scheduled job is suspended: the environment's say, else the component's."""
+    if override is not None and override.suspend is not None:
+        return override.suspend
+    return component.schedule is not None and component.schedule.suspend
 
 
 def _scratches(

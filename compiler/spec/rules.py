@@ -11,6 +11,7 @@ from compiler.spec.delivery_rules import check_shared_clusters
 from compiler.spec.document import Document, Loc
 from compiler.spec.ingress_rules import check_ingress
 from compiler.spec.inheritance import BY_OVERRIDE
+from compiler.spec.job_rules import check_jobs
 from compiler.spec.market_rules import check_market
 from compiler.spec.merge import Sizing
 from compiler.spec.model import Component, ComponentOverride, Spec
@@ -60,6 +61,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_market(doc, spec)
     yield from check_clock(doc, spec, seen)
     yield from check_operators(doc, spec)
+    yield from check_jobs(doc, spec)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

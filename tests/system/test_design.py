@@ -3,25 +3,30 @@
 Each system (the one at the repository's root and every example) is built with `kubectl kustomize`
 from its committed out/ (the drift check proves that out/ is what the spec compiles to). The values
 are read from the spec, with each environment's overrides merged in: every autoscaling min is at
-most its max, and every threshold of the spec (autoscaling bounds and target, the alert at each
-autoscaling maximum, each objective's threshold and hold, each pre-scaling floor) is in every build.
+most its max, every threshold of the spec (autoscaling bounds and target, the alert at each
+autoscaling maximum, each objective's threshold and hold, each pre-scaling floor) is in every build,
+and every scheduled job runs as its spec says, never while the market trades.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
+from compiler.plan.market import plan_calendar
 from compiler.spec.include import read_system
 from compiler.spec.merge import merged_bounds, merged_floor
 from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.validate import validate
+from tests import cronexpr
 from tests.crds import autoscalers, made_secrets, used_secrets
 from tests.tools import environment_folders, kustomize, objects, system_name, systems
 
@@ -173,3 +178,42 @@ def test_every_secret_is_made_where_the_environment_names_its_operators(system: 
             if (env.cert_manager if tls else env.external_secrets) is not None:
                 maker = "Certificate" if tls else "ExternalSecret"
                 assert made.get(secret) == maker, f"{system.name} {name}: no {maker} makes {secret} ({user})"
+
+
+def test_every_scheduled_job_runs_as_its_spec_says_and_never_in_a_session(system: System) -> None:
+    """Each job is a CronJob in every build with its deadline, retries and suspension from the spec;
+    one on the market's days never runs while the market trades (read as robfig/cron reads it, in its
+    zone) over the calendar's years and the year after them."""
+    calendar = plan_calendar(system.spec.market)
+    for env, overrides, _ in system.environments():
+        cronjobs = [o for o in system.builds[env] if o["kind"] == "CronJob"]
+        for component in system.components():
+            schedule = component.schedule
+            if schedule is None:
+                continue
+            own = [c for c in cronjobs if c["metadata"]["labels"]["app.kubernetes.io/name"] == component.name]
+            assert component.name in {c["metadata"]["name"] for c in own}, f"{env}: {component.name}"
+            override = overrides.get(component.name)
+            suspended = override.suspend if override and override.suspend is not None else schedule.suspend
+            for cronjob in own:
+                spec = cronjob["spec"]
+                job = spec["jobTemplate"]["spec"]
+                assert job["activeDeadlineSeconds"] == schedule.deadline_seconds, f"{env}: {component.name}"
+                assert job["backoffLimit"] == schedule.retries, f"{env}: {component.name}"
+                assert spec["suspend"] is suspended, f"{env}: {component.name}"
+                if schedule.market is not None and calendar is not None:
+                    runs = _runs(spec["schedule"], spec["timeZone"], calendar.first_day, calendar.last_day)
+                    trading = [run for run in runs if calendar.is_open(run)]
+                    assert not trading, (
+                        f"{env}: {cronjob['metadata']['name']} runs in a session at {trading[0]}"
+                    )
+
+
+def _runs(schedule: str, zone: str, first: dt.date, last: dt.date) -> list[dt.datetime]:
+    """Every run of a five-field schedule from first to a year after last, as aware instants."""
+    cron = cronexpr.parse(schedule)
+    wall, end = dt.datetime.combine(first, dt.time()), last + dt.timedelta(days=366)
+    found = []
+    while (wall := cron.next_after(wall)).date() <= end:
+        found.append(wall.replace(tzinfo=ZoneInfo(zone)))
+    return found

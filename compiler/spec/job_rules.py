@@ -1,0 +1,224 @@
+"""Rules over scheduled jobs: what a CronJob can be, when it runs, and that nothing calls it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
+from functools import lru_cache
+
+from compiler.diagnostics import Diagnostic
+from compiler.spec.cron import DAY_MINUTES, longest_gap, parse_cron
+from compiler.spec.document import Document, Loc
+from compiler.spec.market import Market, clock_minutes
+from compiler.spec.model import Component, MarketTime, Schedule, Spec
+from compiler.spec.names import job_run_suffix
+from compiler.spec.ports import connection
+from compiler.spec.positions import at_key, at_value
+
+# What only a long-running service has: a scheduled job's pods run to completion, so nothing
+# serves, probes, scales or routes to them.
+SERVICE_ONLY = (
+    "port",
+    "ports",
+    "peer_ports",
+    "probe",
+    "health",
+    "startup_seconds",
+    "replicas",
+    "autoscaling",
+    "prescale",
+    "storage",
+    "ingress",
+    "metrics",
+    "objectives",
+)
+# A CronJob's name leaves room for the Job controller's suffix of 11 characters.
+MAX_CRONJOB_NAME = 52
+# The years whose time changes a schedule in a zone with daylight saving is checked against.
+DST_YEARS = range(2020, 2041)
+
+
+def check_jobs(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
+    """Every problem of the scheduled jobs of spec, positioned in doc."""
+    jobs: dict[str, Loc] = {}
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc: Loc = ("layers", li, "components", ci)
+            if component.schedule is not None:
+                jobs.setdefault(component.name, loc)
+                yield from _settings(doc, loc, component)
+                yield from _schedule(doc, spec, (*loc, "schedule"), component.schedule)
+                yield from _name(doc, spec, loc, component)
+    yield from _callers(doc, spec, jobs)
+    yield from _overrides(doc, spec, jobs)
+
+
+def _settings(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
+    for key in SERVICE_ONLY:
+        if key in component.model_fields_set:
+            yield at_key(
+                doc,
+                (*loc, key),
+                f"'{component.name}' is a scheduled job: its pods run to completion and have no {key}",
+                code="N206",
+            )
+
+
+def _schedule(doc: Document, spec: Spec, loc: Loc, schedule: Schedule) -> Iterator[Diagnostic]:
+    if (schedule.cron is None) == (schedule.market is None):
+        yield at_key(doc, loc, "a schedule sets either cron or market, one of them", code="N207")
+        return
+    if schedule.market is not None:
+        if spec.market is None:
+            yield at_key(
+                doc,
+                (*loc, "market"),
+                "a schedule on the market's days needs the top-level market",
+                code="N207",
+            )
+        else:
+            yield from _in_session(doc, (*loc, "market"), spec.market, schedule.market)
+        if schedule.timezone is not None:
+            yield at_key(
+                doc,
+                (*loc, "timezone"),
+                "a schedule on the market's days runs in the market's zone; it takes no timezone",
+                code="N207",
+            )
+        return
+    assert schedule.cron is not None
+    try:
+        parse_cron(schedule.cron)
+    except ValueError as error:
+        yield at_value(doc, (*loc, "cron"), f"{error}", code="N207")
+        return
+    if longest_gap(schedule.cron) is None:
+        yield at_value(doc, (*loc, "cron"), f"'{schedule.cron}' names no day that exists", code="N207")
+        return
+    zone = schedule.timezone or (spec.market.timezone if spec.market else "Etc/UTC")
+    if schedule.timezone is not None and not _known_zone(zone):
+        yield at_value(doc, (*loc, "timezone"), f"'{zone}' is not a known time zone", code="N207")
+        return
+    if _known_zone(zone):
+        shifted = _shifted_minutes(schedule.cron, zone)
+        if shifted:
+            where = (*loc, "timezone") if schedule.timezone is not None else (*loc, "cron")
+            yield at_value(
+                doc,
+                where,
+                f"'{schedule.cron}' runs at {shifted}, which {zone} skips or repeats when its clocks"
+                " change; pick a time outside the change",
+                code="N207",
+            )
+
+
+def _in_session(doc: Document, loc: Loc, market: Market, when: MarketTime) -> Iterator[Diagnostic]:
+    """A run on the market's days never falls in the hours of a regular session."""
+    hours = [(clock_minutes(s.start), clock_minutes(s.end), s.name) for s in market.sessions]
+    for change in market.session_changes:
+        regular = next((h for h in hours if h[2] == change.session), None)
+        if regular is not None:
+            start = clock_minutes(change.start) if change.start else regular[0]
+            end = clock_minutes(change.end) if change.end else regular[1]
+            hours.append((start, end, change.session))
+    # The run follows the earliest open or the latest close of the week, as the plan places it.
+    base = min(h[0] for h in hours) if when.at == "open" else max(h[1] for h in hours)
+    runs = (base + when.minutes) % DAY_MINUTES
+    for start, end, name in hours:
+        if start <= runs < end:
+            yield at_key(
+                doc,
+                loc,
+                f"the run at {_clock(runs)} falls in the session '{name}' ({_clock(start)}-{_clock(end)});"
+                " a job on the market's days runs outside its sessions",
+                code="N207",
+            )
+            return
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@lru_cache(maxsize=64)
+def _known_zone(zone: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _shifted_minutes(cron_text: str, zone: str) -> str | None:
+    """The first run of cron that a change of the zone's clocks skips or repeats, as HH:MM, or None."""
+    tz = zoneinfo.ZoneInfo(zone)
+    cron = parse_cron(cron_text)
+    day = dt.date(DST_YEARS.start, 1, 1)
+    last = dt.date(DST_YEARS.stop, 1, 1)
+    offset = dt.datetime(day.year, day.month, day.day, 12, tzinfo=tz).utcoffset()
+    while day < last:
+        following = dt.datetime(day.year, day.month, day.day, 23, 59, tzinfo=tz).utcoffset()
+        if following != offset:
+            for at in (day, day + dt.timedelta(days=1)):
+                if not cron.runs_on(at):
+                    continue
+                for minute in cron.day_minutes:
+                    wall = dt.datetime(at.year, at.month, at.day, minute // 60, minute % 60, tzinfo=tz)
+                    if wall.utcoffset() != wall.replace(fold=1).utcoffset():
+                        return f"{minute // 60:02d}:{minute % 60:02d}"
+        offset = following
+        day += dt.timedelta(days=1)
+    return None
+
+
+def _name(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterator[Diagnostic]:
+    dated = component.schedule is not None and component.schedule.market is not None and spec.market
+    longest = component.name + (job_run_suffix(dt.date(2000, 12, 31)) if dated else "")
+    if len(longest) > MAX_CRONJOB_NAME:
+        extra = " with the date of a special session" if dated else ""
+        yield at_value(
+            doc,
+            (*loc, "name"),
+            f"a CronJob's name{extra} ('{longest}') has at most {MAX_CRONJOB_NAME} characters",
+            field=False,
+            code="N209",
+        )
+
+
+def _callers(doc: Document, spec: Spec, jobs: dict[str, Loc]) -> Iterator[Diagnostic]:
+    """Nothing connects to a scheduled job: it has no Service and is gone between runs."""
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            for index, entry in enumerate(component.talks_to):
+                target, _ = connection(entry)
+                if target in jobs:
+                    yield at_value(
+                        doc,
+                        ("layers", li, "components", ci, "talks_to", index),
+                        f"'{target}' is a scheduled job; nothing can connect to it",
+                        code="N208",
+                    )
+    manager = spec.observability.alertmanager
+    for index, receiver in enumerate(manager.receivers if manager else ()):
+        if receiver.webhook is not None and receiver.webhook.component in jobs:
+            yield at_value(
+                doc,
+                ("observability", "alertmanager", "receivers", index, "webhook", "component"),
+                f"'{receiver.webhook.component}' is a scheduled job; it cannot receive alerts",
+                code="N208",
+            )
+
+
+def _overrides(doc: Document, spec: Spec, jobs: dict[str, Loc]) -> Iterator[Diagnostic]:
+    """An environment suspends only scheduled jobs, and gives them no replica count."""
+    for env_name, env in spec.environments.items():
+        for name, override in env.components.items():
+            where: Loc = ("environments", env_name, "components", name)
+            if override.suspend is not None and name not in jobs:
+                yield at_key(doc, (*where, "suspend"), f"'{name}' is not a scheduled job", code="N310")
+            if override.replicas is not None and name in jobs:
+                yield at_key(
+                    doc, (*where, "replicas"), f"'{name}' is a scheduled job; it has no replicas", code="N310"
+                )
