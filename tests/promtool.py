@@ -6,7 +6,6 @@ example; nox calls it."""
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from tests.alert_cases import (
     split_by_session,
     test_file,
 )
-from tests.tools import ROOT, at_once, system_name, systems, tool
+from tests.tools import ROOT, at_once, once_per_run, system_name, systems, tool
 
 # The seed's hand-written tests, for the compiler's tests; each system's own for the session.
 MONITORING_TESTS = ROOT / "tests" / "fixtures" / "seed" / "monitoring" / "tests"
@@ -133,24 +132,6 @@ def run_unit_tests(folder: Path) -> None:
     promtool("test", "rules", *(str(p) for p in unit_tests(folder)), cwd=folder)
 
 
-# nox names a folder of its own run (see noxfile.py) where the unit tests promtool passed are
-# recorded by the digest of what it read: the compiler's tests check the fixtures, copies of the
-# shipped systems, and the promtool session then checks the same bytes. promtool's verdict on the
-# same files is the same within a run; a failure is never recorded, so it is always run again.
-PASSED = "NIFTY_PROMTOOL_PASSED"
-
-
-def run_unit_tests_once(folder: Path, digest: str) -> None:
-    """run_unit_tests, unless the same files passed earlier in this run of nox."""
-    record = os.environ.get(PASSED)
-    mark = Path(record) / digest if record else None
-    if mark is not None and mark.is_file():
-        return
-    run_unit_tests(folder)
-    if mark is not None and mark.parent.is_dir():
-        mark.touch()
-
-
 def untested_alerts(folder: Path, rules: list[Path], tests_folder: Path = MONITORING_TESTS) -> list[str]:
     """The alerts of the rules in folder that lack a firing or a quiet test, generated or hand-written."""
     hand = hand_written_tests(tests_folder)
@@ -189,7 +170,7 @@ def check_plan(plan: Plan, workdir: Path, tests_folder: Path = MONITORING_TESTS)
         config, rules, _ = written[env.name]
         check_files(config, rules)
         if env.name in tested:
-            run_unit_tests_once(workdir / env.name, tested[env.name])
+            once_per_run(f"promtool-{tested[env.name]}", lambda: run_unit_tests(workdir / env.name))
 
     at_once(check, envs)
     return {env.name: untested_alerts(workdir / env.name, written[env.name][1], tests_folder) for env in envs}

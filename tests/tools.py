@@ -104,6 +104,24 @@ def at_once(work: Callable[[U], T], items: Iterable[U]) -> list[T]:
         return list(pool.map(work, items))
 
 
+# nox names a folder for its own run alone (see noxfile.py), where the checks of real tools that passed
+# are recorded by the digest of all the tool read: the compiler's tests check the fixtures, copies of
+# the shipped systems, and the promtool and amtool sessions then check the same bytes. A tool's verdict
+# on the same files is the same within a run; a failure is never recorded, so it is always run again.
+RUN_RECORDS = "NIFTY_RUN_RECORDS"
+
+
+def once_per_run(digest: str, check: Callable[[], None]) -> None:
+    """check(), unless a check of the same digest passed earlier in this run of nox; record its pass."""
+    folder = os.environ.get(RUN_RECORDS)
+    mark = Path(folder) / digest if folder else None
+    if mark is not None and mark.is_file():
+        return
+    check()
+    if mark is not None and mark.parent.is_dir():
+        mark.touch()
+
+
 def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
     """work on the base and on every overlay of out/, by name, at once."""
     folders = environment_folders(out)
