@@ -176,8 +176,8 @@ def check_env(env: EnvPlan, folder: Path) -> int:
     config = write_config(env, folder)
     cases = list(route_cases(env))
 
-    def check() -> None:
-        amtool("check-config", str(config))
+    def check() -> str:
+        report = amtool("check-config", str(config))
         at_once(
             lambda case: amtool(
                 "config",
@@ -189,6 +189,7 @@ def check_env(env: EnvPlan, folder: Path) -> int:
             ),
             cases,
         )
+        return report
 
     # The config's bytes and every case: all that amtool reads and is asked.
     digest = hashlib.sha256(config.read_bytes() + repr(cases).encode()).hexdigest()

@@ -127,9 +127,9 @@ def unit_tests(folder: Path) -> list[Path]:
     return [tests, *sorted(p for p in folder.glob("*-tests.yaml") if p != tests)]
 
 
-def run_unit_tests(folder: Path) -> None:
-    """promtool test rules over the unit tests in folder, which name its rule files."""
-    promtool("test", "rules", *(str(p) for p in unit_tests(folder)), cwd=folder)
+def run_unit_tests(folder: Path) -> str:
+    """promtool test rules over the unit tests in folder, which name its rule files; its report."""
+    return promtool("test", "rules", *(str(p) for p in unit_tests(folder)), cwd=folder)
 
 
 def untested_alerts(folder: Path, rules: list[Path], tests_folder: Path = MONITORING_TESTS) -> list[str]:
