@@ -31,8 +31,19 @@ def tool(name: str) -> str:
     return found
 
 
-def kustomize(folder: Path) -> str:
-    """`kubectl kustomize folder` with the default load restrictor."""
+def kustomize(folder: Path, tree: Path | None = None) -> str:
+    """`kubectl kustomize folder` with the default load restrictor.
+
+    tree, when given, is the out/ that holds all the build reads: a build of the same bytes earlier in
+    this run of nox is taken instead (see once_per_run).
+    """
+    if tree is None:
+        return _kustomize(folder)
+    where = folder.relative_to(tree).as_posix().replace("/", "-")
+    return once_per_run(f"kubectl-{tree_digest(tree)}-{where}", lambda: _kustomize(folder))
+
+
+def _kustomize(folder: Path) -> str:
     result = subprocess.run(
         [tool("kubectl"), "kustomize", str(folder)], capture_output=True, text=True, check=False
     )
@@ -150,7 +161,7 @@ def build_all(out: Path) -> dict[str, str]:
     digest = tree_digest(out)
 
     def build(folder: Path) -> str:
-        text = kustomize(folder)
+        text = kustomize(folder, out)
         validate_strict(text)
         return text
 
@@ -241,7 +252,7 @@ def scan(outs: list[Path], workdir: Path) -> dict[tuple[Path, str], dict[str, An
     The builds are shared out among as many checkov processes as the machine has cores.
     """
     folders = [(out, folder) for out in outs for folder in environment_folders(out)]
-    texts = at_once(kustomize, [folder for _, folder in folders])
+    texts = at_once(lambda pair: kustomize(pair[1], pair[0]), folders)
     paths = [workdir / f"{index}-{folder.name}.yaml" for index, (_, folder) in enumerate(folders)]
     for path, text in zip(paths, texts, strict=True):
         path.write_text(text, encoding="utf-8")
