@@ -12,6 +12,7 @@ dependencies that clash with the test tools, so `scan` keeps a virtualenv of its
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -21,6 +22,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -34,6 +36,12 @@ nox.options.download_python = "never"
 # which git ignores. Some machines turn that off; the sessions start hundreds of Python processes,
 # and each would compile the compiler and the tests again, a third of a compile's time.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# A folder for this run of nox alone, removed when it ends: the kubectl builds, promtool and amtool
+# checks that passed in it, by digest of all the tool read (tests/tools.py once_per_run). The compiler's
+# tests check the fixtures, copies of the shipped systems, before the sessions check the same files.
+RUN_RECORDS = Path(tempfile.mkdtemp(prefix="nifty-nox-"))
+atexit.register(shutil.rmtree, RUN_RECORDS, ignore_errors=True)
+os.environ["NIFTY_RUN_RECORDS"] = str(RUN_RECORDS)
 
 ROOT = Path(__file__).resolve().parent
 # The packages of the sessions that share an environment: the dev extra's, without nox.

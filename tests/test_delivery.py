@@ -165,7 +165,7 @@ def test_hpa_replicas_are_ignored_exactly(shipped_tree: dict[str, str], shipped_
 
 @pytest.mark.tools
 def test_kubectl_builds_the_applications(shipped_out: Path, shipped_tree: dict[str, str]) -> None:
-    built = objects(kustomize(shipped_out / "argocd"))
+    built = objects(kustomize(shipped_out / "argocd", shipped_out))
     project = objects(shipped_tree["argocd/project.yaml"])
     assert sorted(built, key=lambda o: str(o["metadata"]["name"])) == sorted(
         [*_applications(shipped_tree).values(), *project], key=lambda o: str(o["metadata"]["name"])

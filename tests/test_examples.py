@@ -21,7 +21,10 @@ MONITORING = OPTIONS / "monitoring"
 
 @pytest.fixture(scope="module")
 def tree() -> dict[str, str]:
-    return compile_spec(SPEC, MONITORING)
+    """The example's out/ tree, as `nifty compile` writes it in the example's folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(OPTIONS)
+        return compile_spec(Path("spec/system.yaml"), Path("monitoring"))
 
 
 def test_the_example_is_in_several_files_with_three_environments_and_profiles() -> None:

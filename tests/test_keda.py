@@ -126,7 +126,7 @@ def test_the_keda_schema_refuses_a_broken_scaled_object(shipped_plan: Plan, chan
 @pytest.mark.tools
 def test_kubectl_builds_scaled_objects_without_hpas(shipped_out: Path, shipped_plan: Plan) -> None:
     for name in _keda_envs():
-        built = objects(kustomize(shipped_out / "overlays" / name))
+        built = objects(kustomize(shipped_out / "overlays" / name, shipped_out))
         scaled = _by_kind(built, "ScaledObject")
         assert scaled
         assert not set(scaled) & set(_by_kind(built, "HorizontalPodAutoscaler"))

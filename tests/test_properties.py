@@ -20,11 +20,21 @@ PURE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 WITH_TOOLS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _compile(spec: dict[str, Any], folder: Path) -> tuple[Plan, dict[str, str]]:
-    """Write spec into folder and compile it the way the CLI does."""
+def _written(spec: dict[str, Any], folder: Path) -> Path:
+    """Write spec into folder as system.yaml; its path."""
     path = folder / "system.yaml"
     path.write_text(dump(spec), encoding="utf-8")
-    return load_plan(path, folder / "monitoring"), compile_spec(path, folder / "monitoring")
+    return path
+
+
+def _plan(spec: dict[str, Any], folder: Path) -> Plan:
+    """Write spec into folder and plan it the way the CLI does (each test reads what it checks only)."""
+    return load_plan(_written(spec, folder), folder / "monitoring")
+
+
+def _tree(spec: dict[str, Any], folder: Path) -> dict[str, str]:
+    """Write spec into folder and compile it the way the CLI does."""
+    return compile_spec(_written(spec, folder), folder / "monitoring")
 
 
 def _write(tree: dict[str, str], out: Path) -> None:
@@ -50,7 +60,7 @@ def _hpas(docs: list[dict[str, Any]]) -> dict[str, tuple[int, int, int]]:
 @given(specs())
 def test_thresholds_survive_and_hpas_are_sound(spec: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        plan, _ = _compile(spec, Path(folder))
+        plan = _plan(spec, Path(folder))
     for env in (plan.base, *plan.environments):
         docs = build_environment(env)
         hpas = _hpas(docs)
@@ -71,14 +81,14 @@ def test_thresholds_survive_and_hpas_are_sound(spec: dict[str, Any]) -> None:
 @given(specs())
 def test_compiling_twice_gives_identical_bytes(spec: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
-        assert _compile(spec, Path(one))[1] == _compile(spec, Path(two))[1]
+        assert _tree(spec, Path(one)) == _tree(spec, Path(two))
 
 
 @WITH_TOOLS
 @given(specs())
 def test_overlays_build_with_kubectl_to_the_planned_objects(spec: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        plan, tree = _compile(spec, Path(folder))
+        plan, tree = _plan(spec, Path(folder)), _tree(spec, Path(folder))
         out = Path(folder) / "out"
         _write(tree, out)
         for env in plan.environments:

@@ -32,7 +32,7 @@ def built(shipped_out: Path, shipped_plan: Plan) -> dict[str, tuple[EnvPlan, lis
     """Each environment's plan and the objects `kubectl kustomize` builds for it."""
     plans = {env.name: env for env in (shipped_plan.base, *shipped_plan.environments)}
     return {
-        folder.name: (plans[folder.name], objects(kustomize(folder)))
+        folder.name: (plans[folder.name], objects(kustomize(folder, shipped_out)))
         for folder in environment_folders(shipped_out)
     }
 

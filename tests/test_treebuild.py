@@ -131,7 +131,9 @@ def test_shipped_tree_equals_kubectl(shipped_out: Path, shipped_tree: dict[str, 
     folders = [folder_of(env) for env in environments(shipped_tree)]
     assert {"base", "overlays/dev", "overlays/prod", "argocd"} <= set(folders)
     for folder in folders:
-        assert build_folder(shipped_tree, folder) == objects(kustomize(shipped_out / folder)), folder
+        assert build_folder(shipped_tree, folder) == objects(kustomize(shipped_out / folder, shipped_out)), (
+            folder
+        )
 
 
 def test_shipped_tree_equals_the_planned_build(shipped_tree: dict[str, str], shipped_plan: Plan) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,8 +31,19 @@ def tool(name: str) -> str:
     return found
 
 
-def kustomize(folder: Path) -> str:
-    """`kubectl kustomize folder` with the default load restrictor."""
+def kustomize(folder: Path, tree: Path | None = None) -> str:
+    """`kubectl kustomize folder` with the default load restrictor.
+
+    tree, when given, is the out/ that holds all the build reads: a build of the same bytes earlier in
+    this run of nox is taken instead (see once_per_run).
+    """
+    if tree is None:
+        return _kustomize(folder)
+    where = folder.relative_to(tree).as_posix().replace("/", "-")
+    return once_per_run(f"kubectl-{tree_digest(tree)}-{where}", lambda: _kustomize(folder))
+
+
+def _kustomize(folder: Path) -> str:
     result = subprocess.run(
         [tool("kubectl"), "kustomize", str(folder)], capture_output=True, text=True, check=False
     )
@@ -104,6 +117,39 @@ def at_once(work: Callable[[U], T], items: Iterable[U]) -> list[T]:
         return list(pool.map(work, items))
 
 
+# nox names a folder for its own run alone (see noxfile.py), where the checks of real tools that passed
+# are recorded by the digest of all the tool read: the compiler's tests check the fixtures, copies of
+# the shipped systems, and the kustomize, promtool and amtool sessions then check the same bytes. A
+# tool's verdict on the same files is the same within a run; a failure is never recorded, so it is
+# always run again.
+RUN_RECORDS = "NIFTY_RUN_RECORDS"
+
+
+def once_per_run(digest: str, check: Callable[[], str]) -> str:
+    """check()'s text, or that of a check of the same digest that passed earlier in this run of nox."""
+    folder = os.environ.get(RUN_RECORDS)
+    mark = Path(folder) / digest if folder else None
+    if mark is not None and mark.is_file():
+        return mark.read_text(encoding="utf-8")
+    text = check()
+    if mark is not None and mark.parent.is_dir():
+        # Whole or not at all: other processes of the run may read it at any moment.
+        partial = mark.with_name(f"{mark.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(mark)
+    return text
+
+
+def tree_digest(out: Path) -> str:
+    """A digest of every file under out/, by relative name and bytes: all that kubectl kustomize reads."""
+    digest = hashlib.sha256()
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(out).as_posix()
+            digest.update(f"{name}\0{path.stat().st_size}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
     """work on the base and on every overlay of out/, by name, at once."""
     folders = environment_folders(out)
@@ -112,13 +158,18 @@ def each_environment(out: Path, work: Callable[[Path], T]) -> dict[str, T]:
 
 def build_all(out: Path) -> dict[str, str]:
     """Build the base and every overlay of out/, validating each strictly."""
+    digest = tree_digest(out)
 
     def build(folder: Path) -> str:
-        text = kustomize(folder)
+        text = kustomize(folder, out)
         validate_strict(text)
         return text
 
-    return each_environment(out, build)
+    def built(folder: Path) -> str:
+        where = folder.relative_to(out).as_posix().replace("/", "-")
+        return once_per_run(f"kustomize-{digest}-{where}", lambda: build(folder))
+
+    return each_environment(out, built)
 
 
 def systems() -> list[Path]:
@@ -201,7 +252,7 @@ def scan(outs: list[Path], workdir: Path) -> dict[tuple[Path, str], dict[str, An
     The builds are shared out among as many checkov processes as the machine has cores.
     """
     folders = [(out, folder) for out in outs for folder in environment_folders(out)]
-    texts = at_once(kustomize, [folder for _, folder in folders])
+    texts = at_once(lambda pair: kustomize(pair[1], pair[0]), folders)
     paths = [workdir / f"{index}-{folder.name}.yaml" for index, (_, folder) in enumerate(folders)]
     for path, text in zip(paths, texts, strict=True):
         path.write_text(text, encoding="utf-8")

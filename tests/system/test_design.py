@@ -57,7 +57,9 @@ class System:
 def system(request: pytest.FixtureRequest) -> System:
     folder: Path = request.param
     spec = validate(read_system(folder / "spec" / "system.yaml"))
-    builds = {env.name: objects(kustomize(env)) for env in environment_folders(folder / "out")}
+    builds = {
+        env.name: objects(kustomize(env, folder / "out")) for env in environment_folders(folder / "out")
+    }
     return System(system_name(folder), spec, builds)
 
 
