@@ -94,3 +94,15 @@ def test_the_tls_secret_of_an_environment_is_seen() -> None:
     (base, dev_view) = views(spec)
     routes = [next(c for c in view.components if c.name == "redis").route for view in (base, dev_view)]
     assert [route.tls_secret if route else None for route in routes] == ["r-tls", "dev-tls"]
+
+
+def test_an_override_written_empty_changes_nothing() -> None:
+    """`autoscaling:` with nothing under it is null: the base's bounds hold, set by the component."""
+    text = BASE.replace("        autoscaling: {min: 1, max: 4}\n", "        autoscaling:\n")
+    assert text != BASE
+    spec = validate(parse_spec(text.encode(), "spec/system.yaml"))
+    dev, base = (next(c for c in v.components if c.name == "indicator-engine") for v in views(spec)[1::-1])
+    assert dev.bounds == base.bounds
+    assert dev.origin("autoscaling", "min") is Origin.COMPONENT
+    storage = _resolved("      redis: {storage: null, replicas: 3}\n", "redis")
+    assert storage.volume == _resolved("", "redis", None).volume

@@ -261,6 +261,8 @@ def _set_here(
     for key in override.model_fields_set:
         row = BY_OVERRIDE[key]
         value = getattr(override, key)
+        if value is None:
+            continue  # written empty (`autoscaling:`): it changes nothing
         at: Loc = (*where, key)
         if row.environment is Merge.WHOLE:
             yield row.path, at
