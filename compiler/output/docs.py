@@ -85,7 +85,10 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         "",
         "## Capacity",
         "",
-        *_capacity_section([(env.name, capacities[env.name]) for env in envs]),
+        *_capacity_section(
+            [(env.name, capacities[env.name]) for env in envs],
+            any(w.job is not None for w in plan.base.workloads),
+        ),
         *market_clock_section(plan),
     ]
     return "\n".join(sections) + "\n"
@@ -241,8 +244,9 @@ def pod_requests(pod: Manifest) -> tuple[int, int]:
     return cpu, memory
 
 
-def _capacity_section(rows: list[tuple[str, Capacity]]) -> Iterator[str]:
+def _capacity_section(rows: list[tuple[str, Capacity]], jobs: bool = False) -> Iterator[str]:
     """The capacity table; with columns for trading hours when some environment pre-scales."""
+    counted = " A scheduled job counts one pod at maximum scale, none at the others." if jobs else ""
     trading = any(found.pods_market is not None for _, found in rows)
     if trading:
         yield (
@@ -251,13 +255,13 @@ def _capacity_section(rows: list[tuple[str, Capacity]]) -> Iterator[str]:
             " (each pre-scaled component at least at its floor, from its lead before the open to the"
             " close of trading days; — where nothing is pre-scaled) and at maximum scale (autoscaling"
             " maximums); fixed replica counts count at all three; and the persistent volumes its"
-            " StatefulSets claim."
+            " StatefulSets claim." + counted
         )
     else:
         yield (
             "CPU and memory requested by every pod of an environment, at minimum scale (HPA minimums)"
             " and at maximum scale (HPA maximums); fixed replica counts count at both; and the"
-            " persistent volumes its StatefulSets claim."
+            " persistent volumes its StatefulSets claim." + counted
         )
     yield ""
     middle = " | pods (trading) | CPU cores (trading) | memory (trading)" if trading else ""
