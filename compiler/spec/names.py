@@ -42,3 +42,26 @@ def peer_service_name(workload: str) -> str:
 def job_run_suffix(day: date) -> str:
     """The suffix of a scheduled job's CronJob for a special session on day's date, e.g. -1108."""
     return f"-{day.month:02d}{day.day:02d}"
+
+
+# The Services CloudNativePG makes for a Cluster: the primary, and any instance that reads.
+READ_WRITE_SUFFIX = "-rw"
+READ_ONLY_SUFFIX = "-ro"
+# The suffix of the ObjectStore and the ScheduledBackups of a database's backups.
+BACKUP_SUFFIX = "-backup"
+# The keys CloudNativePG reads from a database's login Secret (kubernetes.io/basic-auth).
+BASIC_AUTH_KEYS = ("password", "username")
+# The keys of the object store's access key that nifty's ObjectStore reads: lowercase, as every
+# Secret's key in out/ is (tests/secret_filters.py passes over such names).
+ACCESS_KEY_ID, ACCESS_SECRET_KEY = "access-key-id", "secret-access-key"
+OBJECT_STORE_KEYS = (ACCESS_KEY_ID, ACCESS_SECRET_KEY)
+
+
+def database_variables(database: str) -> dict[str, str]:
+    """The variables a client of a database gets, by name: its primary's host, a reader's host, its port."""
+    prefix = database.upper().replace("-", "_")
+    return {
+        f"{prefix}_HOST": f"{database}{READ_WRITE_SUFFIX}",
+        f"{prefix}_RO_HOST": f"{database}{READ_ONLY_SUFFIX}",
+        f"{prefix}_PORT": "5432",
+    }
