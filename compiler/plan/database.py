@@ -7,12 +7,15 @@ import datetime as dt
 from compiler.plan.jobs import market_runs
 from compiler.plan.market import DAY_MINUTES, Calendar, number_list
 from compiler.plan.model import BackupPlan, DatabasePlan, JobRun
+from compiler.spec.cron import longest_gap
 from compiler.spec.model import DatabaseBackup, MarketTime
 from compiler.spec.ports import POSTGRES_PORT
 from compiler.spec.resolved import Resolved
 
 # A leap year, so that a special session's date of 29 February has a day after it.
 LEAP_YEAR = 2000
+# How long a base backup may take to start and to finish before the last one counts as too old.
+BACKUP_SECONDS = 3 * 3600
 
 
 def plan_database(resolved: Resolved, clients: tuple[str, ...], calendar: Calendar | None) -> DatabasePlan:
@@ -44,13 +47,17 @@ def plan_database(resolved: Resolved, clients: tuple[str, ...], calendar: Calend
 
 def _backup(backup: DatabaseBackup, calendar: Calendar | None) -> BackupPlan:
     assert calendar is not None, "the rules ask for a market"
+    runs = backup_runs(calendar, backup.minutes_after_close)
+    gap = longest_gap(runs[0].schedule.partition(" ")[2])
+    assert gap is not None, "a trading weekday comes every week"
     return BackupPlan(
         destination=backup.destination,
         endpoint=backup.endpoint,
         secret=backup.secret,
         retention=backup.retention,
         cidr=backup.cidr,
-        runs=backup_runs(calendar, backup.minutes_after_close),
+        runs=runs,
+        overdue_seconds=gap * 60 + BACKUP_SECONDS,
     )
 
 

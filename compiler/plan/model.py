@@ -236,6 +236,8 @@ class BackupPlan:
     cidr: str
     # Six-field schedules (seconds first) in UTC, as CloudNativePG reads them; the regular one first.
     runs: tuple[JobRun, ...]
+    # The oldest the last backup may be: the longest wait between regular runs and a backup's time.
+    overdue_seconds: int = 0
 
 
 @dataclass(frozen=True)
