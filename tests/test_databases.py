@@ -163,6 +163,21 @@ def test_the_prometheus_operator_scrapes_the_instances_through_a_pod_monitor(pla
     assert [e["port"] for e in monitor["podMetricsEndpoints"]] == ["metrics"]
 
 
+def test_the_layers_dashboard_shows_the_databases_lag_and_backups(plan: Plan) -> None:
+    from compiler.render.dashboards import layer_dashboard_json
+
+    env = _env(plan, "prod")
+    layer = next(layer for layer in env.layers if layer.databases)
+    database = layer.databases[0]
+    panels = layer_dashboard_json(env, layer)["panels"]
+    assert database.name in [p["title"] for p in panels if p["type"] == "row"]
+    exprs = {p["title"]: [t["expr"] for t in p["targets"]] for p in panels if p["type"] == "timeseries"}
+    assert exprs[f"{database.name}: replication lag"] == [f'cnpg_pg_replication_lag{{job="{database.name}"}}']
+    assert database.backup is not None
+    assert f"vector({database.backup.overdue_seconds})" in exprs[f"{database.name}: last backup"]
+    assert f"vector({database.instances})" in exprs[f"{database.name}: instances"]
+
+
 def test_every_database_object_is_valid_by_its_projects_schema(plan: Plan) -> None:
     for env in (plan.base, *plan.environments):
         built = build_environment(env)
