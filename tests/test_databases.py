@@ -24,6 +24,7 @@ from compiler.spec.market import Market
 from tests import cronexpr
 from tests.conftest import ROOT
 from tests.crds import validate_crd_objects
+from tests.netpol import allowed_flows, expected_flows, plan_ports
 
 PLATFORM = ROOT / "tests" / "fixtures" / "platform"
 SPEC = PLATFORM / "spec" / "system.yaml"
@@ -154,6 +155,19 @@ def test_the_network_policy_admits_the_operator_replication_clients_and_metrics(
         for rule in policy["egress"]
     )
     assert any("ipBlock" in peer for rule in policy["egress"] for peer in rule.get("to", []))
+
+
+def test_the_base_admits_exactly_the_declared_flow_to_and_from_the_instances(plan: Plan) -> None:
+    """The NetworkPolicy evaluator of tests/netpol.py over every pod, the database's instances included."""
+    docs = build_environment(plan.base)
+    allowed = allowed_flows(docs, plan_ports(plan.base))
+    assert allowed == expected_flows(plan.base)
+    name = _database_spec()["component"]
+    database = next(d for d in plan.base.databases if d.name == name)
+    assert {(client, name, 5432) for client in database.clients} <= allowed
+    assert (name, name, 5432) in allowed
+    assert ("prometheus", name, 9187) in allowed
+    assert not {(source, name, 5432) for source in ("dashboard", "bot", "feed-handler")} & allowed
 
 
 def test_the_prometheus_operator_scrapes_the_instances_through_a_pod_monitor(plan: Plan) -> None:
