@@ -60,6 +60,8 @@ KINDS = (
     Kind("AlertmanagerConfig", "monitoring.coreos.com/v1alpha1", schema="prometheus-operator"),
     Kind("Cluster", "postgresql.cnpg.io/v1", schema="cloudnative-pg"),
     Kind("ScheduledBackup", "postgresql.cnpg.io/v1", schema="cloudnative-pg"),
+    # Its pods' template holds labels only: the operator writes PgBouncer's container.
+    Kind("Pooler", "postgresql.cnpg.io/v1", schema="cloudnative-pg"),
     Kind("ObjectStore", "barmancloud.cnpg.io/v1", schema="barman-cloud"),
     Kind("Application", "argoproj.io/v1alpha1", schema="argo-cd"),
     Kind("AppProject", "argoproj.io/v1alpha1", schema="argo-cd"),

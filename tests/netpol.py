@@ -6,6 +6,7 @@ from typing import Any
 
 from compiler.plan.model import EnvPlan
 from compiler.render.network import COLLECTOR, OTLP_PORTS, SCRAPER, index_flows, scrape_ports
+from compiler.spec.names import pooler_name
 
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -59,13 +60,16 @@ def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
         # Its instances replicate from each other; Prometheus scrapes them; they send no OTLP.
         expected.add((database.name, database.name, database.port))
         expected |= {(SCRAPER, database.name, port) for port in scraped.get(database.name, [])}
+        if database.pooler is not None:
+            expected.add((pooler_name(database.name), database.name, database.port))
     return expected
 
 
 def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str, str, int]]:
     """(source, target, port) for every pair of workloads (one with itself too) the policies let connect.
 
-    A CloudNativePG Cluster's instances carry the labels of its inheritedMetadata."""
+    A CloudNativePG Cluster's instances carry the labels of its inheritedMetadata, a Pooler's pods those
+    of its template."""
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
     pods = {
         d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
@@ -77,6 +81,10 @@ def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str,
         for d in docs
         if d["kind"] == "Cluster"
     }
+    # A Pooler's PgBouncer pods, by the name their labels give them (the Pooler is named <it>-rw).
+    for pooler in (d for d in docs if d["kind"] == "Pooler"):
+        labels = pooler["spec"]["template"]["metadata"]["labels"]
+        pods[labels["app.kubernetes.io/name"]] = labels
     return {
         (source, target, port)
         for source in pods

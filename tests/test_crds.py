@@ -133,6 +133,18 @@ OBJECT_STORE: dict[str, Any] = {
         "retentionPolicy": "30d",
     },
 }
+POOLER: dict[str, Any] = {
+    "apiVersion": "postgresql.cnpg.io/v1",
+    "kind": "Pooler",
+    "metadata": {"name": "timescaledb-pooler-rw"},
+    "spec": {
+        "cluster": {"name": "timescaledb"},
+        "instances": 2,
+        "type": "rw",
+        "pgbouncer": {"poolMode": "session"},
+        "template": {"metadata": {"labels": {"app.kubernetes.io/name": "timescaledb-pooler"}}},
+    },
+}
 VALID = [
     CERTIFICATE,
     EXTERNAL_SECRET,
@@ -142,6 +154,7 @@ VALID = [
     CLUSTER,
     SCHEDULED_BACKUP,
     OBJECT_STORE,
+    POOLER,
 ]
 
 
@@ -172,6 +185,7 @@ def test_one_object_of_each_project_is_valid() -> None:
         (ALERTMANAGER_CONFIG, ("spec", "muteTimeIntervals", 0, "timeIntervals", 0, "location")),
         (CLUSTER, ("spec", "postgresql", "synchronous", "standbys")),
         (SCHEDULED_BACKUP, ("spec", "timezone")),
+        (POOLER, ("spec", "pgbouncer", "mode")),
         # The ObjectStore's configuration is checked as the Cluster's barmanObjectStore of the same type.
         (OBJECT_STORE, ("spec", "configuration", "wal", "level")),
     ],

@@ -99,15 +99,34 @@ def test_every_client_points_at_the_primarys_service(plan: Plan) -> None:
     prefix = name.upper().replace("-", "_")
     env = _env(plan, "prod")
     database = next(d for d in env.databases if d.name == name)
-    assert database.clients
+    assert database.clients and database.pooler is not None and database.pooler.clients
     for workload in env.workloads:
         variables = dict(workload.env)
-        if workload.name in database.clients:
+        if workload.name in database.pooler.clients:
+            # Through PgBouncer, which it alone may reach: no reader's host.
+            assert variables[f"{prefix}_HOST"] == f"{name}-pooler-rw"
+            assert f"{prefix}_RO_HOST" not in variables
+            assert variables[f"{prefix}_PORT"] == "5432"
+        elif workload.name in database.clients:
             assert variables[f"{prefix}_HOST"] == f"{name}-rw"
             assert variables[f"{prefix}_RO_HOST"] == f"{name}-ro"
             assert variables[f"{prefix}_PORT"] == "5432"
         else:
             assert f"{prefix}_HOST" not in variables, workload.name
+
+
+def test_a_pooler_puts_pgbouncer_in_front_of_the_primary_for_the_clients_that_ask(plan: Plan) -> None:
+    written = _database_spec()
+    name = written["component"]
+    built = build_environment(_env(plan, "prod"))
+    pooler = _by_kind(built, "Pooler")[f"{name}-pooler-rw"]["spec"]
+    assert pooler["cluster"] == {"name": name}
+    assert pooler["type"] == "rw"
+    assert pooler["instances"] == written["pooler"]["instances"]
+    assert pooler["pgbouncer"] == {"poolMode": written["pooler"]["mode"]}
+    labels = pooler["template"]["metadata"]["labels"]
+    policy = _by_kind(built, "NetworkPolicy")[f"{name}-pooler"]["spec"]
+    assert policy["podSelector"]["matchLabels"].items() <= labels.items()
 
 
 # --- traffic -----------------------------------------------------------------------------------
@@ -168,6 +187,12 @@ def test_the_base_admits_exactly_the_declared_flow_to_and_from_the_instances(pla
     assert (name, name, 5432) in allowed
     assert ("prometheus", name, 9187) in allowed
     assert not {(source, name, 5432) for source in ("dashboard", "bot", "feed-handler")} & allowed
+    assert database.pooler is not None
+    pooler = f"{name}-pooler"
+    assert {(client, pooler, 5432) for client in database.pooler.clients} <= allowed
+    assert (pooler, name, 5432) in allowed
+    # A client through the pooler reaches the instances only through it.
+    assert not {(client, name, 5432) for client in database.pooler.clients} & allowed
 
 
 def test_the_prometheus_operator_scrapes_the_instances_through_a_pod_monitor(plan: Plan) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from compiler.plan.model import DatabasePlan, Plan
-from compiler.spec.names import database_variables
+from compiler.spec.names import database_variables, pooler_name
 
 # CloudNativePG closes a WAL segment and archives it at least this often (its archive_timeout).
 ARCHIVE_MINUTES = 5
@@ -32,10 +32,17 @@ def database_section(plan: Plan) -> Iterator[str]:
     )
     for database in plan.base.databases:
         variables = ", ".join(f"`{k}={v}`" for k, v in database_variables(database.name).items())
+        pooler = database.pooler
+        through = (
+            f"; through PgBouncer (`{pooler_name(database.name)}-rw`, {pooler.instances} pods,"
+            f" {pooler.mode} pooling, `_HOST` pointing there): {', '.join(pooler.clients) or 'none'}"
+            if pooler is not None
+            else ""
+        )
         yield ""
         yield (
             f"**{database.name}** ({EDITIONS[database.edition]}; image `{database.image}`): clients"
-            f" {', '.join(database.clients) or 'none'}; variables {variables}."
+            f" {', '.join(database.clients) or 'none'}{through}; variables {variables}."
         )
     yield ""
     yield "| database | environment | instances | synchronous standbys | volume each | RPO | RTO | backups |"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from compiler.plan.model import DatabasePlan, EnvPlan, External, LayerPlan, Workload
+from compiler.spec.names import pooler_name
 
 # Colours that read on GitHub's light and dark themes alike.
 CLASSES = (
@@ -56,6 +57,14 @@ def data_flow(env: EnvPlan) -> list[str]:
     layers = [group for group in env.layers if group.workloads or group.databases]
     place = {w.name: index for index, group in enumerate(layers) for w in group.workloads}
     place.update({d.name: index for index, group in enumerate(layers) for d in group.databases})
+    place.update(
+        {
+            pooler_name(d.name): index
+            for index, group in enumerate(layers)
+            for d in group.databases
+            if d.pooler
+        }
+    )
     hot = {w.name for group in layers for w in group.workloads if w.hot_path}
     lines = [SPACING, "flowchart TB", *CLASSES]
     edges: list[str] = []
@@ -71,6 +80,11 @@ def data_flow(env: EnvPlan) -> list[str]:
                 edges.append(f'    {node(workload.name)} -->|"{external_port(external)}"| {name}')
         for database in group.databases:
             lines.append(f'        {node(database.name)}[("{database_label(database)}")]')
+            if database.pooler is not None:
+                pods = f"{database.pooler.instances} pod{'s' if database.pooler.instances > 1 else ''}"
+                pooler = pooler_name(database.name)
+                lines.append(f'        {node(pooler)}["{pooler}-rw<br/>{pods} · PgBouncer"]')
+                edges.append(f"    {node(pooler)} --> {node(database.name)}")
         lines.append("    end")
     routed = [w for w in env.workloads if w.route is not None and w.name in place]
     if routed:
@@ -103,6 +117,7 @@ def _stacking(layers: list[LayerPlan]) -> Iterator[str]:
         called = {f.target for w in lower.workloads for f in w.flows if f.target in inside}
         roots = [node(w.name) for w in lower.workloads if w.name not in called]
         roots += [node(d.name) for d in lower.databases if d.name not in called]
+        roots += [node(pooler_name(d.name)) for d in lower.databases if d.pooler]
         if leaves and roots:
             # One line links every leaf to every root (`&`): a line per pair grows with the square
             # of a layer's size.

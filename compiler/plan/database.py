@@ -6,7 +6,7 @@ import datetime as dt
 
 from compiler.plan.jobs import market_runs
 from compiler.plan.market import DAY_MINUTES, Calendar, number_list
-from compiler.plan.model import BackupPlan, DatabasePlan, JobRun
+from compiler.plan.model import BackupPlan, DatabasePlan, JobRun, PoolerPlan
 from compiler.spec.cron import longest_gap
 from compiler.spec.model import DatabaseBackup, MarketTime
 from compiler.spec.ports import POSTGRES_PORT
@@ -18,11 +18,13 @@ LEAP_YEAR = 2000
 BACKUP_SECONDS = 3 * 3600
 
 
-def plan_database(resolved: Resolved, clients: tuple[str, ...], calendar: Calendar | None) -> DatabasePlan:
-    """A database component as its Cluster runs in one environment."""
+def plan_database(
+    resolved: Resolved, clients: tuple[str, ...], pooled: tuple[str, ...], calendar: Calendar | None
+) -> DatabasePlan:
+    """A database component as its Cluster runs in one environment; pooled: its clients through PgBouncer."""
     database, component, layer = resolved.database, resolved.component, resolved.layer
     assert database is not None, "only a database component has a database plan"
-    backup = database.backup
+    backup, pooler = database.backup, database.pooler
     return DatabasePlan(
         name=component.name,
         layer=layer.number,
@@ -42,6 +44,7 @@ def plan_database(resolved: Resolved, clients: tuple[str, ...], calendar: Calend
         port=POSTGRES_PORT,
         clients=clients,
         backup=_backup(backup, calendar) if backup is not None else None,
+        pooler=PoolerPlan(pooler.instances, pooler.mode, pooled) if pooler is not None else None,
     )
 
 

@@ -241,6 +241,15 @@ class BackupPlan:
 
 
 @dataclass(frozen=True)
+class PoolerPlan:
+    """PgBouncer in front of a database's primary, and the components that connect through it."""
+
+    instances: int
+    mode: str
+    clients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DatabasePlan:
     """A PostgreSQL database with TimescaleDB that CloudNativePG runs, resolved for one environment."""
 
@@ -260,9 +269,10 @@ class DatabasePlan:
     operator_namespace: str
     sizing: Sizing
     port: int
-    # The components that connect to it.
+    # The components that connect to it straight, not through its pooler.
     clients: tuple[str, ...] = ()
     backup: BackupPlan | None = None
+    pooler: PoolerPlan | None = None
 
 
 @dataclass(frozen=True)

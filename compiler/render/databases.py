@@ -5,11 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.plan.model import BackupPlan, DatabasePlan, EnvPlan, PrometheusOperatorPlan, ScrapeTarget
+from compiler.plan.model import (
+    BackupPlan,
+    DatabasePlan,
+    EnvPlan,
+    PoolerPlan,
+    PrometheusOperatorPlan,
+    ScrapeTarget,
+)
 from compiler.render.labels import MANAGED_BY, metadata, selector
 from compiler.render.network import SCRAPER
 from compiler.render.types import Placed
-from compiler.spec.names import ACCESS_KEY_ID, ACCESS_SECRET_KEY, BACKUP_SUFFIX, discovery_service_name
+from compiler.spec.names import (
+    ACCESS_KEY_ID,
+    ACCESS_SECRET_KEY,
+    BACKUP_SUFFIX,
+    READ_WRITE_SUFFIX,
+    discovery_service_name,
+    pooler_name,
+)
 from compiler.spec.ports import POSTGRES_METRICS_PORT
 
 CNPG = "postgresql.cnpg.io/v1"
@@ -42,6 +56,9 @@ def render(env: EnvPlan) -> Iterator[Placed]:
             yield Placed(file, metrics_service(env, database, target))
             if env.prometheus_operator is not None:
                 yield Placed(file, pod_monitor(env, database, target, env.prometheus_operator))
+        if database.pooler is not None:
+            yield Placed(file, pooler(env, database, database.pooler))
+            yield Placed(file, pooler_policy(env, database, database.pooler))
         if database.backup is not None:
             yield Placed(file, object_store(env, database, database.backup))
             for run in database.backup.runs:
@@ -113,6 +130,55 @@ def cluster(env: EnvPlan, database: DatabasePlan) -> dict[str, Any]:
         "kind": "Cluster",
         "metadata": metadata(env, database.name, labels),
         "spec": spec,
+    }
+
+
+def pooler_labels(env: EnvPlan, database: DatabasePlan) -> dict[str, str]:
+    """The labels of a database's PgBouncer pods: the selector its clients' egress names."""
+    return {**database_labels(env, database), **selector(env, pooler_name(database.name))}
+
+
+def pooler(env: EnvPlan, database: DatabasePlan, plan: PoolerPlan) -> dict[str, Any]:
+    """PgBouncer in front of the primary; its Service has the Pooler's name, <name>-pooler-rw."""
+    return {
+        "apiVersion": CNPG,
+        "kind": "Pooler",
+        "metadata": metadata(
+            env, f"{pooler_name(database.name)}{READ_WRITE_SUFFIX}", database_labels(env, database)
+        ),
+        "spec": {
+            "cluster": {"name": database.name},
+            "instances": plan.instances,
+            "pgbouncer": {"poolMode": plan.mode},
+            "template": {"metadata": {"labels": pooler_labels(env, database)}},
+            "type": "rw",
+        },
+    }
+
+
+def pooler_policy(env: EnvPlan, database: DatabasePlan, plan: PoolerPlan) -> dict[str, Any]:
+    """PgBouncer's traffic: its clients in, out to the instances and to the API server."""
+    own = selector(env, pooler_name(database.name))
+    ingress = (
+        [{"from": [_pods(env, c) for c in sorted(plan.clients)], "ports": _ports(database.port)}]
+        if plan.clients
+        else []
+    )
+    spec: dict[str, Any] = {
+        "egress": [
+            {"to": [_pods(env, database.name)], "ports": _ports(database.port)},
+            {"ports": _ports(*API_SERVER_PORTS)},
+        ],
+        "podSelector": {"matchLabels": own},
+        "policyTypes": ["Ingress", "Egress"],
+    }
+    if ingress:
+        spec["ingress"] = ingress
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(env, pooler_name(database.name), pooler_labels(env, database)),
+        "spec": dict(sorted(spec.items())),
     }
 
 
@@ -237,10 +303,11 @@ def network_policy(env: EnvPlan, database: DatabasePlan, scraped: bool) -> dict[
         operator = env.prometheus_operator
         scraper = _pods(env, SCRAPER) if operator is None else _namespace(operator.namespace)
         ingress.append({"from": [scraper], "ports": _ports(POSTGRES_METRICS_PORT)})
-    if database.clients:
-        ingress.insert(
-            0, {"from": [_pods(env, c) for c in sorted(database.clients)], "ports": _ports(database.port)}
-        )
+    direct = list(database.clients)
+    if database.pooler is not None:
+        direct.append(pooler_name(database.name))
+    if direct:
+        ingress.insert(0, {"from": [_pods(env, c) for c in sorted(direct)], "ports": _ports(database.port)})
     egress: list[dict[str, Any]] = [
         {"to": [own], "ports": _ports(database.port)},
         {"ports": _ports(*API_SERVER_PORTS)},

@@ -397,6 +397,17 @@ class DatabaseBackup(Model):
     )
 
 
+class DatabasePooler(Model):
+    """PgBouncer in front of the primary: a CloudNativePG Pooler, <name>-pooler-rw."""
+
+    instances: Annotated[int, Field(ge=1, le=10)] = Field(2, description="PgBouncer pods")
+    mode: Literal["session", "transaction"] = Field(
+        "session",
+        description="session: a server connection per client connection; transaction: per transaction"
+        " (no session state such as prepared statements across transactions)",
+    )
+
+
 class Database(Model):
     """Makes the component a PostgreSQL database run by an operator: a CloudNativePG Cluster."""
 
@@ -423,6 +434,9 @@ class Database(Model):
         "cnpg-system", description="Namespace of the CloudNativePG operator, which reaches the instances"
     )
     backup: DatabaseBackup | None = Field(None, description="Backups to object storage; none when unset")
+    pooler: DatabasePooler | None = Field(
+        None, description="PgBouncer in front of the primary, for the clients that talk to <name>:pooler"
+    )
 
 
 class DatabaseOverride(Model):

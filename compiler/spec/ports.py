@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compiler.spec.model import Component, Connection, Spec
+from compiler.spec.names import POOLER_PORT
 
 # The name of every component's main port: in its container, Service and Ingress backend.
 MAIN = "main"
@@ -17,6 +18,8 @@ POSTGRES_METRICS_PORT = 9187
 def port_numbers(component: Component, default: int) -> dict[str, int]:
     """Each port of the component by name, the main one first."""
     numbers = {MAIN: POSTGRES_PORT if component.database else component.port or default}
+    if component.database is not None and component.database.pooler is not None:
+        numbers[POOLER_PORT] = POSTGRES_PORT
     for port in component.ports:
         numbers.setdefault(port.name, port.port)
     return numbers
