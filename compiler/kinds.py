@@ -55,8 +55,14 @@ KINDS = (
     Kind("Certificate", "cert-manager.io/v1", schema="cert-manager"),
     Kind("ExternalSecret", "external-secrets.io/v1", schema="external-secrets"),
     Kind("ServiceMonitor", "monitoring.coreos.com/v1", schema="prometheus-operator"),
+    Kind("PodMonitor", "monitoring.coreos.com/v1", schema="prometheus-operator"),
     Kind("PrometheusRule", "monitoring.coreos.com/v1", schema="prometheus-operator"),
     Kind("AlertmanagerConfig", "monitoring.coreos.com/v1alpha1", schema="prometheus-operator"),
+    Kind("Cluster", "postgresql.cnpg.io/v1", schema="cloudnative-pg"),
+    Kind("ScheduledBackup", "postgresql.cnpg.io/v1", schema="cloudnative-pg"),
+    # Its pods' template holds labels only: the operator writes PgBouncer's container.
+    Kind("Pooler", "postgresql.cnpg.io/v1", schema="cloudnative-pg"),
+    Kind("ObjectStore", "barmancloud.cnpg.io/v1", schema="barman-cloud"),
     Kind("Application", "argoproj.io/v1alpha1", schema="argo-cd"),
     Kind("AppProject", "argoproj.io/v1alpha1", schema="argo-cd"),
 )

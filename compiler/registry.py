@@ -32,9 +32,9 @@ class Rule:
 S, C, E = Scope.SPEC, Scope.COMPONENT, Scope.ENVIRONMENT
 
 # Codes are stable: a retired check keeps its code out of use. N0xx reading, N1xx names and
-# references, N2xx scaling, sizes and scheduled jobs, N3xx environment overrides, N4xx ports and clusters,
-# N5xx hardening, N6xx Ingress settings, N7xx variables and observability, N8xx alerting,
-# N9xx market calendar, pre-scaling, freezes, delivery and the cluster's operators.
+# references, N2xx scaling, sizes, scheduled jobs and databases, N3xx environment overrides,
+# N4xx ports and clusters, N5xx hardening, N6xx Ingress settings, N7xx variables and observability,
+# N8xx alerting, N9xx market calendar, pre-scaling, freezes, delivery and the cluster's operators.
 RULES = (
     Rule(
         "N001",
@@ -101,6 +101,25 @@ RULES = (
     ),
     Rule("N208", "job-unreachable", "nothing connects to a scheduled job or sends it alerts", C),
     Rule("N209", "job-name", "a CronJob's name, with a special session's date, fits in 52 characters", C),
+    Rule(
+        "N210",
+        "database-settings",
+        "a database sets only what its operator takes, in the spec and in every environment",
+        C,
+    ),
+    Rule(
+        "N211",
+        "database-replication",
+        "a database has more instances than synchronous standbys, in every environment",
+        C,
+    ),
+    Rule(
+        "N212",
+        "database-backup",
+        "backups follow the market's close: they need the market, in a zone without DST",
+        C,
+    ),
+    Rule("N213", "database-variable", "a database's client leaves its connection variables to nifty", C),
     Rule("N301", "override-unknown-component", "an environment overrides components that exist", E),
     Rule(
         "N302",

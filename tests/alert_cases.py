@@ -11,18 +11,21 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from compiler.plan.market import Calendar
-from compiler.plan.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, ObjectivePlan, ScrapeTarget, Workload
 from compiler.render.alerts import (
     CALENDAR_ALERT,
     CALENDAR_ALERT_DAYS,
     CALENDAR_COMPONENT,
     CALENDAR_LAYER,
     at_maximum_name,
+    backup_overdue_name,
     crash_loop_name,
+    failover_name,
     job_failed_name,
     job_overdue_name,
     not_ready_name,
     objective_name,
+    replication_lag_name,
     target_down_name,
 )
 
@@ -214,6 +217,47 @@ def _target(target: ScrapeTarget, hot_path: bool) -> Iterator[Case]:
     )
 
 
+def _database(database: DatabasePlan) -> Iterator[Case]:
+    """A standby 60s behind fires, one 10s behind does not; a role that changed fires, one kept does not."""
+    instance = {"job": database.name, "pod": f"{database.name}-2"}
+    lag = {"__name__": "cnpg_pg_replication_lag", **instance}
+    other = {**lag, "job": f"not-{database.name}"}
+    yield from _pair(
+        replication_lag_name(database.name),
+        [(lag, "60xN")],
+        [({**lag, "pod": f"{database.name}-3"}, "10xN"), (other, "60xN")],
+        [_fired(lag, database.name, database.layer_name, "warning")],
+        "5m",
+    )
+    # The first standby is promoted five minutes in: in recovery (1), then not (0).
+    role = {"__name__": "cnpg_pg_replication_in_recovery", **instance}
+    yield from _pair(
+        failover_name(database.name),
+        [(role, "1x5 0xN")],
+        [
+            ({**role, "pod": f"{database.name}-3"}, "1xN"),
+            ({**role, "job": f"not-{database.name}"}, "1x5 0xN"),
+        ],
+        [_fired(role, database.name, database.layer_name, "warning")],
+        "1m",
+    )
+    if database.backup is None:
+        return
+    # The value is the Unix time of the last backup: long before the epoch fires, at the epoch does not.
+    last = {"__name__": "barman_cloud_cloudnative_pg_io_last_available_backup_timestamp", **instance}
+    overdue = database.backup.overdue_seconds
+    yield from _pair(
+        backup_overdue_name(database.name),
+        [(last, f"-{overdue}xN")],
+        [
+            ({**last, "pod": f"{database.name}-3"}, "0xN"),
+            ({**last, "job": f"not-{database.name}"}, f"-{overdue}xN"),
+        ],
+        [_fired({}, database.name, database.layer_name, "warning")],
+        "5m",
+    )
+
+
 def _objective(objective: ObjectivePlan) -> Iterator[Case]:
     name = objective_name(objective)
     own = {"component": objective.workload}
@@ -280,6 +324,8 @@ def cases(env: EnvPlan) -> list[Case]:
     hot = {w.name for w in env.workloads if w.hot_path}
     for target in env.observability.targets:
         found += _target(target, target.workload in hot)
+    for database in env.databases:
+        found += _database(database)
     for objective in env.observability.objectives:
         found += _in_session(env, list(_objective(objective)))
     return found

@@ -5,10 +5,14 @@ so the builds hand it those and check the others here:
 - KEDA's ScaledObjects with the models that the `cloudcoil-models-keda` package generates from
   KEDA's CRDs. The models ignore unknown fields, so a check also round-trips the object: a field the
   schema does not know would vanish from the dump.
-- The Gateway API's, cert-manager's, External Secrets' and the Prometheus Operator's objects with the
-  validators of the `@kubernetes-models` npm packages (`tests/crd-models/`, versions and upstream
-  releases in docs/ci.md), all objects of a build in one Node.js process. Those validators let unknown
-  fields through too, so `validate.mjs` probes every field: one the schema does not type is refused.
+- The Gateway API's, cert-manager's, External Secrets', the Prometheus Operator's and CloudNativePG's
+  objects with the validators of the `@kubernetes-models` npm packages (`tests/crd-models/`, versions
+  and upstream releases in docs/ci.md), all objects of a build in one Node.js process. Those validators
+  let unknown fields through too, so `validate.mjs` probes every field: one the schema does not type is
+  refused.
+- The Barman Cloud plugin's ObjectStore, which no package carries: its spec's configuration and
+  retention with CloudNativePG's models of the same barman-cloud types (`validate.mjs`), the object
+  around them with OBJECT_STORE below.
 
 `python -m tests.crds install` installs the npm packages when node_modules is missing or stale.
 """
@@ -27,7 +31,14 @@ from typing import Any
 from compiler.kinds import KINDS, KUBERNETES
 
 # The projects whose schemas the @kubernetes-models packages carry, validated in one node process per call.
-NODE_SCHEMAS = ("gateway-api", "cert-manager", "external-secrets", "prometheus-operator")
+NODE_SCHEMAS = (
+    "gateway-api",
+    "cert-manager",
+    "external-secrets",
+    "prometheus-operator",
+    "cloudnative-pg",
+    "barman-cloud",
+)
 # API groups validated by the @kubernetes-models packages, from the table of kinds.
 NODE_GROUPS = tuple(sorted({kind.group for kind in KINDS if kind.schema in NODE_SCHEMAS}))
 # API groups whose objects kubernetes-validate cannot check: every kind of a project's CRD.
@@ -178,11 +189,58 @@ def without_sync_windows(obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "spec": {k: v for k, v in obj["spec"].items() if k != "syncWindows"}}
 
 
+# The Barman Cloud plugin's ObjectStore (barmancloud.cnpg.io/v1) around its spec's configuration, as
+# the plugin's documentation gives ObjectStoreSpec: configuration (required), retentionPolicy,
+# instanceSidecarConfiguration. Written here because no package carries the plugin's CRD;
+# validate.mjs checks configuration and retentionPolicy with CloudNativePG's models of those types.
+OBJECT_STORE: dict[str, Any] = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": "barmancloud.cnpg.io/v1"},
+        "kind": {"const": "ObjectStore"},
+        "metadata": {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
+                "namespace": {"type": "string"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
+        "spec": {
+            "type": "object",
+            "required": ["configuration"],
+            "additionalProperties": False,
+            "properties": {
+                "configuration": {"type": "object"},
+                "retentionPolicy": {"type": "string"},
+                "instanceSidecarConfiguration": {"type": "object"},
+            },
+        },
+    },
+}
+
+
+def check_object_store(obj: dict[str, Any]) -> None:
+    """Raise AssertionError unless an ObjectStore has the shape OBJECT_STORE gives it."""
+    import jsonschema
+
+    try:
+        jsonschema.validate(obj, OBJECT_STORE)
+    except jsonschema.ValidationError as exc:
+        raise AssertionError(f"ObjectStore {obj.get('metadata', {}).get('name')}: {exc.message}") from exc
+
+
 def validate_crd_objects(objs: list[dict[str, Any]]) -> None:
     """Check objects of CRD_GROUPS against their projects' schemas; the npm-validated ones in one process."""
     for obj in objs:
         if group(obj) == "keda.sh":
             validate_keda(obj)
+        elif group(obj) == "barmancloud.cnpg.io":
+            check_object_store(obj)
         elif group(obj) not in NODE_GROUPS:
             raise AssertionError(f"no schema for {obj.get('apiVersion')} {obj.get('kind')}")
     validate_with_models([without_sync_windows(obj) for obj in objs if group(obj) in NODE_GROUPS])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.plan.model import EnvPlan
-from compiler.render.network import COLLECTOR, OTLP_PORTS, SCRAPER, scrape_ports
+from compiler.render.network import COLLECTOR, OTLP_PORTS, SCRAPER, index_flows, scrape_ports
+from compiler.spec.names import pooler_name
 
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -54,17 +55,36 @@ def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
         expected |= {(SCRAPER, target.name, port) for port in scrape_ports(env, target)}
         if target.name != COLLECTOR:
             expected |= {(target.name, COLLECTOR, port) for port in OTLP_PORTS}
+    scraped = index_flows(env).scraped
+    for database in env.databases:
+        # Its instances replicate from each other; Prometheus scrapes them; they send no OTLP.
+        expected.add((database.name, database.name, database.port))
+        expected |= {(SCRAPER, database.name, port) for port in scraped.get(database.name, [])}
+        if database.pooler is not None:
+            expected.add((pooler_name(database.name), database.name, database.port))
     return expected
 
 
 def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str, str, int]]:
-    """(source, target, port) for every pair of workloads (one with itself too) the policies let connect."""
+    """(source, target, port) for every pair of workloads (one with itself too) the policies let connect.
+
+    A CloudNativePG Cluster's instances carry the labels of its inheritedMetadata, a Pooler's pods those
+    of its template."""
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
     pods = {
         d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
         for d in docs
         if d["kind"] in ("Deployment", "StatefulSet")
     }
+    pods |= {
+        d["metadata"]["name"]: d["spec"]["inheritedMetadata"]["labels"]
+        for d in docs
+        if d["kind"] == "Cluster"
+    }
+    # A Pooler's PgBouncer pods, by the name their labels give them (the Pooler is named <it>-rw).
+    for pooler in (d for d in docs if d["kind"] == "Pooler"):
+        labels = pooler["spec"]["template"]["metadata"]["labels"]
+        pods[labels["app.kubernetes.io/name"]] = labels
     return {
         (source, target, port)
         for source in pods
@@ -75,5 +95,7 @@ def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str,
 
 
 def plan_ports(env: EnvPlan) -> set[int]:
-    """Every port any workload of env listens on."""
-    return {port for w in env.workloads for port in (w.port, *(p.port for p in w.extra_ports))}
+    """Every port any workload or database of env listens on."""
+    ports = {port for w in env.workloads for port in (w.port, *(p.port for p in w.extra_ports))}
+    scraped = index_flows(env).scraped
+    return ports | {port for d in env.databases for port in (d.port, *scraped.get(d.name, []))}

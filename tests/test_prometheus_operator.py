@@ -20,6 +20,7 @@ from compiler.plan.model import EnvPlan, Plan
 from compiler.plan.stack import OWN_MONITORING
 from compiler.render.configs import prometheus_config, rule_files
 from compiler.spec.load import read_spec
+from compiler.spec.ports import POSTGRES_METRICS_PORT
 from compiler.syntax.read import load_all
 from tests.amtool import PAGER_URL, interval_entry
 from tests.amtool import check_plan as amtool_check_plan
@@ -121,6 +122,15 @@ def test_the_service_monitors_scrape_what_the_trees_prometheus_scrapes(plan: Pla
                 relabelled = {r["targetLabel"]: r["replacement"] for r in endpoint["relabelings"]}
                 assert relabelled["environment"] == env.name
                 found.add((relabelled["job"], port, endpoint["path"]))
+        for monitor in _kinds(objects, "PodMonitor"):
+            for key, value in env.prometheus_operator.labels:  # type: ignore[union-attr]
+                assert monitor["metadata"]["labels"][key] == value
+            for endpoint in monitor["spec"]["podMetricsEndpoints"]:
+                # A database's instances: CloudNativePG names their metrics port, 9187, "metrics".
+                assert endpoint["port"] == "metrics"
+                relabelled = {r["targetLabel"]: r["replacement"] for r in endpoint["relabelings"]}
+                assert relabelled["environment"] == env.name
+                found.add((relabelled["job"], POSTGRES_METRICS_PORT, endpoint["path"]))
         assert found == own, env.name
 
 

@@ -92,11 +92,12 @@ def _template_path(manifest: Manifest) -> tuple[str, ...]:
 
 
 def _template(manifest: Manifest) -> dict[str, Any] | None:
-    """The pod template of a workload of any kind, or None."""
+    """The pod template of a workload of any kind, or None; a template of labels only (a CloudNativePG
+    Pooler's, whose containers its operator writes) has no pod for the transformers."""
     node: Any = manifest
     for key in _template_path(manifest):
         node = node.get(key) if isinstance(node, dict) else None
-    return node if isinstance(node, dict) and node else None
+    return node if isinstance(node, dict) and isinstance(node.get("spec"), dict) else None
 
 
 def _with_template(manifest: Manifest, template: dict[str, Any]) -> Manifest:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import pairwise
 
-from compiler.plan.model import EnvPlan, External, LayerPlan, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, External, LayerPlan, Workload
+from compiler.spec.names import pooler_name
 
 # Colours that read on GitHub's light and dark themes alike.
 CLASSES = (
@@ -53,8 +54,17 @@ def data_flow(env: EnvPlan) -> list[str]:
     links hold each layer under the one before. Each external block is an endpoint node in its
     component's layer, reached from that component only.
     """
-    layers = [group for group in env.layers if group.workloads]
+    layers = [group for group in env.layers if group.workloads or group.databases]
     place = {w.name: index for index, group in enumerate(layers) for w in group.workloads}
+    place.update({d.name: index for index, group in enumerate(layers) for d in group.databases})
+    place.update(
+        {
+            pooler_name(d.name): index
+            for index, group in enumerate(layers)
+            for d in group.databases
+            if d.pooler
+        }
+    )
     hot = {w.name for group in layers for w in group.workloads if w.hot_path}
     lines = [SPACING, "flowchart TB", *CLASSES]
     edges: list[str] = []
@@ -68,6 +78,13 @@ def data_flow(env: EnvPlan) -> list[str]:
                 name, definition = endpoint(workload, index, external)
                 lines.append(f"        {definition}")
                 edges.append(f'    {node(workload.name)} -->|"{external_port(external)}"| {name}')
+        for database in group.databases:
+            lines.append(f'        {node(database.name)}[("{database_label(database)}")]')
+            if database.pooler is not None:
+                pods = f"{database.pooler.instances} pod{'s' if database.pooler.instances > 1 else ''}"
+                pooler = pooler_name(database.name)
+                lines.append(f'        {node(pooler)}["{pooler}-rw<br/>{pods} · PgBouncer"]')
+                edges.append(f"    {node(pooler)} --> {node(database.name)}")
         lines.append("    end")
     routed = [w for w in env.workloads if w.route is not None and w.name in place]
     if routed:
@@ -95,13 +112,23 @@ def _stacking(layers: list[LayerPlan]) -> Iterator[str]:
         inside = {w.name for w in upper.workloads}
         leaves = [node(w.name) for w in upper.workloads if not any(f.target in inside for f in w.flows)]
         leaves += [f"{node(w.name)}_out_{i}" for w in upper.workloads for i in range(1, len(w.external) + 1)]
-        inside = {w.name for w in lower.workloads}
+        leaves += [node(d.name) for d in upper.databases]
+        inside = {w.name for w in lower.workloads} | {d.name for d in lower.databases}
         called = {f.target for w in lower.workloads for f in w.flows if f.target in inside}
         roots = [node(w.name) for w in lower.workloads if w.name not in called]
+        roots += [node(d.name) for d in lower.databases if d.name not in called]
+        roots += [node(pooler_name(d.name)) for d in lower.databases if d.pooler]
         if leaves and roots:
             # One line links every leaf to every root (`&`): a line per pair grows with the square
             # of a layer's size.
             yield f"    {' & '.join(leaves)} ~~~ {' & '.join(roots)}"
+
+
+def database_label(database: DatabasePlan) -> str:
+    """A database's box: its instances and how many of them confirm each commit."""
+    count = f"{database.instances} instance{'s' if database.instances > 1 else ''}"
+    sync = f" · {database.synchronous} sync" if database.synchronous else ""
+    return f"{database.name}<br/>{count}{sync} · CloudNativePG"
 
 
 def _label(workload: Workload) -> str:
@@ -120,11 +147,15 @@ def _label(workload: Workload) -> str:
 def observability(env: EnvPlan) -> list[str]:
     """Who is scraped, who sends telemetry, where alerts go; arrows follow the data."""
     stack = {w.name: w for w in env.stack.workloads}
-    components = [w for group in env.layers for w in group.workloads]
+    components = [
+        name
+        for group in env.layers
+        for name in (*(w.name for w in group.workloads), *(d.name for d in group.databases))
+    ]
     scraped = {t.workload for t in env.observability.targets}
     lines = [SPACING, "flowchart TB", *CLASSES]
-    watched = [w.name for w in components if w.name in scraped]
-    silent = [w.name for w in components if w.name not in scraped]
+    watched = [name for name in components if name in scraped]
+    silent = [name for name in components if name not in scraped]
     edges: list[str] = []
     lines.append(f'    every["every component ({len(components)})"]')
     if watched:

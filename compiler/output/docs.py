@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from compiler.kinds import POD_TEMPLATES, SCHEDULED, pod_template
 from compiler.output.clock_docs import market_clock_section
+from compiler.output.database_docs import database_section
 from compiler.output.diagrams import data_flow, observability
 from compiler.output.platform_docs import platform_section
 from compiler.plan.model import EnvPlan, Plan
@@ -82,6 +83,7 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         " they scale set no replicas.",
         *(line for env in envs for line in _autoscaling_section(env)),
         *_jobs_section(plan),
+        *database_section(plan),
         "",
         "## Capacity",
         "",
@@ -223,6 +225,17 @@ def capacity(objects: Iterable[Manifest]) -> Capacity:
             totals[index] += value
         trading = min(max(low, floors.get(target, low)), high)
         for index, value in enumerate((trading, cpu * trading, memory * trading)):
+            market[index] += value
+    for cluster in (o for o in objects if o["kind"] == "Cluster"):
+        # A CloudNativePG Cluster runs a pod and claims a volume per instance; it does not autoscale.
+        spec = cluster["spec"]
+        count = spec["instances"]
+        cpu, memory = pod_requests({"containers": [{"resources": spec.get("resources", {})}]})
+        claims = memory_bytes(str(spec["storage"]["size"])) * count
+        values = (count, count, cpu * count, cpu * count, memory * count, memory * count, claims)
+        for index, value in enumerate(values):
+            totals[index] += value
+        for index, value in enumerate((count, cpu * count, memory * count)):
             market[index] += value
     if not floors:
         return Capacity(*totals)

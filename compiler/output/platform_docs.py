@@ -14,12 +14,13 @@ EXTERNAL_SECRETS = "v0.16.0"  # external-secrets.io/v1 ExternalSecret
 EXTERNAL_SECRETS_WINDOWS = "v2.7.0"  # ExternalSecret spec.syncWindows
 PROMETHEUS_OPERATOR = "v0.53.0"  # AlertmanagerConfig matchers with matchType, muteTimeIntervals
 PROMETHEUS_OPERATOR_ACTIVE = "v0.62.0"  # AlertmanagerConfig routes' activeTimeIntervals
+CLOUDNATIVE_PG = "1.30"  # the release the spec's databases target: Cluster, ScheduledBackup method plugin
 
 
 def uses_platform(plan: Plan) -> bool:
     """Whether an environment routes through a Gateway or names another operator of its cluster."""
     return any(
-        env.gateway or env.certificates or env.external_secrets or env.prometheus_operator
+        env.gateway or env.certificates or env.external_secrets or env.prometheus_operator or env.databases
         for env in plan.environments
     )
 
@@ -38,12 +39,14 @@ def platform_section(plan: Plan) -> Iterator[str]:
     yield ""
     # The Prometheus Operator's column only where an environment uses it: the others keep their table.
     monitored = any(env.prometheus_operator for env in plan.environments)
+    databases = any(env.databases for env in plan.environments)
     heads = [
         "Gateway API",
         "cert-manager",
         "External Secrets",
         *(["Prometheus Operator"] if monitored else []),
         "KEDA",
+        *(["CloudNativePG"] if databases else []),
     ]
     yield f"| environment | {' | '.join(heads)} |"
     yield "|" + " --- |" * (len(heads) + 1)
@@ -52,6 +55,8 @@ def platform_section(plan: Plan) -> Iterator[str]:
         if monitored:
             cells.append(_prometheus_operator(env))
         cells.append(_keda(env))
+        if databases:
+            cells.append(_cloudnative_pg(env))
         yield f"| {env.name} | {' | '.join(cells)} |"
 
 
@@ -93,3 +98,15 @@ def _prometheus_operator(env: EnvPlan) -> str:
 def _keda(env: EnvPlan) -> str:
     floors = any(w.scaling is not None and w.scaling.floor is not None for w in env.workloads)
     return "ScaledObjects (`keda.sh/v1alpha1`)" if floors else "—"
+
+
+def _cloudnative_pg(env: EnvPlan) -> str:
+    if not env.databases:
+        return "—"
+    namespaces = ", ".join(sorted({f"`{d.operator_namespace}`" for d in env.databases}))
+    plugin = (
+        ", and the Barman Cloud plugin (`barmancloud.cnpg.io/v1`)"
+        if any(d.backup for d in env.databases)
+        else ""
+    )
+    return f"{CLOUDNATIVE_PG}+ in {namespaces}{plugin}"

@@ -226,6 +226,56 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class BackupPlan:
+    """Backups of a database to object storage through the Barman Cloud plugin, after the market's close."""
+
+    destination: str
+    endpoint: str | None
+    secret: str
+    retention: str
+    cidr: str
+    # Six-field schedules (seconds first) in UTC, as CloudNativePG reads them; the regular one first.
+    runs: tuple[JobRun, ...]
+    # The oldest the last backup may be: the longest wait between regular runs and a backup's time.
+    overdue_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class PoolerPlan:
+    """PgBouncer in front of a database's primary, and the components that connect through it."""
+
+    instances: int
+    mode: str
+    clients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatabasePlan:
+    """A PostgreSQL database with TimescaleDB that CloudNativePG runs, resolved for one environment."""
+
+    name: str
+    layer: int
+    layer_name: str
+    description: str
+    image: str
+    edition: str
+    instances: int
+    synchronous: int
+    size: str
+    storage_class: str | None
+    database: str
+    owner: str
+    credentials: str
+    operator_namespace: str
+    sizing: Sizing
+    port: int
+    # The components that connect to it straight, not through its pooler.
+    clients: tuple[str, ...] = ()
+    backup: BackupPlan | None = None
+    pooler: PoolerPlan | None = None
+
+
+@dataclass(frozen=True)
 class LayerPlan:
     """A layer (or the observability stack) and its workloads, emitted into one file."""
 
@@ -235,6 +285,8 @@ class LayerPlan:
     description: str
     hot_path: bool
     workloads: tuple[Workload, ...]
+    # The layer's databases, which their operator runs: no workload of nifty's own.
+    databases: tuple[DatabasePlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -457,6 +509,17 @@ class EnvPlan:
     def workloads(self) -> tuple[Workload, ...]:
         """All workloads of all groups, in order."""
         return tuple(w for group in self.groups for w in group.workloads)
+
+    def database_placements(self) -> Iterator[tuple[str, DatabasePlan]]:
+        """Each database with the file of out/base its objects go in, in order."""
+        for layer in self.layers:
+            for database in layer.databases:
+                yield layer.file, database
+
+    @property
+    def databases(self) -> tuple[DatabasePlan, ...]:
+        """All databases of all layers, in order."""
+        return tuple(d for layer in self.layers for d in layer.databases)
 
 
 @dataclass(frozen=True)

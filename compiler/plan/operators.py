@@ -9,6 +9,7 @@ from compiler.plan.delivery import freeze_lead
 from compiler.plan.market import DAY_MINUTES, Calendar, number_list, uncovered_special_days, weekday_span
 from compiler.plan.model import (
     CertificatePlan,
+    DatabasePlan,
     EnvPlan,
     ExternalSecretPlan,
     GatewayPlan,
@@ -18,6 +19,7 @@ from compiler.plan.model import (
 )
 from compiler.plan.stack import OWN_MONITORING
 from compiler.spec.model import Environment
+from compiler.spec.names import BASIC_AUTH_KEYS, OBJECT_STORE_KEYS
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
@@ -107,6 +109,14 @@ def plan_certificates(env: Environment, plan: EnvPlan) -> tuple[CertificatePlan,
     )
 
 
+def database_secrets(database: DatabasePlan) -> dict[str, tuple[str, ...]]:
+    """The Secrets a database's operator reads, with their keys: the owner's login and the store's keys."""
+    found: dict[str, tuple[str, ...]] = {database.credentials: BASIC_AUTH_KEYS}
+    if database.backup is not None:
+        found[database.backup.secret] = OBJECT_STORE_KEYS
+    return found
+
+
 def plan_external_secrets(
     env: Environment, plan: EnvPlan, calendar: Calendar | None
 ) -> tuple[ExternalSecretPlan, ...]:
@@ -118,6 +128,9 @@ def plan_external_secrets(
     for workload in plan.workloads:
         for secret in workload.secrets:
             keys.setdefault(secret.secret, set()).add(secret.key)
+    for database in plan.databases:
+        for name, secret_keys in database_secrets(database).items():
+            keys.setdefault(name, set()).update(secret_keys)
     # The same span as the Argo CD freeze: from the earliest pre-scaling lead to the close.
     freeze = utc_windows(calendar, freeze_lead(plan)) if calendar is not None else ()
     return tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from compiler.plan.database import plan_database
 from compiler.plan.delivery import plan_applications, plan_project
 from compiler.plan.jobs import plan_job
 from compiler.plan.market import Calendar, cron_spans, plan_calendar
@@ -26,8 +27,8 @@ from compiler.plan.model import (
 from compiler.plan.operators import with_operators
 from compiler.plan.stack import observability_plan, stack_plan
 from compiler.spec.merge import Floor
-from compiler.spec.model import Connection, Layer, Spec
-from compiler.spec.names import MonitoringFile
+from compiler.spec.model import Component, Connection, Layer, Spec
+from compiler.spec.names import POOLER_PORT, MonitoringFile, database_variables, pooler_name
 from compiler.spec.ports import MAIN, component_ports, connection
 from compiler.spec.resolved import Resolved, View, environment_view
 
@@ -94,6 +95,7 @@ def _layer_plan(
 ) -> LayerPlan:
     resolved = {entry.name: entry for entry in view.components}
     env = view.environment
+    databases = _databases(spec)
     workloads = tuple(
         _workload(
             spec,
@@ -101,8 +103,10 @@ def _layer_plan(
             ports,
             calendar if env is not None and env.keda else None,
             calendar,
+            databases,
         )
         for component in layer.components
+        if component.database is None
     )
     return LayerPlan(
         f"layer-{layer.number}.yaml",
@@ -111,7 +115,49 @@ def _layer_plan(
         layer.description or "",
         layer.hot_path,
         workloads,
+        tuple(
+            plan_database(
+                resolved[component.name],
+                _clients(spec, component.name, pooled=False),
+                _clients(spec, component.name, pooled=True),
+                calendar,
+            )
+            for component in layer.components
+            if component.database is not None
+        ),
     )
+
+
+def _databases(spec: Spec) -> frozenset[str]:
+    """The names of the components that are databases."""
+    return frozenset(c.name for layer in spec.layers for c in layer.components if c.database is not None)
+
+
+def _clients(spec: Spec, database: str, *, pooled: bool) -> tuple[str, ...]:
+    """The components that connect to a database through its pooler (pooled) or straight, in order."""
+    return tuple(
+        c.name
+        for layer in spec.layers
+        for c in layer.components
+        if any(
+            connection(entry)[0] == database and (connection(entry)[1] == POOLER_PORT) == pooled
+            for entry in c.talks_to
+        )
+    )
+
+
+def _database_env(component: Component, databases: frozenset[str]) -> dict[str, str]:
+    """The connection variables of the databases a component talks to, straight or through a pooler."""
+    ports: dict[str, set[str | None]] = {}
+    for entry in component.talks_to:
+        target, port = connection(entry)
+        if target in databases:
+            ports.setdefault(target, set()).add(port)
+    found: dict[str, str] = {}
+    for target, used in ports.items():
+        direct = bool(used - {POOLER_PORT})
+        found.update(database_variables(target, direct=direct, pooled=POOLER_PORT in used))
+    return found
 
 
 def _workload(
@@ -120,6 +166,7 @@ def _workload(
     ports: dict[str, dict[str, int]],
     keda_calendar: Calendar | None,
     calendar: Calendar | None,
+    databases: frozenset[str],
 ) -> Workload:
     component, layer = resolved.component, resolved.layer
     schedule = component.schedule
@@ -144,7 +191,7 @@ def _workload(
     if storage is not None and resolved.volume is not None:
         size, storage_class = resolved.volume
         volume = Volume(size, storage.path, storage_class)
-    variables = resolved.env
+    variables = {**resolved.env, **_database_env(component, databases)}
     return Workload(
         name=component.name,
         layer=layer.number,
@@ -163,7 +210,7 @@ def _workload(
         hot_path=resolved.hot_path,
         secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in resolved.secrets),
         volume=volume,
-        flows=tuple(_flow(entry, ports) for entry in component.talks_to),
+        flows=tuple(_flow(entry, ports, databases) for entry in component.talks_to),
         writable=tuple(
             Scratch(path) if size is None else Scratch(path, size) for path, size in resolved.scratches
         ),
@@ -196,9 +243,11 @@ def _prescaling(floor: Floor | None, calendar: Calendar | None) -> Prescaling | 
     return Prescaling(floor.replicas, floor.lead_minutes, calendar.timezone, windows)
 
 
-def _flow(entry: str | Connection, ports: dict[str, dict[str, int]]) -> Flow:
-    """A talks_to entry as the port it connects to."""
+def _flow(entry: str | Connection, ports: dict[str, dict[str, int]], databases: frozenset[str]) -> Flow:
+    """A talks_to entry as the port it connects to; a database's pooler port: to its PgBouncer pods."""
     target, port = connection(entry)
+    if port == POOLER_PORT and target in databases:
+        return Flow(pooler_name(target), ports[target][port])
     return Flow(target, ports[target][port or MAIN])
 
 

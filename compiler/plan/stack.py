@@ -38,6 +38,7 @@ from compiler.plan.model import (
 from compiler.spec.merge import merged_sizing, merged_skips
 from compiler.spec.model import ObservedTool, Spec
 from compiler.spec.names import DASHBOARD_CONFIG_PREFIX, MonitoringFile
+from compiler.spec.ports import POSTGRES_METRICS_PORT
 from compiler.spec.quantities import memory_bytes
 
 STACK_FILE = "observability.yaml"
@@ -238,7 +239,7 @@ def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
             c.name,
             c.name,
             layer.name,
-            c.metrics.port or c.port or spec.defaults.port,
+            POSTGRES_METRICS_PORT if c.database else c.metrics.port or c.port or spec.defaults.port,
             c.metrics.path,
         )
         for layer in sorted(spec.layers, key=lambda x: x.number)

@@ -10,6 +10,7 @@ from compiler.render import (
     autoscaling,
     certificates,
     configs,
+    databases,
     discovery,
     disruption,
     external_secrets,
@@ -30,6 +31,7 @@ Renderer = Callable[[EnvPlan], Iterable[Placed | ConfigSource]]
 RENDERERS: tuple[Renderer, ...] = (
     platform.render,
     workloads.render,
+    databases.render,
     services.render,
     discovery.render,
     autoscaling.render,

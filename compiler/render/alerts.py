@@ -1,5 +1,5 @@
 """Alert rules generated from the plan: autoscalers at their maximum, unready and crashing pods,
-scrape targets down, and the objectives the spec declares."""
+scrape targets down, databases' replication lag and failovers, and the objectives the spec declares."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.plan.market import Calendar
-from compiler.plan.model import EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, ObjectivePlan, ScrapeTarget, Workload
 from compiler.render.durations import go_duration
 from compiler.render.market_phase import expiry_start, gated, phase_group
 
@@ -30,6 +30,13 @@ CALENDAR_ALERT_DAYS = 30
 CALENDAR_ALERT_FOR = "1m"
 JOB_FAILED_FOR = "1m"
 JOB_OVERDUE_FOR = "5m"
+# A standby further behind its primary than this, for this long, is lagging (CloudNativePG's metric).
+REPLICATION_LAG_SECONDS = 30
+REPLICATION_LAG_FOR = "5m"
+# An instance that changed role (promoted, or back as a standby) within this window: a failover.
+FAILOVER_WINDOW = "10m"
+FAILOVER_FOR = "1m"
+BACKUP_OVERDUE_FOR = "5m"
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,21 @@ def job_overdue_name(workload: str) -> str:
     return f"{camel(workload)}JobOverdue"
 
 
+def replication_lag_name(database: str) -> str:
+    """The alert on a database standby that lags behind its primary."""
+    return f"{camel(database)}ReplicationLag"
+
+
+def failover_name(database: str) -> str:
+    """The alert on a database instance that changed role: a failover or switchover."""
+    return f"{camel(database)}Failover"
+
+
+def backup_overdue_name(database: str) -> str:
+    """The alert on a database whose last base backup is older than its schedule allows."""
+    return f"{camel(database)}BackupOverdue"
+
+
 def objective_name(objective: ObjectivePlan) -> str:
     """The alert on a declared objective."""
     return f"{camel(objective.workload)}{camel(objective.name)}"
@@ -120,6 +142,7 @@ def alerts(env: EnvPlan) -> tuple[Alert, ...]:
         *(a for w in env.workloads if w.serves for a in _pod_health(env, w)),
         *(a for w in env.workloads for a in _job_runs(env, w)),
         *(_target_down(env, t, t.workload in hot) for t in env.observability.targets),
+        *(a for d in env.databases for a in _database(env, d)),
         *(_objective(env, o, calendar is not None) for o in env.observability.objectives),
         *((_calendar_ending(env, calendar),) if calendar is not None else ()),
     )
@@ -237,6 +260,50 @@ def _job_runs(env: EnvPlan, workload: Workload) -> Iterator[Alert]:
         f"The scheduled job {workload.name} has not succeeded for {go_duration(overdue)}, longer than its"
         f" schedule allows ({job.runs[0].reason})",
         _runbook(env, workload.name, "job-overdue"),
+    )
+
+
+def _database(env: EnvPlan, database: DatabasePlan) -> Iterator[Alert]:
+    """A standby lagging behind, and an instance that changed role, from CloudNativePG's metrics."""
+    selector = f'{{job="{database.name}"}}'
+    yield Alert(
+        "nifty-databases",
+        replication_lag_name(database.name),
+        database.name,
+        database.layer_name,
+        f"cnpg_pg_replication_lag{selector} > {REPLICATION_LAG_SECONDS}",
+        REPLICATION_LAG_FOR,
+        "warning",
+        f"A standby of {database.name} is more than {REPLICATION_LAG_SECONDS}s behind its primary",
+        _runbook(env, database.name, "replication-lag"),
+    )
+    yield Alert(
+        "nifty-databases",
+        failover_name(database.name),
+        database.name,
+        database.layer_name,
+        f"changes(cnpg_pg_replication_in_recovery{selector}[{FAILOVER_WINDOW}]) > 0",
+        FAILOVER_FOR,
+        "warning",
+        f"An instance of {database.name} changed role in the last {FAILOVER_WINDOW}: a failover",
+        _runbook(env, database.name, "failover"),
+    )
+    backup = database.backup
+    if backup is None:
+        return
+    # The plugin's metric; max over the instances, since each reports the Cluster's last backup.
+    last = f"max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{selector})"
+    yield Alert(
+        "nifty-databases",
+        backup_overdue_name(database.name),
+        database.name,
+        database.layer_name,
+        f"time() - {last} > {backup.overdue_seconds}",
+        BACKUP_OVERDUE_FOR,
+        "warning",
+        f"The last base backup of {database.name} is older than {go_duration(backup.overdue_seconds)},"
+        " the longest wait between its scheduled backups and a backup's time",
+        _runbook(env, database.name, "backup-overdue"),
     )
 
 

@@ -1,11 +1,11 @@
 """One generated Grafana dashboard per layer: replicas against the autoscaler's bounds, CPU against
-its target, and the layer's golden signals."""
+its target, the layer's golden signals, and each database's instances, lag, size and backups."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from compiler.plan.model import EnvPlan, LayerPlan, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, LayerPlan, Workload
 from compiler.plan.stack import layer_dashboard
 
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
@@ -36,6 +36,10 @@ def layer_dashboard_json(env: EnvPlan, layer: LayerPlan) -> dict[str, Any]:
         else:
             _add_panel(panels, f"{workload.name}: runs", "s", _runs(workload), width=WIDTH // 2)
         _add_panel(panels, f"{workload.name}: CPU", "percent", _cpu(workload, scraped), width=WIDTH // 2)
+    for database in layer.databases:
+        _add_row(panels, database.name)
+        for title, unit, exprs in _database(database):
+            _add_panel(panels, f"{database.name}: {title}", unit, exprs, width=WIDTH // 4)
     return {
         "uid": dashboard_uid(layer),
         "title": f"{env.system} layer {layer.number}: {layer.name}",
@@ -144,6 +148,35 @@ def _golden_signals(layer: LayerPlan) -> list[tuple[str, str, list[tuple[str, st
             ],
         ),
     ]
+
+
+def _database(database: DatabasePlan) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """A database's instances and roles, its standbys' lag, its size and its last backup's age."""
+    job = f'{{job="{database.name}"}}'
+    panels = [
+        (
+            "instances",
+            "short",
+            [
+                ("up", f"sum(up{job})"),
+                ("standbys", f"sum(cnpg_pg_replication_in_recovery{job})"),
+                ("planned", f"vector({database.instances})"),
+            ],
+        ),
+        ("replication lag", "s", [("{{pod}}", f"cnpg_pg_replication_lag{job}")]),
+        ("database size", "bytes", [("{{datname}}", f"max by (datname) (cnpg_pg_database_size_bytes{job})")]),
+    ]
+    backup = database.backup
+    if backup is not None:
+        last = f"max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{job})"
+        panels.append(
+            (
+                "last backup",
+                "s",
+                [("age", f"time() - {last}"), ("overdue after", f"vector({backup.overdue_seconds})")],
+            )
+        )
+    return panels
 
 
 def _replicas(workload: Workload) -> list[tuple[str, str]]:

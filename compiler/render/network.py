@@ -172,6 +172,11 @@ def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, An
             for target in env.workloads
             if flows.scraped.get(target.name)
         ]
+        rules += [
+            {"to": [_pods(env, database.name)], "ports": _ports(flows.scraped[database.name])}
+            for database in env.databases
+            if flows.scraped.get(database.name)
+        ]
     if workload.name == COLLECTOR:
         rules += _traces_backend(env)
     if workload.uses_api:

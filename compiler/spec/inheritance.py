@@ -59,6 +59,7 @@ INHERITED = (
     Inherited("tls_secret", ("ingress", "tls_secret"), None, Merge.WHOLE),
     Inherited("ingress_annotations", ("ingress", "annotations"), None, Merge.KEYS),
     Inherited("suspend", ("schedule", "suspend"), None, Merge.WHOLE),
+    Inherited("database", ("database",), None, Merge.FIELDS),
 )
 
 BY_OVERRIDE = {row.key: row for row in INHERITED if row.environment is not None}

@@ -10,6 +10,8 @@ from compiler.spec.model import (
     CheckException,
     Component,
     ComponentOverride,
+    Database,
+    DatabaseStorage,
     External,
     FromPod,
     Resources,
@@ -176,6 +178,30 @@ def merged_volume(storage: Storage, override: ComponentOverride | None) -> tuple
     size = change.size if change and change.size else storage.size
     storage_class = change.storage_class if change and change.storage_class else storage.storage_class
     return size, storage_class
+
+
+def merged_database(database: Database, override: ComponentOverride | None) -> Database:
+    """A database with an environment's instances, standbys, volume and retention laid on."""
+    change = override.database if override else None
+    if change is None:
+        return database
+    storage = change.storage
+    backup = database.backup
+    return database.model_copy(
+        update={
+            "instances": change.instances if change.instances is not None else database.instances,
+            "synchronous": change.synchronous if change.synchronous is not None else database.synchronous,
+            "storage": DatabaseStorage(
+                size=storage.size if storage and storage.size else database.storage.size,
+                storage_class=storage.storage_class
+                if storage and storage.storage_class
+                else database.storage.storage_class,
+            ),
+            "backup": backup.model_copy(update={"retention": change.retention})
+            if backup is not None and change.retention is not None
+            else backup,
+        }
+    )
 
 
 def merged_external(component: Component, override: ComponentOverride | None) -> list[External]:

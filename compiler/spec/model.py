@@ -361,6 +361,97 @@ class Schedule(Model):
     suspend: bool = Field(False, description="Runs nothing until set back (an environment may set it)")
 
 
+# An S3 (or S3-compatible) bucket and folder, as Barman Cloud takes it.
+DESTINATION = r"^s3://[a-z0-9][-a-z0-9.]*[a-z0-9](/[A-Za-z0-9._/-]*)?$"
+# A Barman retention policy: a count of days, weeks or months.
+RETENTION = r"^[1-9][0-9]*[dwm]$"
+
+
+class DatabaseStorage(Model):
+    """The volume of each database instance."""
+
+    size: Memory = Field(description="Requested capacity per instance, e.g. 50Gi")
+    storage_class: Name | None = Field(None, description="StorageClass; the cluster default when unset")
+
+
+class DatabaseBackup(Model):
+    """Base backups and WAL archive in object storage through the Barman Cloud plugin."""
+
+    destination: Annotated[str, StringConstraints(pattern=DESTINATION, max_length=1024)] = Field(
+        description="S3 bucket and folder, e.g. s3://bucket/folder"
+    )
+    endpoint: Annotated[str, StringConstraints(pattern=URL, max_length=200)] | None = Field(
+        None, description="URL of an S3-compatible endpoint; AWS's own when unset"
+    )
+    secret: Name = Field(
+        description="Secret with the object store's access key: keys access-key-id and secret-access-key"
+    )
+    retention: Annotated[str, StringConstraints(pattern=RETENTION)] = Field(
+        "30d", description="How long backups and WAL are kept for recovery: days (d), weeks (w) or months (m)"
+    )
+    minutes_after_close: Annotated[int, Field(ge=0, le=720)] = Field(
+        30, description="The base backup starts this long after the market's close on its trading days"
+    )
+    cidr: Annotated[str, StringConstraints(pattern=CIDR)] = Field(
+        "0.0.0.0/0", description="Address block of the object store, which the instances reach on 443"
+    )
+
+
+class DatabasePooler(Model):
+    """PgBouncer in front of the primary: a CloudNativePG Pooler, <name>-pooler-rw."""
+
+    instances: Annotated[int, Field(ge=1, le=10)] = Field(2, description="PgBouncer pods")
+    mode: Literal["session", "transaction"] = Field(
+        "session",
+        description="session: a server connection per client connection; transaction: per transaction"
+        " (no session state such as prepared statements across transactions)",
+    )
+
+
+class Database(Model):
+    """Makes the component a PostgreSQL database run by an operator: a CloudNativePG Cluster."""
+
+    engine: Literal["cloudnative-pg"] = Field(description="The operator: cloudnative-pg (1.30)")
+    image: Image = Field(description="PostgreSQL image with TimescaleDB in it, e.g. a CNPG-based build")
+    tag: Tag = Field(description="Tag of the image, e.g. 16-ts2")
+    timescaledb: Literal["apache", "community"] = Field(
+        description="The TimescaleDB edition the image carries: apache (Apache-2 features only) or"
+        " community (Timescale License: compression, continuous-aggregate and retention policies)"
+    )
+    instances: Annotated[int, Field(ge=1, le=9)] = Field(
+        1, description="PostgreSQL instances: one primary, the others streaming standbys"
+    )
+    synchronous: Annotated[int, Field(ge=0, le=8)] = Field(
+        0, description="Standbys that confirm each commit (synchronous replication); 0: asynchronous"
+    )
+    storage: DatabaseStorage = Field(description="Volume of each instance")
+    name: Name = Field("app", description="The application's database")
+    owner: Name = Field("app", description="The role that owns it, which the applications log in as")
+    secret: Name = Field(
+        description="Secret of type kubernetes.io/basic-auth with the owner's username and password"
+    )
+    operator_namespace: Name = Field(
+        "cnpg-system", description="Namespace of the CloudNativePG operator, which reaches the instances"
+    )
+    backup: DatabaseBackup | None = Field(None, description="Backups to object storage; none when unset")
+    pooler: DatabasePooler | None = Field(
+        None, description="PgBouncer in front of the primary, for the clients that talk to <name>:pooler"
+    )
+
+
+class DatabaseOverride(Model):
+    """What an environment may change in a database."""
+
+    instances: Annotated[int, Field(ge=1, le=9)] | None = Field(None, description="Instances here")
+    synchronous: Annotated[int, Field(ge=0, le=8)] | None = Field(
+        None, description="Synchronous standbys here"
+    )
+    storage: StorageOverride | None = Field(None, description="Volume size and class here")
+    retention: Annotated[str, StringConstraints(pattern=RETENTION)] | None = Field(
+        None, description="How long backups are kept here"
+    )
+
+
 class Profile(Model):
     """Component settings under a name, which components pick up with `profile:` and override."""
 
@@ -429,6 +520,11 @@ class Component(Model):
     storage: Storage | None = Field(None, description="Makes the component a StatefulSet")
     schedule: Schedule | None = Field(
         None, description="Makes the component a scheduled job (a CronJob): no Service, probes or scaling"
+    )
+    database: Database | None = Field(
+        None,
+        description="Makes the component a database its operator runs (a CloudNativePG Cluster);"
+        " clients reach <name>-rw and <name>-ro",
     )
     talks_to: list[TalksTo] = Field(
         [], description="Components this one opens connections to: name, name:port or {component, port}"
@@ -683,6 +779,9 @@ class ComponentOverride(Model):
     )
     tls_secret: Name | None = Field(None, description="Ingress TLS Secret in this environment")
     suspend: bool | None = Field(None, description="A scheduled job runs nothing here (true) or runs again")
+    database: DatabaseOverride | None = Field(
+        None, description="A database's instances, synchronous standbys, volume and retention here"
+    )
 
 
 class SyncPolicy(Model):

@@ -42,3 +42,38 @@ def peer_service_name(workload: str) -> str:
 def job_run_suffix(day: date) -> str:
     """The suffix of a scheduled job's CronJob for a special session on day's date, e.g. -1108."""
     return f"-{day.month:02d}{day.day:02d}"
+
+
+# The Services CloudNativePG makes for a Cluster: the primary, and any instance that reads.
+READ_WRITE_SUFFIX = "-rw"
+READ_ONLY_SUFFIX = "-ro"
+# A database's PgBouncer: its pods' name, and the Pooler (and Service) in front of the primary.
+POOLER_SUFFIX = "-pooler"
+POOLER_PORT = "pooler"
+
+
+def pooler_name(database: str) -> str:
+    """The name a database's PgBouncer pods are selected by."""
+    return f"{database}{POOLER_SUFFIX}"
+
+
+# The suffix of the ObjectStore and the ScheduledBackups of a database's backups.
+BACKUP_SUFFIX = "-backup"
+# The keys CloudNativePG reads from a database's login Secret (kubernetes.io/basic-auth).
+BASIC_AUTH_KEYS = ("password", "username")
+# The keys of the object store's access key that nifty's ObjectStore reads: lowercase, as every
+# Secret's key in out/ is (tests/secret_filters.py passes over such names).
+ACCESS_KEY_ID, ACCESS_SECRET_KEY = "access-key-id", "secret-access-key"
+OBJECT_STORE_KEYS = (ACCESS_KEY_ID, ACCESS_SECRET_KEY)
+
+
+def database_variables(database: str, *, direct: bool = True, pooled: bool = False) -> dict[str, str]:
+    """The variables a client of a database gets, by name: the primary's host (its pooler's where the
+    client connects through it), a reader's host where it connects straight, and the port."""
+    prefix = database.upper().replace("-", "_")
+    primary = f"{pooler_name(database)}{READ_WRITE_SUFFIX}" if pooled else f"{database}{READ_WRITE_SUFFIX}"
+    found = {f"{prefix}_HOST": primary}
+    if direct:
+        found[f"{prefix}_RO_HOST"] = f"{database}{READ_ONLY_SUFFIX}"
+    found[f"{prefix}_PORT"] = "5432"
+    return found

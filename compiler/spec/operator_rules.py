@@ -130,6 +130,11 @@ def referenced_secrets(spec: Spec, environment: str) -> dict[str, str]:
     for resolved in environment_view(spec, environment).components:
         for ref in resolved.secrets:
             found.setdefault(ref.secret, f"used by {resolved.component.name}")
+        database = resolved.database
+        if database is not None:
+            found.setdefault(database.secret, f"the login of database {resolved.component.name}")
+            if database.backup is not None:
+                found.setdefault(database.backup.secret, f"the backups of database {resolved.component.name}")
     manager = spec.observability.alertmanager
     if manager is not None:
         for receiver in manager.receivers:

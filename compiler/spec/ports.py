@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from compiler.spec.model import Component, Connection, Spec
+from compiler.spec.names import POOLER_PORT
 
 # The name of every component's main port: in its container, Service and Ingress backend.
 MAIN = "main"
 # A majority of a cluster of this many is still there when one replica is drained.
 LEAST_PEERS = 3
+# PostgreSQL's port, on which a database's operator makes every instance and its Services listen.
+POSTGRES_PORT = 5432
+# The metrics port of every CloudNativePG instance (its container port named "metrics").
+POSTGRES_METRICS_PORT = 9187
 
 
 def port_numbers(component: Component, default: int) -> dict[str, int]:
     """Each port of the component by name, the main one first."""
-    numbers = {MAIN: component.port or default}
+    numbers = {MAIN: POSTGRES_PORT if component.database else component.port or default}
+    if component.database is not None and component.database.pooler is not None:
+        numbers[POOLER_PORT] = POSTGRES_PORT
     for port in component.ports:
         numbers.setdefault(port.name, port.port)
     return numbers

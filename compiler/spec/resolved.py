@@ -19,6 +19,7 @@ from compiler.spec.merge import (
     Skip,
     merged_annotations,
     merged_bounds,
+    merged_database,
     merged_env,
     merged_external,
     merged_floor,
@@ -30,6 +31,7 @@ from compiler.spec.merge import (
 from compiler.spec.model import (
     Component,
     ComponentOverride,
+    Database,
     Environment,
     External,
     FromPod,
@@ -92,6 +94,8 @@ class Resolved:
     hot_path: bool
     # A scheduled job that runs nothing in this environment.
     suspended: bool = False
+    # A database as this environment runs it: instances, standbys, volume and retention.
+    database: Database | None = None
     # A path in the component's own terms -> where an environment wrote its value; the values
     # below it are the environment's too, except below a mapping it changes field by field.
     set_here: Mapping[Path, Loc] = field(default_factory=dict)
@@ -209,6 +213,7 @@ def _resolved(
         skips=merged_skips(spec.defaults.exceptions, component.exceptions, component.digest),
         hot_path=layer.hot_path if component.hot_path is None else component.hot_path,
         suspended=_suspended(component, override),
+        database=merged_database(component.database, override) if component.database else None,
         set_here=dict(_set_here(name, component, override)),
         fields_set_here=frozenset(
             BY_OVERRIDE[key].path

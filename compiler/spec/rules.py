@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.spec.alerting_rules import check_alerting
 from compiler.spec.clock_rules import check_clock
+from compiler.spec.database_rules import check_databases
 from compiler.spec.delivery_rules import check_shared_clusters
 from compiler.spec.document import Document, Loc
 from compiler.spec.ingress_rules import check_ingress
@@ -62,6 +63,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_clock(doc, spec, seen)
     yield from check_operators(doc, spec)
     yield from check_jobs(doc, spec)
+    yield from check_databases(doc, spec, seen)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

@@ -21,6 +21,7 @@ from compiler.spec.model import (
     CIDR,
     CLUSTER,
     CPU,
+    DESTINATION,
     DIGEST,
     DIVISOR,
     DNS_LABEL,
@@ -37,6 +38,7 @@ from compiler.spec.model import (
     PORT_NAME,
     REASON,
     REPOSITORY,
+    RETENTION,
     REVISION,
     RULE,
     TAG,
@@ -89,6 +91,8 @@ PATTERN_HINTS = {
     GATEWAY_DURATION: "a Gateway API duration such as 1h, 90s or 1h30m",
     LABEL_KEY: "a label key such as release or app.kubernetes.io/part-of",
     LABEL_VALUE: "a label value of letters, digits, '-', '_' and '.', such as kube-prometheus-stack",
+    DESTINATION: "an S3 bucket and folder such as s3://backups/timescaledb (lowercase bucket)",
+    RETENTION: "a retention such as 30d, 4w or 6m (days, weeks or months)",
 }
 
 

@@ -13,6 +13,7 @@ const PACKAGES = {
   "cert-manager.io": "@kubernetes-models/cert-manager",
   "external-secrets.io": "@kubernetes-models/external-secrets",
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "postgresql.cnpg.io": "@kubernetes-models/cloudnative-pg",
 };
 
 const models = new Map();
@@ -106,9 +107,32 @@ async function routeProblems(obj) {
   }
   return found;
 }
+// No package carries the Barman Cloud plugin's ObjectStore (barmancloud.cnpg.io/v1). Its spec's
+// configuration and retentionPolicy are the types that a Cluster's in-tree spec.backup has as
+// barmanObjectStore and retentionPolicy (both from barman-cloud's pkg/api), so the spec is checked as
+// CloudNativePG's BackupConfiguration; tests/crds.py checks the rest of the object.
+async function objectStoreProblems(obj) {
+  if (obj?.apiVersion !== "barmancloud.cnpg.io/v1" || obj?.kind !== "ObjectStore") return null;
+  const { BackupConfiguration } = await import(
+    "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/BackupConfiguration"
+  );
+  const spec = obj.spec ?? {};
+  const data = { barmanObjectStore: spec.configuration };
+  if ("retentionPolicy" in spec) data.retentionPolicy = spec.retentionPolicy;
+  const errors = errorsOf(BackupConfiguration, data);
+  const found = errors.length
+    ? errors.map((e) => `${e.instancePath || "/"}: ${e.message} ${JSON.stringify(e.params ?? {})}`)
+    : unknownFields(BackupConfiguration, data);
+  return found.map((problem) =>
+    problem.replace(/^\/barmanObjectStore/, "/spec/configuration").replace(/^\/retentionPolicy/, "/spec/retentionPolicy"),
+  );
+}
+
 async function problems(obj) {
   const split = await routeProblems(obj);
   if (split) return split;
+  const store = await objectStoreProblems(obj);
+  if (store) return store;
   const Model = await model(obj?.apiVersion, obj?.kind);
   if (!Model) return [`no model for ${obj?.apiVersion} ${obj?.kind}`];
   const errors = errorsOf(Model, obj);

@@ -1,0 +1,155 @@
+"""Rules over databases: what a CloudNativePG Cluster takes, its replication, its backups, its clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic
+from compiler.spec.document import Document, Loc
+from compiler.spec.inheritance import BY_OVERRIDE
+from compiler.spec.market_rules import known_zone, shifts_offset
+from compiler.spec.model import Component, Spec
+from compiler.spec.names import database_variables
+from compiler.spec.ports import connection
+from compiler.spec.positions import at_key, at_value
+from compiler.spec.resolved import Resolved, View
+
+# What the operator decides for a database, or what it does not have: its pods are the operator's.
+OPERATOR_OWNS = (
+    "image",
+    "tag",
+    "digest",
+    "port",
+    "ports",
+    "peer_ports",
+    "probe",
+    "health",
+    "startup_seconds",
+    "replicas",
+    "autoscaling",
+    "prescale",
+    "storage",
+    "schedule",
+    "talks_to",
+    "secrets",
+    "writable",
+    "args",
+    "env",
+    "dedicated_cores",
+    "ingress",
+    "external",
+    "metrics",
+    "objectives",
+)
+# What an environment may change in a database: the rest is the operator's or the database block's.
+DATABASE_OVERRIDES = ("resources", "database")
+
+
+def check_databases(doc: Document, spec: Spec, views: tuple[View, ...]) -> Iterator[Diagnostic]:
+    """Every problem of the databases of spec, positioned in doc."""
+    databases: dict[str, Loc] = {}
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc: Loc = ("layers", li, "components", ci)
+            if component.database is not None:
+                databases.setdefault(component.name, loc)
+                yield from _settings(doc, loc, component)
+                yield from _backup(doc, spec, (*loc, "database"), component)
+    yield from _overrides(doc, spec, databases)
+    for view in views:
+        for resolved in view.components:
+            yield from _replication(doc, view, resolved)
+    yield from _clients(doc, spec, databases)
+
+
+def _replication(doc: Document, view: View, resolved: Resolved) -> Iterator[Diagnostic]:
+    """More instances than synchronous standbys: the base's, and an environment's where it changes them."""
+    database = resolved.database
+    override = resolved.override.database if resolved.override else None
+    if database is None or (view.name is not None and override is None):
+        return
+    if database.synchronous < database.instances:
+        return
+    changed = override is not None and override.instances is not None and override.synchronous is None
+    field = "instances" if changed else "synchronous"
+    yield at_value(
+        doc,
+        resolved.at("database", field),
+        f"{database.synchronous} synchronous standbys need at least {database.synchronous + 1} instances"
+        f"{view.place()}; there are {database.instances}",
+        code="N211",
+    )
+
+
+def _settings(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
+    for key in OPERATOR_OWNS:
+        if key in component.model_fields_set:
+            yield at_key(
+                doc,
+                (*loc, key),
+                f"'{component.name}' is a database: its operator runs its pods, so it sets no {key}",
+                code="N210",
+            )
+
+
+def _backup(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterator[Diagnostic]:
+    assert component.database is not None
+    if component.database.backup is None:
+        return
+    market = spec.market
+    if market is None:
+        yield at_key(
+            doc,
+            (*loc, "backup"),
+            "backups run after the market's close on its trading days: they need the top-level market",
+            code="N212",
+        )
+    elif known_zone(market.timezone) and shifts_offset(market.timezone, market.years[0]):
+        yield at_key(
+            doc,
+            (*loc, "backup"),
+            f"CloudNativePG reads a backup's schedule in UTC, and '{market.timezone}' changes its offset"
+            " from UTC (daylight saving time), so backups could not follow the market's close;"
+            " use a market zone with a fixed offset",
+            code="N212",
+        )
+
+
+def _overrides(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator[Diagnostic]:
+    """An environment changes a database's resources and database block only, and no other's database."""
+    for env_name, env in spec.environments.items():
+        for name, override in env.components.items():
+            where: Loc = ("environments", env_name, "components", name)
+            if name not in databases:
+                if override.database is not None:
+                    yield at_key(doc, (*where, "database"), f"'{name}' is not a database", code="N210")
+                continue
+            for key in sorted(override.model_fields_set - set(DATABASE_OVERRIDES)):
+                if key in BY_OVERRIDE:
+                    yield at_key(
+                        doc,
+                        (*where, key),
+                        f"'{name}' is a database: its operator runs its pods, so an environment sets no"
+                        f" {key}",
+                        code="N210",
+                    )
+
+
+def _clients(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator[Diagnostic]:
+    """A client of a database gets its connection variables from nifty; it does not set them itself."""
+    for li, layer in enumerate(spec.layers):
+        for ci, component in enumerate(layer.components):
+            loc: Loc = ("layers", li, "components", ci)
+            for entry in component.talks_to:
+                target, _ = connection(entry)
+                if target not in databases:
+                    continue
+                for variable in database_variables(target):
+                    if variable in component.env:
+                        yield at_key(
+                            doc,
+                            (*loc, "env", variable),
+                            f"{variable} is the connection variable nifty sets for '{target}'"
+                            f" ({database_variables(target)[variable]}); remove it",
+                            code="N213",
+                        )
