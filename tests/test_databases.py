@@ -21,6 +21,7 @@ from compiler.plan.market import Calendar, plan_calendar
 from compiler.plan.model import EnvPlan, Plan
 from compiler.spec.load import read_spec
 from compiler.spec.market import Market
+from compiler.spec.model import MarketTime
 from tests import cronexpr
 from tests.conftest import ROOT
 from tests.crds import validate_crd_objects
@@ -286,7 +287,7 @@ CASES = [("Asia/Kolkata", 30), ("Asia/Kolkata", 450), ("America/Bogota", 240), (
 @pytest.mark.parametrize(("zone", "minutes"), CASES, ids=[f"{z}+{m}" for z, m in CASES])
 def test_a_backup_runs_after_every_close_and_never_in_a_session(plan: Plan, zone: str, minutes: int) -> None:
     calendar = _zoned(plan, zone)
-    runs = _utc_runs([run.schedule for run in backup_runs(calendar, minutes)])
+    runs = _utc_runs([run.schedule for run in backup_runs(calendar, MarketTime(at="close", minutes=minutes))])
     assert runs
     assert not [run for run in runs if calendar.is_open(run)]
     day = FIRST + dt.timedelta(days=7)

@@ -50,7 +50,7 @@ def plan_database(
 
 def _backup(backup: DatabaseBackup, calendar: Calendar | None) -> BackupPlan:
     assert calendar is not None, "the rules ask for a market"
-    runs = backup_runs(calendar, backup.minutes_after_close)
+    runs = backup_runs(calendar, backup.market)
     gap = longest_gap(runs[0].schedule.partition(" ")[2])
     assert gap is not None, "a trading weekday comes every week"
     return BackupPlan(
@@ -64,14 +64,14 @@ def _backup(backup: DatabaseBackup, calendar: Calendar | None) -> BackupPlan:
     )
 
 
-def backup_runs(calendar: Calendar, minutes_after_close: int) -> tuple[JobRun, ...]:
-    """The scheduled jobs' runs after the close, each as a six-field schedule (seconds first) in UTC.
+def backup_runs(calendar: Calendar, when: MarketTime) -> tuple[JobRun, ...]:
+    """The scheduled jobs' runs on the market's days, each as a six-field schedule (seconds first) in UTC.
 
     CloudNativePG reads a ScheduledBackup's schedule with robfig/cron and its seconds field, in the
     operator's zone, which is UTC; the rules admit backups only in a market zone with a fixed offset.
     """
     offset = calendar.utc_offset_minutes
-    local = market_runs(calendar, MarketTime(at="close", minutes=minutes_after_close))
+    local = market_runs(calendar, when)
     return tuple(JobRun(run.suffix, f"0 {in_utc(run.schedule, offset)}", run.reason) for run in local)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.inheritance import BY_OVERRIDE
+from compiler.spec.job_rules import market_run_in_session
 from compiler.spec.market_rules import known_zone, shifts_offset
 from compiler.spec.model import Component, Spec
 from compiler.spec.names import database_variables
@@ -113,6 +114,9 @@ def _backup(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterat
             " use a market zone with a fixed offset",
             code="N212",
         )
+    if market is not None:
+        where = (*loc, "backup", "market")
+        yield from market_run_in_session(doc, where, market, component.database.backup.market, code="N212")
 
 
 def _overrides(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator[Diagnostic]:

@@ -78,7 +78,7 @@ def _schedule(doc: Document, spec: Spec, loc: Loc, schedule: Schedule) -> Iterat
                 code="N207",
             )
         else:
-            yield from _in_session(doc, (*loc, "market"), spec.market, schedule.market)
+            yield from market_run_in_session(doc, (*loc, "market"), spec.market, schedule.market, code="N207")
         if schedule.timezone is not None:
             yield at_key(
                 doc,
@@ -113,8 +113,10 @@ def _schedule(doc: Document, spec: Spec, loc: Loc, schedule: Schedule) -> Iterat
             )
 
 
-def _in_session(doc: Document, loc: Loc, market: Market, when: MarketTime) -> Iterator[Diagnostic]:
-    """A run on the market's days never falls in the hours of a regular session."""
+def market_run_in_session(
+    doc: Document, loc: Loc, market: Market, when: MarketTime, *, code: str
+) -> Iterator[Diagnostic]:
+    """A run on the market's days (a job's, a backup's) never falls in the hours of a regular session."""
     hours = [(clock_minutes(s.start), clock_minutes(s.end), s.name) for s in market.sessions]
     for change in market.session_changes:
         regular = next((h for h in hours if h[2] == change.session), None)
@@ -131,8 +133,8 @@ def _in_session(doc: Document, loc: Loc, market: Market, when: MarketTime) -> It
                 doc,
                 loc,
                 f"the run at {_clock(runs)} falls in the session '{name}' ({_clock(start)}-{_clock(end)});"
-                " a job on the market's days runs outside its sessions",
-                code="N207",
+                " a run on the market's days must fall outside its sessions",
+                code=code,
             )
             return
 

@@ -318,17 +318,6 @@ class Objective(Model):
     summary: Text | None = Field(None, description="Summary of the alert; generated when unset")
 
 
-class MarketTime(Model):
-    """A time of the market's day on its trading days: minutes after (or, below 0, before) an event."""
-
-    at: Literal["open", "close"] = Field(
-        description="open: the first regular session's start; close: the day's last session's end"
-    )
-    minutes: Annotated[int, Field(ge=-720, le=720)] = Field(
-        0, description="Minutes after it; below 0, before it"
-    )
-
-
 class Schedule(Model):
     """Makes the component a scheduled job: a CronJob whose pods run to completion."""
 
@@ -367,6 +356,17 @@ DESTINATION = r"^s3://[a-z0-9][-a-z0-9.]*[a-z0-9](/[A-Za-z0-9._/-]*)?$"
 RETENTION = r"^[1-9][0-9]*[dwm]$"
 
 
+class MarketTime(Model):
+    """A time of the market's day on its trading days: minutes after (or, below 0, before) an event."""
+
+    at: Literal["open", "close"] = Field(
+        description="open: the first regular session's start; close: the day's last session's end"
+    )
+    minutes: Annotated[int, Field(ge=-720, le=720)] = Field(
+        0, description="Minutes after it; below 0, before it"
+    )
+
+
 class DatabaseStorage(Model):
     """The volume of each database instance."""
 
@@ -389,8 +389,9 @@ class DatabaseBackup(Model):
     retention: Annotated[str, StringConstraints(pattern=RETENTION)] = Field(
         "30d", description="How long backups and WAL are kept for recovery: days (d), weeks (w) or months (m)"
     )
-    minutes_after_close: Annotated[int, Field(ge=0, le=720)] = Field(
-        30, description="The base backup starts this long after the market's close on its trading days"
+    market: MarketTime = Field(
+        MarketTime(at="close", minutes=30),
+        description="When the base backup starts on the market's trading days, e.g. {at: close, minutes: 30}",
     )
     cidr: Annotated[str, StringConstraints(pattern=CIDR)] = Field(
         "0.0.0.0/0", description="Address block of the object store, which the instances reach on 443"
