@@ -18,7 +18,7 @@ from compiler.kustomize.environment import build_environment
 from compiler.pipeline import load_plan
 from compiler.plan.database import backup_runs, in_utc
 from compiler.plan.market import Calendar, plan_calendar
-from compiler.plan.model import EnvPlan, Plan
+from compiler.plan.model import Plan
 from compiler.spec.load import read_spec
 from compiler.spec.market import Market
 from compiler.spec.model import MarketTime
@@ -26,6 +26,7 @@ from tests import cronexpr
 from tests.conftest import ROOT
 from tests.crds import validate_crd_objects
 from tests.netpol import allowed_flows, expected_flows, plan_ports
+from tests.tools import by_kind, environment
 
 PLATFORM = ROOT / "tests" / "fixtures" / "platform"
 SPEC = PLATFORM / "spec" / "system.yaml"
@@ -38,14 +39,6 @@ UTC = ZoneInfo("Etc/UTC")
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     return load_plan(SPEC, MONITORING)
-
-
-def _env(plan: Plan, name: str) -> EnvPlan:
-    return next(env for env in plan.environments if env.name == name)
-
-
-def _by_kind(built: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in built if o["kind"] == kind}
 
 
 def _database_spec() -> dict[str, Any]:
@@ -61,7 +54,7 @@ def _database_spec() -> dict[str, Any]:
 def test_prod_runs_the_database_highly_available_with_synchronous_replication(plan: Plan) -> None:
     written = _database_spec()
     prod = written["prod"]["components"][written["component"]]["database"]
-    cluster = _by_kind(build_environment(_env(plan, "prod")), "Cluster")[written["component"]]
+    cluster = by_kind(build_environment(environment(plan, "prod")), "Cluster")[written["component"]]
     spec = cluster["spec"]
     assert spec["instances"] == prod["instances"] >= 3
     assert spec["postgresql"]["synchronous"] == {
@@ -81,24 +74,24 @@ def test_prod_runs_the_database_highly_available_with_synchronous_replication(pl
 
 def test_dev_keeps_one_instance_without_synchronous_standbys(plan: Plan) -> None:
     written = _database_spec()
-    spec = _by_kind(build_environment(_env(plan, "dev")), "Cluster")[written["component"]]["spec"]
+    spec = by_kind(build_environment(environment(plan, "dev")), "Cluster")[written["component"]]["spec"]
     assert spec["instances"] == 1
     assert "synchronous" not in spec["postgresql"]
 
 
 def test_the_database_is_no_workload_of_its_own(plan: Plan) -> None:
     name = _database_spec()["component"]
-    built = build_environment(_env(plan, "prod"))
+    built = build_environment(environment(plan, "prod"))
     for kind in ("Deployment", "StatefulSet", "PodDisruptionBudget", "HorizontalPodAutoscaler"):
-        assert name not in _by_kind(built, kind), kind
+        assert name not in by_kind(built, kind), kind
     # CloudNativePG makes <name>-rw and -ro itself; nifty makes only the discovery Service.
-    assert name not in _by_kind(built, "Service")
+    assert name not in by_kind(built, "Service")
 
 
 def test_every_client_points_at_the_primarys_service(plan: Plan) -> None:
     name = _database_spec()["component"]
     prefix = name.upper().replace("-", "_")
-    env = _env(plan, "prod")
+    env = environment(plan, "prod")
     database = next(d for d in env.databases if d.name == name)
     assert database.clients and database.pooler is not None and database.pooler.clients
     for workload in env.workloads:
@@ -119,14 +112,14 @@ def test_every_client_points_at_the_primarys_service(plan: Plan) -> None:
 def test_a_pooler_puts_pgbouncer_in_front_of_the_primary_for_the_clients_that_ask(plan: Plan) -> None:
     written = _database_spec()
     name = written["component"]
-    built = build_environment(_env(plan, "prod"))
-    pooler = _by_kind(built, "Pooler")[f"{name}-pooler-rw"]["spec"]
+    built = build_environment(environment(plan, "prod"))
+    pooler = by_kind(built, "Pooler")[f"{name}-pooler-rw"]["spec"]
     assert pooler["cluster"] == {"name": name}
     assert pooler["type"] == "rw"
     assert pooler["instances"] == written["pooler"]["instances"]
     assert pooler["pgbouncer"] == {"poolMode": written["pooler"]["mode"]}
     labels = pooler["template"]["metadata"]["labels"]
-    policy = _by_kind(built, "NetworkPolicy")[f"{name}-pooler"]["spec"]
+    policy = by_kind(built, "NetworkPolicy")[f"{name}-pooler"]["spec"]
     assert policy["podSelector"]["matchLabels"].items() <= labels.items()
 
 
@@ -144,9 +137,9 @@ def _admits(rules: list[dict[str, Any]], peer: dict[str, Any], port: int) -> boo
 def test_the_network_policy_admits_the_operator_replication_clients_and_metrics(plan: Plan) -> None:
     written = _database_spec()
     name = written["component"]
-    env = _env(plan, "prod")
+    env = environment(plan, "prod")
     built = build_environment(env)
-    policy = _by_kind(built, "NetworkPolicy")[name]["spec"]
+    policy = by_kind(built, "NetworkPolicy")[name]["spec"]
     own = {"podSelector": {"matchLabels": policy["podSelector"]["matchLabels"]}}
     operator = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}}
     assert _admits(policy["ingress"], operator, 8000)
@@ -161,7 +154,7 @@ def test_the_network_policy_admits_the_operator_replication_clients_and_metrics(
         }
         assert _admits(policy["ingress"], peer, 5432), client
         # ...and the client's own policy lets it out to the instances.
-        assert _admits(_by_kind(built, "NetworkPolicy")[client]["spec"]["egress"], own, 5432), client
+        assert _admits(by_kind(built, "NetworkPolicy")[client]["spec"]["egress"], own, 5432), client
     assert env.prometheus_operator is not None
     scraper = {
         "namespaceSelector": {
@@ -198,7 +191,7 @@ def test_the_base_admits_exactly_the_declared_flow_to_and_from_the_instances(pla
 
 def test_the_prometheus_operator_scrapes_the_instances_through_a_pod_monitor(plan: Plan) -> None:
     name = _database_spec()["component"]
-    monitor = _by_kind(build_environment(_env(plan, "prod")), "PodMonitor")[name]["spec"]
+    monitor = by_kind(build_environment(environment(plan, "prod")), "PodMonitor")[name]["spec"]
     assert monitor["selector"] == {"matchLabels": {"cnpg.io/cluster": name}}
     assert [e["port"] for e in monitor["podMetricsEndpoints"]] == ["metrics"]
 
@@ -206,7 +199,7 @@ def test_the_prometheus_operator_scrapes_the_instances_through_a_pod_monitor(pla
 def test_the_layers_dashboard_shows_the_databases_lag_and_backups(plan: Plan) -> None:
     from compiler.render.dashboards import layer_dashboard_json
 
-    env = _env(plan, "prod")
+    env = environment(plan, "prod")
     layer = next(layer for layer in env.layers if layer.databases)
     database = layer.databases[0]
     panels = layer_dashboard_json(env, layer)["panels"]
@@ -234,11 +227,11 @@ def test_every_database_object_is_valid_by_its_projects_schema(plan: Plan) -> No
 def test_backups_go_through_the_plugin_with_the_environments_retention(plan: Plan) -> None:
     written = _database_spec()
     name = written["component"]
-    built = build_environment(_env(plan, "prod"))
-    store = _by_kind(built, "ObjectStore")[f"{name}-backup"]["spec"]
+    built = build_environment(environment(plan, "prod"))
+    store = by_kind(built, "ObjectStore")[f"{name}-backup"]["spec"]
     assert store["configuration"]["destinationPath"] == written["backup"]["destination"]
     assert store["retentionPolicy"] == written["prod"]["components"][name]["database"]["retention"]
-    cluster = _by_kind(built, "Cluster")[name]["spec"]
+    cluster = by_kind(built, "Cluster")[name]["spec"]
     assert cluster["plugins"] == [
         {
             "isWALArchiver": True,
@@ -246,7 +239,7 @@ def test_backups_go_through_the_plugin_with_the_environments_retention(plan: Pla
             "parameters": {"barmanObjectName": f"{name}-backup"},
         }
     ]
-    backups = _by_kind(built, "ScheduledBackup")
+    backups = by_kind(built, "ScheduledBackup")
     assert backups
     for backup in backups.values():
         assert backup["spec"]["method"] == "plugin"

@@ -30,7 +30,7 @@ from compiler.spec.model import MarketTime, Schedule
 from tests import cronexpr
 from tests.conftest import ROOT
 from tests.promtool import check_plan
-from tests.tools import build_all
+from tests.tools import build_all, by_kind, environment
 
 COMMODITY = ROOT / "tests" / "fixtures" / "commodity"
 SPEC = COMMODITY / "spec" / "system.yaml"
@@ -42,14 +42,6 @@ FIRST, LAST = dt.date(2025, 12, 20), dt.date(2028, 1, 10)
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     return load_plan(SPEC, MONITORING)
-
-
-def _env(plan: Plan, name: str) -> EnvPlan:
-    return next(env for env in plan.environments if env.name == name)
-
-
-def _by_kind(built: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in built if o["kind"] == kind}
 
 
 # --- the parser, against the independent evaluator -------------------------------------------
@@ -250,9 +242,9 @@ def test_the_overdue_alert_waits_for_the_longest_gap_between_runs(calendars: dic
 
 
 def test_a_job_is_a_cron_job_per_run_with_no_service_probes_or_budget(plan: Plan) -> None:
-    env = _env(plan, "prod")
+    env = environment(plan, "prod")
     built = build_environment(env)
-    jobs = _by_kind(built, "CronJob")
+    jobs = by_kind(built, "CronJob")
     loader = next(w for w in env.workloads if w.name == "refdata-loader")
     assert loader.job is not None
     assert sorted(jobs) == sorted(
@@ -269,8 +261,8 @@ def test_a_job_is_a_cron_job_per_run_with_no_service_probes_or_budget(plan: Plan
             assert not {"ports", "readinessProbe", "livenessProbe", "startupProbe"} & set(container)
         owner = job["metadata"]["labels"]["app.kubernetes.io/name"]
         for kind in ("Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ScaledObject"):
-            assert owner not in _by_kind(built, kind), (kind, name)
-        policy = _by_kind(built, "NetworkPolicy")[owner]["spec"]
+            assert owner not in by_kind(built, kind), (kind, name)
+        policy = by_kind(built, "NetworkPolicy")[owner]["spec"]
         assert "ingress" not in policy, name
     assert jobs["weekly-report"]["spec"]["concurrencyPolicy"] == "Replace"
     assert jobs["weekly-report"]["spec"]["successfulJobsHistoryLimit"] == 1
@@ -283,19 +275,19 @@ def test_a_special_session_outside_the_regular_hours_gets_a_dated_run(calendars:
 
 
 def test_an_environment_suspends_a_job(plan: Plan) -> None:
-    dev = _by_kind(build_environment(_env(plan, "dev")), "CronJob")
-    prod = _by_kind(build_environment(_env(plan, "prod")), "CronJob")
+    dev = by_kind(build_environment(environment(plan, "dev")), "CronJob")
+    prod = by_kind(build_environment(environment(plan, "prod")), "CronJob")
     assert dev["weekly-report"]["spec"]["suspend"] is True
     assert prod["weekly-report"]["spec"]["suspend"] is False
 
 
 def test_kube_state_metrics_watches_the_jobs_it_alerts_on(plan: Plan) -> None:
-    built = build_environment(_env(plan, "prod"))
-    state = _by_kind(built, "Deployment")["kube-state-metrics"]
+    built = build_environment(environment(plan, "prod"))
+    state = by_kind(built, "Deployment")["kube-state-metrics"]
     args = state["spec"]["template"]["spec"]["containers"][0]["args"]
     watched = next(a for a in args if a.startswith("--resources=")).removeprefix("--resources=").split(",")
     assert {"cronjobs", "jobs"} <= set(watched)
-    role = _by_kind(built, "Role")["kube-state-metrics"]
+    role = by_kind(built, "Role")["kube-state-metrics"]
     granted = {(g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
     assert {("batch", "cronjobs"), ("batch", "jobs")} <= granted
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from compiler.kustomize.environment import build_environment
-from compiler.plan.model import EnvPlan, Plan
+from compiler.plan.model import Plan
 from compiler.spec.load import read_spec
 from tests.conftest import SPEC
 from tests.crds import validate_keda
-from tests.tools import kustomize, objects
+from tests.tools import by_kind, environment, kustomize, objects
 
 CRON_FIELDS = {"timezone", "start", "end", "desiredReplicas"}
 
@@ -25,15 +25,6 @@ def _spec_components() -> dict[str, dict[str, Any]]:
 
 def _keda_envs() -> set[str]:
     return {name for name, env in read_spec(SPEC).data["environments"].items() if env.get("keda")}
-
-
-def _env(plan: Plan, name: str) -> EnvPlan:
-    (env,) = (e for e in plan.environments if e.name == name)
-    return env
-
-
-def _by_kind(built: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in built if o["kind"] == kind}
 
 
 def test_the_shipped_spec_prescales_in_production() -> None:
@@ -48,7 +39,7 @@ def test_keda_environments_get_one_scaled_object_and_no_hpa(shipped_plan: Plan) 
     data = read_spec(SPEC).data
     for env in shipped_plan.environments:
         built = build_environment(env)
-        scaled, hpas = _by_kind(built, "ScaledObject"), _by_kind(built, "HorizontalPodAutoscaler")
+        scaled, hpas = by_kind(built, "ScaledObject"), by_kind(built, "HorizontalPodAutoscaler")
         autoscaled = {w.name for w in env.workloads if w.scaling is not None}
         if env.name not in _keda_envs():
             assert not scaled
@@ -85,23 +76,25 @@ def test_keda_environments_get_one_scaled_object_and_no_hpa(shipped_plan: Plan) 
 
 
 def test_the_scaled_object_keeps_the_hpa_behaviour(shipped_plan: Plan) -> None:
-    base_hpas = _by_kind(build_environment(shipped_plan.base), "HorizontalPodAutoscaler")
+    base_hpas = by_kind(build_environment(shipped_plan.base), "HorizontalPodAutoscaler")
     for name in _keda_envs():
-        for so_name, obj in _by_kind(build_environment(_env(shipped_plan, name)), "ScaledObject").items():
+        for so_name, obj in by_kind(
+            build_environment(environment(shipped_plan, name)), "ScaledObject"
+        ).items():
             behavior = obj["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
             assert behavior == base_hpas[so_name]["spec"]["behavior"]
 
 
 def test_the_base_keeps_the_hpas(shipped_plan: Plan) -> None:
     built = build_environment(shipped_plan.base)
-    assert not _by_kind(built, "ScaledObject")
+    assert not by_kind(built, "ScaledObject")
     autoscaled = {w.name for w in shipped_plan.base.workloads if w.scaling is not None}
-    assert set(_by_kind(built, "HorizontalPodAutoscaler")) == autoscaled
+    assert set(by_kind(built, "HorizontalPodAutoscaler")) == autoscaled
 
 
 def _scaled_object(plan: Plan) -> dict[str, Any]:
     (name,) = sorted(_keda_envs())
-    return next(iter(_by_kind(build_environment(_env(plan, name)), "ScaledObject").values()))
+    return next(iter(by_kind(build_environment(environment(plan, name)), "ScaledObject").values()))
 
 
 @pytest.mark.parametrize(
@@ -127,12 +120,12 @@ def test_the_keda_schema_refuses_a_broken_scaled_object(shipped_plan: Plan, chan
 def test_kubectl_builds_scaled_objects_without_hpas(shipped_out: Path, shipped_plan: Plan) -> None:
     for name in _keda_envs():
         built = objects(kustomize(shipped_out / "overlays" / name, shipped_out))
-        scaled = _by_kind(built, "ScaledObject")
+        scaled = by_kind(built, "ScaledObject")
         assert scaled
-        assert not set(scaled) & set(_by_kind(built, "HorizontalPodAutoscaler"))
+        assert not set(scaled) & set(by_kind(built, "HorizontalPodAutoscaler"))
         for obj in scaled.values():
             validate_keda(obj)
-        assert scaled == _by_kind(build_environment(_env(shipped_plan, name)), "ScaledObject")
+        assert scaled == by_kind(build_environment(environment(shipped_plan, name)), "ScaledObject")
 
 
 def test_an_environment_may_change_the_floor_and_the_lead(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from compiler.plan.model import EnvPlan, Plan
+
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 U = TypeVar("U")
@@ -318,3 +320,14 @@ def scalars(node: Any) -> Iterator[str]:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def by_kind(built: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    """The objects of one kind in a build, by name."""
+    return {o["metadata"]["name"]: o for o in built if o["kind"] == kind}
+
+
+def environment(plan: Plan, name: str) -> EnvPlan:
+    """One environment's plan, by name."""
+    (env,) = (e for e in plan.environments if e.name == name)
+    return env

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.inheritance import BY_OVERRIDE
-from compiler.spec.job_rules import market_run_in_session
+from compiler.spec.kind_rules import SERVING, market_run_in_session, settings_not_taken
 from compiler.spec.market_rules import known_zone, shifts_offset
 from compiler.spec.model import Component, Spec
 from compiler.spec.names import database_variables
@@ -20,16 +20,7 @@ OPERATOR_OWNS = (
     "image",
     "tag",
     "digest",
-    "port",
-    "ports",
-    "peer_ports",
-    "probe",
-    "health",
-    "startup_seconds",
-    "replicas",
-    "autoscaling",
-    "prescale",
-    "storage",
+    *SERVING,
     "schedule",
     "talks_to",
     "secrets",
@@ -54,7 +45,8 @@ def check_databases(doc: Document, spec: Spec, views: tuple[View, ...]) -> Itera
             loc: Loc = ("layers", li, "components", ci)
             if component.database is not None:
                 databases.setdefault(component.name, loc)
-                yield from _settings(doc, loc, component)
+                reason = "is a database: its operator runs its pods, so it sets no"
+                yield from settings_not_taken(doc, loc, component, OPERATOR_OWNS, reason, code="N210")
                 yield from _backup(doc, spec, (*loc, "database"), component)
     yield from _overrides(doc, spec, databases)
     for view in views:
@@ -80,17 +72,6 @@ def _replication(doc: Document, view: View, resolved: Resolved) -> Iterator[Diag
         f"{view.place()}; there are {database.instances}",
         code="N211",
     )
-
-
-def _settings(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
-    for key in OPERATOR_OWNS:
-        if key in component.model_fields_set:
-            yield at_key(
-                doc,
-                (*loc, key),
-                f"'{component.name}' is a database: its operator runs its pods, so it sets no {key}",
-                code="N210",
-            )
 
 
 def _backup(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterator[Diagnostic]:

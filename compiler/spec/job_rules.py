@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from compiler.diagnostics import Diagnostic
-from compiler.spec.cron import DAY_MINUTES, longest_gap, parse_cron
+from compiler.spec.cron import longest_gap, parse_cron
 from compiler.spec.document import Document, Loc
-from compiler.spec.market import Market, clock_minutes
-from compiler.spec.model import Component, MarketTime, Schedule, Spec
+from compiler.spec.kind_rules import SERVING, clock_text, market_run_in_session, settings_not_taken
+from compiler.spec.model import Component, Schedule, Spec
 from compiler.spec.names import job_run_suffix
 from compiler.spec.ports import connection
 from compiler.spec.positions import at_key, at_value
@@ -19,16 +19,7 @@ from compiler.spec.positions import at_key, at_value
 # What only a long-running service has: a scheduled job's pods run to completion, so nothing
 # serves, probes, scales or routes to them.
 SERVICE_ONLY = (
-    "port",
-    "ports",
-    "peer_ports",
-    "probe",
-    "health",
-    "startup_seconds",
-    "replicas",
-    "autoscaling",
-    "prescale",
-    "storage",
+    *SERVING,
     "ingress",
     "metrics",
     "objectives",
@@ -47,22 +38,12 @@ def check_jobs(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
             loc: Loc = ("layers", li, "components", ci)
             if component.schedule is not None:
                 jobs.setdefault(component.name, loc)
-                yield from _settings(doc, loc, component)
+                reason = "is a scheduled job: its pods run to completion and have no"
+                yield from settings_not_taken(doc, loc, component, SERVICE_ONLY, reason, code="N206")
                 yield from _schedule(doc, spec, (*loc, "schedule"), component.schedule)
                 yield from _name(doc, spec, loc, component)
     yield from _callers(doc, spec, jobs)
     yield from _overrides(doc, spec, jobs)
-
-
-def _settings(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
-    for key in SERVICE_ONLY:
-        if key in component.model_fields_set:
-            yield at_key(
-                doc,
-                (*loc, key),
-                f"'{component.name}' is a scheduled job: its pods run to completion and have no {key}",
-                code="N206",
-            )
 
 
 def _schedule(doc: Document, spec: Spec, loc: Loc, schedule: Schedule) -> Iterator[Diagnostic]:
@@ -113,36 +94,6 @@ def _schedule(doc: Document, spec: Spec, loc: Loc, schedule: Schedule) -> Iterat
             )
 
 
-def market_run_in_session(
-    doc: Document, loc: Loc, market: Market, when: MarketTime, *, code: str
-) -> Iterator[Diagnostic]:
-    """A run on the market's days (a job's, a backup's) never falls in the hours of a regular session."""
-    hours = [(clock_minutes(s.start), clock_minutes(s.end), s.name) for s in market.sessions]
-    for change in market.session_changes:
-        regular = next((h for h in hours if h[2] == change.session), None)
-        if regular is not None:
-            start = clock_minutes(change.start) if change.start else regular[0]
-            end = clock_minutes(change.end) if change.end else regular[1]
-            hours.append((start, end, change.session))
-    # The run follows the earliest open or the latest close of the week, as the plan places it.
-    base = min(h[0] for h in hours) if when.at == "open" else max(h[1] for h in hours)
-    runs = (base + when.minutes) % DAY_MINUTES
-    for start, end, name in hours:
-        if start <= runs < end:
-            yield at_key(
-                doc,
-                loc,
-                f"the run at {_clock(runs)} falls in the session '{name}' ({_clock(start)}-{_clock(end)});"
-                " a run on the market's days must fall outside its sessions",
-                code=code,
-            )
-            return
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
 @lru_cache(maxsize=64)
 def _known_zone(zone: str) -> bool:
     try:
@@ -169,7 +120,7 @@ def _shifted_minutes(cron_text: str, zone: str) -> str | None:
                 for minute in cron.day_minutes:
                     wall = dt.datetime(at.year, at.month, at.day, minute // 60, minute % 60, tzinfo=tz)
                     if wall.utcoffset() != wall.replace(fold=1).utcoffset():
-                        return f"{minute // 60:02d}:{minute % 60:02d}"
+                        return clock_text(minute)
         offset = following
         day += dt.timedelta(days=1)
     return None
