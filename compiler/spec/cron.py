@@ -28,6 +28,7 @@ DESCRIPTORS = {
 }
 DAY_MINUTES = 24 * 60
 ONE_DAY = dt.timedelta(days=1)
+WEEK = dt.timedelta(days=7)
 # The days over which a schedule's runs are read: long enough for a 29 February schedule to meet
 # a century that skips its leap day (2100), fixed so that the output does not depend on today.
 FIRST_DAY = dt.date(2000, 1, 1)
@@ -133,7 +134,10 @@ def longest_gap(text: str) -> int | None:
     gap = max((b - a for a, b in pairwise(minutes)), default=0)
     previous: dt.date | None = None
     day = FIRST_DAY
-    while day <= LAST_DAY:
+    # With every day of the month in every month, the weekday alone decides: three weeks tell it all.
+    weekly = cron.days == frozenset(range(1, 32)) and cron.months == frozenset(range(1, 13))
+    last = FIRST_DAY + 3 * WEEK if weekly else LAST_DAY
+    while day <= last:
         if cron.runs_on(day):
             if previous is not None:
                 gap = max(gap, (day - previous).days * DAY_MINUTES - minutes[-1] + minutes[0])

@@ -108,22 +108,29 @@ def _shifted_minutes(cron_text: str, zone: str) -> str | None:
     """The first run of cron that a change of the zone's clocks skips or repeats, as HH:MM, or None."""
     tz = zoneinfo.ZoneInfo(zone)
     cron = parse_cron(cron_text)
+    week = dt.timedelta(days=7)
     day = dt.date(DST_YEARS.start, 1, 1)
     last = dt.date(DST_YEARS.stop, 1, 1)
-    offset = dt.datetime(day.year, day.month, day.day, 12, tzinfo=tz).utcoffset()
+    # The offset week by week: only a week in which it changes is read day by day.
+    before = _offset(tz, day)
     while day < last:
-        following = dt.datetime(day.year, day.month, day.day, 23, 59, tzinfo=tz).utcoffset()
-        if following != offset:
-            for at in (day, day + dt.timedelta(days=1)):
+        after = _offset(tz, day + week)
+        if after != before:
+            for at in (day + dt.timedelta(days=n) for n in range(8)):
                 if not cron.runs_on(at):
                     continue
                 for minute in cron.day_minutes:
                     wall = dt.datetime(at.year, at.month, at.day, minute // 60, minute % 60, tzinfo=tz)
                     if wall.utcoffset() != wall.replace(fold=1).utcoffset():
                         return clock_text(minute)
-        offset = following
-        day += dt.timedelta(days=1)
+        before = after
+        day += week
     return None
+
+
+def _offset(tz: zoneinfo.ZoneInfo, day: dt.date) -> dt.timedelta | None:
+    """The zone's offset from UTC at noon of day."""
+    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=tz).utcoffset()
 
 
 def _name(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterator[Diagnostic]:
