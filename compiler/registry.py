@@ -116,7 +116,7 @@ RULES = (
     Rule(
         "N212",
         "database-backup",
-        "backups follow the market's close: they need the market, in a zone without DST",
+        "a backup runs on the market's days: it needs the market, a zone without DST, a time out of session",
         C,
     ),
     Rule("N213", "database-variable", "a database's client leaves its connection variables to nifty", C),
