@@ -8,6 +8,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.market import Market, clock_minutes
 from compiler.spec.model import Component, Spec
+from compiler.spec.places import components_by_name
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.resolved import Origin, View
 
@@ -18,10 +19,7 @@ DAY_MINUTES = 24 * 60
 
 def check_clock(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every problem of the prescale floors and the freezes, positioned in doc."""
-    found: dict[str, tuple[Loc, Component]] = {}
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            found.setdefault(component.name, (("layers", li, "components", ci), component))
+    found = components_by_name(spec)
     for loc, component in found.values():
         yield from _prescale(doc, spec, loc, component)
     for env_name, env in spec.environments.items():

@@ -11,6 +11,7 @@ from compiler.spec.kind_rules import SERVING, market_run_in_session, settings_no
 from compiler.spec.market_rules import known_zone, shifts_offset
 from compiler.spec.model import Component, Spec
 from compiler.spec.names import database_variables
+from compiler.spec.places import placed_components
 from compiler.spec.ports import connection
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.resolved import Resolved, View
@@ -40,14 +41,12 @@ DATABASE_OVERRIDES = ("resources", "database")
 def check_databases(doc: Document, spec: Spec, views: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every problem of the databases of spec, positioned in doc."""
     databases: dict[str, Loc] = {}
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            loc: Loc = ("layers", li, "components", ci)
-            if component.database is not None:
-                databases.setdefault(component.name, loc)
-                reason = "is a database: its operator runs its pods, so it sets no"
-                yield from settings_not_taken(doc, loc, component, OPERATOR_OWNS, reason, code="N210")
-                yield from _backup(doc, spec, (*loc, "database"), component)
+    for loc, component in placed_components(spec):
+        if component.database is not None:
+            databases.setdefault(component.name, loc)
+            reason = "is a database: its operator runs its pods, so it sets no"
+            yield from settings_not_taken(doc, loc, component, OPERATOR_OWNS, reason, code="N210")
+            yield from _backup(doc, spec, (*loc, "database"), component)
     yield from _overrides(doc, spec, databases)
     for view in views:
         for resolved in view.components:
@@ -122,19 +121,17 @@ def _overrides(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator
 
 def _clients(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator[Diagnostic]:
     """A client of a database gets its connection variables from nifty; it does not set them itself."""
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            loc: Loc = ("layers", li, "components", ci)
-            for entry in component.talks_to:
-                target, _ = connection(entry)
-                if target not in databases:
-                    continue
-                for variable in database_variables(target):
-                    if variable in component.env:
-                        yield at_key(
-                            doc,
-                            (*loc, "env", variable),
-                            f"{variable} is the connection variable nifty sets for '{target}'"
-                            f" ({database_variables(target)[variable]}); remove it",
-                            code="N213",
-                        )
+    for loc, component in placed_components(spec):
+        for entry in component.talks_to:
+            target, _ = connection(entry)
+            if target not in databases:
+                continue
+            for variable in database_variables(target):
+                if variable in component.env:
+                    yield at_key(
+                        doc,
+                        (*loc, "env", variable),
+                        f"{variable} is the connection variable nifty sets for '{target}'"
+                        f" ({database_variables(target)[variable]}); remove it",
+                        code="N213",
+                    )

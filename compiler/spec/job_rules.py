@@ -13,6 +13,7 @@ from compiler.spec.document import Document, Loc
 from compiler.spec.kind_rules import SERVING, clock_text, market_run_in_session, settings_not_taken
 from compiler.spec.model import Component, Schedule, Spec
 from compiler.spec.names import job_run_suffix
+from compiler.spec.places import placed_components
 from compiler.spec.ports import connection
 from compiler.spec.positions import at_key, at_value
 
@@ -33,15 +34,13 @@ DST_YEARS = range(2020, 2041)
 def check_jobs(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     """Every problem of the scheduled jobs of spec, positioned in doc."""
     jobs: dict[str, Loc] = {}
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            loc: Loc = ("layers", li, "components", ci)
-            if component.schedule is not None:
-                jobs.setdefault(component.name, loc)
-                reason = "is a scheduled job: its pods run to completion and have no"
-                yield from settings_not_taken(doc, loc, component, SERVICE_ONLY, reason, code="N206")
-                yield from _schedule(doc, spec, (*loc, "schedule"), component.schedule)
-                yield from _name(doc, spec, loc, component)
+    for loc, component in placed_components(spec):
+        if component.schedule is not None:
+            jobs.setdefault(component.name, loc)
+            reason = "is a scheduled job: its pods run to completion and have no"
+            yield from settings_not_taken(doc, loc, component, SERVICE_ONLY, reason, code="N206")
+            yield from _schedule(doc, spec, (*loc, "schedule"), component.schedule)
+            yield from _name(doc, spec, loc, component)
     yield from _callers(doc, spec, jobs)
     yield from _overrides(doc, spec, jobs)
 
@@ -149,17 +148,16 @@ def _name(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterator
 
 def _callers(doc: Document, spec: Spec, jobs: dict[str, Loc]) -> Iterator[Diagnostic]:
     """Nothing connects to a scheduled job: it has no Service and is gone between runs."""
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            for index, entry in enumerate(component.talks_to):
-                target, _ = connection(entry)
-                if target in jobs:
-                    yield at_value(
-                        doc,
-                        ("layers", li, "components", ci, "talks_to", index),
-                        f"'{target}' is a scheduled job; nothing can connect to it",
-                        code="N208",
-                    )
+    for loc, component in placed_components(spec):
+        for index, entry in enumerate(component.talks_to):
+            target, _ = connection(entry)
+            if target in jobs:
+                yield at_value(
+                    doc,
+                    (*loc, "talks_to", index),
+                    f"'{target}' is a scheduled job; nothing can connect to it",
+                    code="N208",
+                )
     manager = spec.observability.alertmanager
     for index, receiver in enumerate(manager.receivers if manager else ()):
         if receiver.webhook is not None and receiver.webhook.component in jobs:

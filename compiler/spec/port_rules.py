@@ -9,6 +9,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
 from compiler.spec.model import Component, Connection, Spec
 from compiler.spec.names import PEER_SUFFIX, peer_service_name
+from compiler.spec.places import components_by_name
 from compiler.spec.ports import LEAST_PEERS, MAIN, connection, port_numbers, quorum
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.resolved import Origin, Resolved, View
@@ -21,10 +22,7 @@ MAX_NAME = 63
 
 def check_ports(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterator[Diagnostic]:
     """Every problem of ports, clusters and connections, positioned in doc."""
-    found: dict[str, tuple[Loc, Component]] = {}
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            found.setdefault(component.name, (("layers", li, "components", ci), component))
+    found = components_by_name(spec)
     ports = {name: port_numbers(c, spec.defaults.port) for name, (_, c) in found.items()}
     for name, (loc, component) in found.items():
         yield from _ports(doc, loc, component, spec.defaults.port)

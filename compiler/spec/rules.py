@@ -19,6 +19,7 @@ from compiler.spec.model import Component, ComponentOverride, Spec
 from compiler.spec.names import STACK
 from compiler.spec.observability_rules import check_observability
 from compiler.spec.operator_rules import check_operators
+from compiler.spec.places import components_by_name
 from compiler.spec.port_rules import check_ports
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.profiles import profile_names
@@ -45,8 +46,8 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from _unique_components(doc, spec)
     yield from _defaults(doc, spec)
     yield from _profiles(doc, spec)
-    locations = _component_locations(spec)
-    for loc, component, _ in locations.values():
+    locations = components_by_name(spec)
+    for loc, component in locations.values():
         yield from _component(doc, loc, component)
     yield from _environments(doc, spec, locations)
     yield from _resolved(doc, seen)
@@ -148,15 +149,6 @@ def _profiles(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
                 seen.add(name)
 
 
-def _component_locations(spec: Spec) -> dict[str, tuple[Loc, Component, bool]]:
-    """Each component by name, with where it stands and whether its layer is on the hot path."""
-    found: dict[str, tuple[Loc, Component, bool]] = {}
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            found.setdefault(component.name, (("layers", li, "components", ci), component, layer.hot_path))
-    return found
-
-
 def _component(doc: Document, loc: Loc, component: Component) -> Iterator[Diagnostic]:
     if component.replicas is not None and component.autoscaling is not None:
         yield at_key(
@@ -245,7 +237,7 @@ def _sizing(doc: Document, where: Loc, sizing: Sizing, hot_path: bool, suffix: s
 
 
 def _environments(
-    doc: Document, spec: Spec, locations: dict[str, tuple[Loc, Component, bool]]
+    doc: Document, spec: Spec, locations: dict[str, tuple[Loc, Component]]
 ) -> Iterator[Diagnostic]:
     namespaces: dict[str, str] = {}
     for env_name, env in spec.environments.items():
@@ -270,7 +262,7 @@ def _environments(
                     code="N301",
                 )
                 continue
-            _, component, _ = locations[name]
+            _, component = locations[name]
             if override.replicas is not None and component.autoscaling is not None:
                 yield at_key(
                     doc,

@@ -9,6 +9,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.spec.checks import holds
 from compiler.spec.load import Document, Loc
 from compiler.spec.model import CheckException, Component, ObservedTool, Spec
+from compiler.spec.places import placed_components
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.quantities import cpu_millis
 from compiler.spec.resolved import Origin, View
@@ -27,11 +28,9 @@ def check_security(doc: Document, spec: Spec, seen: tuple[View, ...]) -> Iterato
             tool_loc: Loc = ("observability", name, "exceptions")
             yield from _exceptions(doc, tool_loc, tool.exceptions, digest=tool.digest is not None)
     components: dict[str, tuple[Loc, Component]] = {}
-    for li, layer in enumerate(spec.layers):
-        for ci, component in enumerate(layer.components):
-            loc: Loc = ("layers", li, "components", ci)
-            components.setdefault(component.name, (loc, component))
-            yield from _component(doc, loc, component)
+    for loc, component in placed_components(spec):
+        components.setdefault(component.name, (loc, component))
+        yield from _component(doc, loc, component)
     for env_name, env in spec.environments.items():
         for name, override in env.components.items():
             if name not in components:
