@@ -26,8 +26,11 @@ from compiler.render.alerts import (
     not_ready_name,
     objective_name,
     replication_lag_name,
+    storage_filling_name,
+    storage_full_name,
     target_down_name,
 )
+from compiler.spec.quantities import memory_bytes
 
 Series = tuple[dict[str, str], str]
 # Every objective and every target of the hot path is market data.
@@ -241,6 +244,7 @@ def _database(database: DatabasePlan) -> Iterator[Case]:
         [_fired(role, database.name, database.layer_name, "warning")],
         "1m",
     )
+    yield from _storage(database)
     if database.backup is None:
         return
     # The value is the Unix time of the last backup: long before the epoch fires, at the epoch does not.
@@ -256,6 +260,38 @@ def _database(database: DatabasePlan) -> Iterator[Case]:
         [_fired({}, database.name, database.layer_name, "warning")],
         "5m",
     )
+
+
+def _storage(database: DatabasePlan) -> Iterator[Case]:
+    """Databases and WAL over a share of the volume fire; a little under it, or another job's, do not.
+
+    A volume past the page's share is past the warning's too, so the page's cases fill their volume
+    only after the warning's cases are checked, and are checked that much later."""
+    capacity = memory_bytes(database.size)
+    for name, share, severity, delay in (
+        (storage_filling_name, 0.8, "warning", 0),
+        (storage_full_name, 0.9, "critical", 30),
+    ):
+        instance = {"job": database.name, "instance": f"10.0.0.{2 + delay}:9187"}
+        other = {**instance, "job": f"not-{database.name}"}
+        yield from _pair(
+            name(database.name),
+            _filled(instance, capacity * (share + 0.01), delay),
+            _filled(instance, capacity * (share - 0.01), delay) + _filled(other, capacity * 0.99, delay),
+            # The sum by instance keeps no job.
+            [_fired({"instance": instance["instance"]}, database.name, database.layer_name, severity)],
+            "15m",
+            delay,
+        )
+
+
+def _filled(instance: dict[str, str], used: float, delay: int) -> list[Series]:
+    """Two databases and the WAL of an instance, a third of used bytes each, from delay minutes on."""
+    third = round(used / 3)
+    values = f"0x{delay} {third}xN" if delay else f"{third}xN"
+    size = {"__name__": "cnpg_pg_database_size_bytes", **instance}
+    wal = {"__name__": "cnpg_collector_pg_wal", **instance, "value": "size"}
+    return [({**size, "datname": "app"}, values), ({**size, "datname": "postgres"}, values), (wal, values)]
 
 
 def _objective(objective: ObjectivePlan) -> Iterator[Case]:

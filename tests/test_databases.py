@@ -209,6 +209,7 @@ def test_the_layers_dashboard_shows_the_databases_lag_and_backups(plan: Plan) ->
     assert database.backup is not None
     assert f"vector({database.backup.overdue_seconds})" in exprs[f"{database.name}: last backup"]
     assert f"vector({database.instances})" in exprs[f"{database.name}: instances"]
+    assert f"vector({200 * 2**30})" in exprs[f"{database.name}: volume"]
 
 
 def test_every_database_object_is_valid_by_its_projects_schema(plan: Plan) -> None:
@@ -219,6 +220,26 @@ def test_every_database_object_is_valid_by_its_projects_schema(plan: Plan) -> No
         ]
         assert {"Cluster", "ScheduledBackup", "ObjectStore"} <= {o["kind"] for o in objects}
         validate_crd_objects(objects)
+
+
+# Binary suffixes of a Kubernetes quantity, as the volumes of the fixture write them.
+BINARY = {"Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_the_storage_alerts_watch_each_environments_own_volume(plan: Plan, name: str) -> None:
+    built = build_environment(environment(plan, name))
+    # The fixture's prod and dev hand their rules to the cluster's Prometheus Operator.
+    groups = [g for rule in by_kind(built, "PrometheusRule").values() for g in rule["spec"]["groups"]]
+    exprs = {r["alert"]: r["expr"] for g in groups for r in g["rules"] if "alert" in r}
+    for cluster in by_kind(built, "Cluster").values():
+        size = cluster["spec"]["storage"]["size"]
+        capacity = int(size[:-2]) * BINARY[size[-2:]]
+        camel = "".join(part.title() for part in cluster["metadata"]["name"].split("-"))
+        for alert, share in ((f"{camel}StorageFilling", 0.8), (f"{camel}StorageFull", 0.9)):
+            used, threshold = exprs[alert].rsplit(" > ", 1)
+            assert int(threshold) == round(capacity * share), (name, alert)
+            assert "cnpg_pg_database_size_bytes" in used and 'value="size"' in used
 
 
 # --- backups -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Alert rules generated from the plan: autoscalers at their maximum, unready and crashing pods,
-scrape targets down, databases' replication lag and failovers, and the objectives the spec declares."""
+scrape targets down, databases' replication lag, failovers and volumes filling up, and the objectives
+the spec declares."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from compiler.plan.market import Calendar
 from compiler.plan.model import DatabasePlan, EnvPlan, ObjectivePlan, ScrapeTarget, Workload
 from compiler.render.durations import go_duration
 from compiler.render.market_phase import expiry_start, gated, phase_group
+from compiler.spec.quantities import memory_bytes
 
 AT_MAXIMUM_FOR = "15m"
 NOT_READY_FOR = "10m"
@@ -37,6 +39,10 @@ REPLICATION_LAG_FOR = "5m"
 FAILOVER_WINDOW = "10m"
 FAILOVER_FOR = "1m"
 BACKUP_OVERDUE_FOR = "5m"
+# Shares of an instance's volume that its databases and WAL fill: a warning, then a page.
+STORAGE_FILLING_SHARE = 0.8
+STORAGE_FULL_SHARE = 0.9
+STORAGE_FOR = "15m"
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,16 @@ def replication_lag_name(database: str) -> str:
 def failover_name(database: str) -> str:
     """The alert on a database instance that changed role: a failover or switchover."""
     return f"{camel(database)}Failover"
+
+
+def storage_filling_name(database: str) -> str:
+    """The alert that a database's volumes fill up."""
+    return f"{camel(database)}StorageFilling"
+
+
+def storage_full_name(database: str) -> str:
+    """The alert that a database's volumes are nearly full."""
+    return f"{camel(database)}StorageFull"
 
 
 def backup_overdue_name(database: str) -> str:
@@ -288,6 +304,7 @@ def _database(env: EnvPlan, database: DatabasePlan) -> Iterator[Alert]:
         f"An instance of {database.name} changed role in the last {FAILOVER_WINDOW}: a failover",
         _runbook(env, database.name, "failover"),
     )
+    yield from _storage(env, database)
     backup = database.backup
     if backup is None:
         return
@@ -305,6 +322,39 @@ def _database(env: EnvPlan, database: DatabasePlan) -> Iterator[Alert]:
         " the longest wait between its scheduled backups and a backup's time",
         _runbook(env, database.name, "backup-overdue"),
     )
+
+
+def storage_used(database: DatabasePlan) -> str:
+    """Bytes on each instance's volume: its databases and its WAL, as CloudNativePG reports them.
+
+    The kubelet's volume statistics would be exact, but the tree's Prometheus may only read its own
+    namespace; the databases and WAL are most of the volume, so this is a floor of what is used."""
+    selector = f'job="{database.name}"'
+    return (
+        f"sum by (instance) (cnpg_pg_database_size_bytes{{{selector}}})"
+        f' + on (instance) cnpg_collector_pg_wal{{{selector}, value="size"}}'
+    )
+
+
+def _storage(env: EnvPlan, database: DatabasePlan) -> Iterator[Alert]:
+    """An instance's volume filling (a warning), then nearly full (a page: writes stop when it is)."""
+    capacity = memory_bytes(database.size)
+    for name, share, severity, runbook in (
+        (storage_filling_name, STORAGE_FILLING_SHARE, "warning", "storage-filling"),
+        (storage_full_name, STORAGE_FULL_SHARE, "critical", "storage-full"),
+    ):
+        yield Alert(
+            "nifty-databases",
+            name(database.name),
+            database.name,
+            database.layer_name,
+            f"{storage_used(database)} > {round(capacity * share)}",
+            STORAGE_FOR,
+            severity,
+            f"The databases and WAL of an instance of {database.name} fill more than {share:.0%} of its"
+            f" {database.size} volume; PostgreSQL stops when it is full",
+            _runbook(env, database.name, runbook),
+        )
 
 
 def _target_down(env: EnvPlan, target: ScrapeTarget, market: bool) -> Alert:

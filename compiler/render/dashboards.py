@@ -1,5 +1,5 @@
 """One generated Grafana dashboard per layer: replicas against the autoscaler's bounds, CPU against
-its target, the layer's golden signals, and each database's instances, lag, size and backups."""
+its target, the layer's golden signals, and each database's instances, lag, volume and backups."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from compiler.plan.model import DatabasePlan, EnvPlan, LayerPlan, Workload
 from compiler.plan.stack import layer_dashboard
+from compiler.render.alerts import storage_used
+from compiler.spec.quantities import memory_bytes
 
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
 SCHEMA_VERSION = 39
@@ -151,7 +153,7 @@ def _golden_signals(layer: LayerPlan) -> list[tuple[str, str, list[tuple[str, st
 
 
 def _database(database: DatabasePlan) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """A database's instances and roles, its standbys' lag, its size and its last backup's age."""
+    """A database's instances and roles, its standbys' lag, its volume and its last backup's age."""
     job = f'{{job="{database.name}"}}'
     panels = [
         (
@@ -164,7 +166,15 @@ def _database(database: DatabasePlan) -> list[tuple[str, str, list[tuple[str, st
             ],
         ),
         ("replication lag", "s", [("{{pod}}", f"cnpg_pg_replication_lag{job}")]),
-        ("database size", "bytes", [("{{datname}}", f"max by (datname) (cnpg_pg_database_size_bytes{job})")]),
+        (
+            "volume",
+            "bytes",
+            [
+                ("{{datname}}", f"max by (datname) (cnpg_pg_database_size_bytes{job})"),
+                ("used on {{instance}}", storage_used(database)),
+                ("capacity", f"vector({memory_bytes(database.size)})"),
+            ],
+        ),
     ]
     backup = database.backup
     if backup is not None:
