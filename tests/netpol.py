@@ -61,7 +61,9 @@ def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
         expected.add((database.name, database.name, database.port))
         expected |= {(SCRAPER, database.name, port) for port in scraped.get(database.name, [])}
         if database.pooler is not None:
-            expected.add((pooler_name(database.name), database.name, database.port))
+            pooler = pooler_name(database.name)
+            expected.add((pooler, database.name, database.port))
+            expected |= {(SCRAPER, pooler, port) for port in scraped.get(pooler, [])}
     return expected
 
 
@@ -98,4 +100,5 @@ def plan_ports(env: EnvPlan) -> set[int]:
     """Every port any workload or database of env listens on."""
     ports = {port for w in env.workloads for port in (w.port, *(p.port for p in w.extra_ports))}
     scraped = index_flows(env).scraped
-    return ports | {port for d in env.databases for port in (d.port, *scraped.get(d.name, []))}
+    ports |= {port for d in env.databases for port in (d.port, *scraped.get(d.name, []))}
+    return ports | {port for d in env.databases for port in scraped.get(pooler_name(d.name), [])}

@@ -121,6 +121,17 @@ def test_a_pooler_puts_pgbouncer_in_front_of_the_primary_for_the_clients_that_as
     labels = pooler["template"]["metadata"]["labels"]
     policy = by_kind(built, "NetworkPolicy")[f"{name}-pooler"]["spec"]
     assert policy["podSelector"]["matchLabels"].items() <= labels.items()
+    # The scrape of PgBouncer's exporter, on the port CloudNativePG names metrics.
+    assert any({"port": 9127, "protocol": "TCP"} in rule["ports"] for rule in policy["ingress"])
+
+
+def test_an_environment_sets_its_own_number_of_pgbouncer_pods(plan: Plan) -> None:
+    written = _database_spec()
+    name = written["component"]
+    dev = read_spec(SPEC).data["environments"]["dev"]["components"][name]["database"]["pooler"]
+    built = build_environment(environment(plan, "dev"))
+    assert dev["instances"] != written["pooler"]["instances"]
+    assert by_kind(built, "Pooler")[f"{name}-pooler-rw"]["spec"]["instances"] == dev["instances"]
 
 
 # --- traffic -----------------------------------------------------------------------------------
@@ -210,6 +221,7 @@ def test_the_layers_dashboard_shows_the_databases_lag_and_backups(plan: Plan) ->
     assert f"vector({database.backup.overdue_seconds})" in exprs[f"{database.name}: last backup"]
     assert f"vector({database.instances})" in exprs[f"{database.name}: instances"]
     assert f"vector({200 * 2**30})" in exprs[f"{database.name}: volume"]
+    assert 'job="timescaledb-pooler"' in exprs[f"{database.name}: pooler clients"][1]
 
 
 def test_every_database_object_is_valid_by_its_projects_schema(plan: Plan) -> None:

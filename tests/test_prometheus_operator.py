@@ -125,12 +125,15 @@ def test_the_service_monitors_scrape_what_the_trees_prometheus_scrapes(plan: Pla
         for monitor in _kinds(objects, "PodMonitor"):
             for key, value in env.prometheus_operator.labels:  # type: ignore[union-attr]
                 assert monitor["metadata"]["labels"][key] == value
+            # CloudNativePG names the metrics port "metrics": 9187 on a Cluster's instances, 9127 on
+            # a Pooler's PgBouncer pods; each kind carries its own label.
+            (label,) = monitor["spec"]["selector"]["matchLabels"]
+            port = {"cnpg.io/cluster": POSTGRES_METRICS_PORT, "cnpg.io/poolerName": 9127}[label]
             for endpoint in monitor["spec"]["podMetricsEndpoints"]:
-                # A database's instances: CloudNativePG names their metrics port, 9187, "metrics".
                 assert endpoint["port"] == "metrics"
                 relabelled = {r["targetLabel"]: r["replacement"] for r in endpoint["relabelings"]}
                 assert relabelled["environment"] == env.name
-                found.add((relabelled["job"], POSTGRES_METRICS_PORT, endpoint["path"]))
+                found.add((relabelled["job"], port, endpoint["path"]))
         assert found == own, env.name
 
 

@@ -37,8 +37,8 @@ from compiler.plan.model import (
 )
 from compiler.spec.merge import merged_sizing, merged_skips
 from compiler.spec.model import ObservedTool, Spec
-from compiler.spec.names import DASHBOARD_CONFIG_PREFIX, MonitoringFile
-from compiler.spec.ports import POSTGRES_METRICS_PORT
+from compiler.spec.names import DASHBOARD_CONFIG_PREFIX, MonitoringFile, pooler_name
+from compiler.spec.ports import PGBOUNCER_METRICS_PORT, POSTGRES_METRICS_PORT
 from compiler.spec.quantities import memory_bytes
 
 STACK_FILE = "observability.yaml"
@@ -246,6 +246,15 @@ def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
         for c in layer.components
         # A scheduled job's pods are gone between runs: kube-state-metrics tells of its runs instead.
         if c.metrics.scrape and c.schedule is None
+    ]
+    # A database's PgBouncer pods have their own exporter.
+    found += [
+        ScrapeTarget(
+            pooler_name(c.name), pooler_name(c.name), layer.name, PGBOUNCER_METRICS_PORT, c.metrics.path
+        )
+        for layer in sorted(spec.layers, key=lambda x: x.number)
+        for c in layer.components
+        if c.database is not None and c.database.pooler is not None and c.metrics.scrape
     ]
     stack: tuple[tuple[str, str, int, bool], ...] = (
         ("prometheus", "prometheus", PROMETHEUS_PORT, False),

@@ -8,6 +8,7 @@ from typing import Any
 from compiler.plan.model import DatabasePlan, EnvPlan, LayerPlan, Workload
 from compiler.plan.stack import layer_dashboard
 from compiler.render.alerts import storage_used
+from compiler.spec.names import pooler_name
 from compiler.spec.quantities import memory_bytes
 
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
@@ -153,7 +154,8 @@ def _golden_signals(layer: LayerPlan) -> list[tuple[str, str, list[tuple[str, st
 
 
 def _database(database: DatabasePlan) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """A database's instances and roles, its standbys' lag, its volume and its last backup's age."""
+    """A database's instances and roles, its standbys' lag, its volume, its pooler's clients and its last
+    backup's age."""
     job = f'{{job="{database.name}"}}'
     panels = [
         (
@@ -176,6 +178,18 @@ def _database(database: DatabasePlan) -> list[tuple[str, str, list[tuple[str, st
             ],
         ),
     ]
+    if database.pooler is not None:
+        pooled = f'{{job="{pooler_name(database.name)}"}}'
+        panels.append(
+            (
+                "pooler clients",
+                "short",
+                [
+                    ("active", f"sum(cnpg_pgbouncer_pools_cl_active{pooled})"),
+                    ("waiting for a connection", f"sum(cnpg_pgbouncer_pools_cl_waiting{pooled})"),
+                ],
+            )
+        )
     backup = database.backup
     if backup is not None:
         last = f"max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{job})"

@@ -24,12 +24,14 @@ from compiler.spec.names import (
     discovery_service_name,
     pooler_name,
 )
-from compiler.spec.ports import POSTGRES_METRICS_PORT
+from compiler.spec.ports import PGBOUNCER_METRICS_PORT, POSTGRES_METRICS_PORT
 
 CNPG = "postgresql.cnpg.io/v1"
 MONITORING = "monitoring.coreos.com/v1"
 # The label CloudNativePG puts on every pod of a Cluster, and the name of its instances' metrics port.
 CLUSTER_LABEL = "cnpg.io/cluster"
+# The label CloudNativePG puts on every PgBouncer pod of a Pooler: the Pooler's name.
+POOLER_LABEL = "cnpg.io/poolerName"
 METRICS_PORT_NAME = "metrics"
 BARMAN_CLOUD = "barmancloud.cnpg.io/v1"
 # The plugin's name, as its operator registers it with CloudNativePG.
@@ -48,17 +50,27 @@ LICENSE = {"apache": "apache", "community": "timescale"}
 def render(env: EnvPlan) -> Iterator[Placed]:
     """Each database's Cluster and NetworkPolicy; with backups, its ObjectStore and ScheduledBackups."""
     scraped = {t.workload: t for t in env.observability.targets}
+    operator = env.prometheus_operator
     for file, database in env.database_placements():
         target = scraped.get(database.name)
+        labels = database_labels(env, database)
         yield Placed(file, cluster(env, database))
         yield Placed(file, network_policy(env, database, target is not None))
         if target is not None:
-            yield Placed(file, metrics_service(env, database, target))
-            if env.prometheus_operator is not None:
-                yield Placed(file, pod_monitor(env, database, target, env.prometheus_operator))
+            yield Placed(file, metrics_service(env, database.name, labels, target))
+            if operator is not None:
+                match = {CLUSTER_LABEL: database.name}
+                yield Placed(file, pod_monitor(env, database.name, labels, match, target, operator))
         if database.pooler is not None:
+            name = pooler_name(database.name)
+            pooled = scraped.get(name)
             yield Placed(file, pooler(env, database, database.pooler))
-            yield Placed(file, pooler_policy(env, database, database.pooler))
+            yield Placed(file, pooler_policy(env, database, database.pooler, pooled is not None))
+            if pooled is not None:
+                yield Placed(file, metrics_service(env, name, pooler_labels(env, database), pooled))
+                if operator is not None:
+                    match = {POOLER_LABEL: f"{name}{READ_WRITE_SUFFIX}"}
+                    yield Placed(file, pod_monitor(env, name, labels, match, pooled, operator))
         if database.backup is not None:
             yield Placed(file, object_store(env, database, database.backup))
             for run in database.backup.runs:
@@ -156,14 +168,16 @@ def pooler(env: EnvPlan, database: DatabasePlan, plan: PoolerPlan) -> dict[str, 
     }
 
 
-def pooler_policy(env: EnvPlan, database: DatabasePlan, plan: PoolerPlan) -> dict[str, Any]:
-    """PgBouncer's traffic: its clients in, out to the instances and to the API server."""
+def pooler_policy(env: EnvPlan, database: DatabasePlan, plan: PoolerPlan, scraped: bool) -> dict[str, Any]:
+    """PgBouncer's traffic: its clients and the metrics scrape in, out to the instances and the API server."""
     own = selector(env, pooler_name(database.name))
     ingress = (
         [{"from": [_pods(env, c) for c in sorted(plan.clients)], "ports": _ports(database.port)}]
         if plan.clients
         else []
     )
+    if scraped:
+        ingress.append({"from": [_scraper(env)], "ports": _ports(PGBOUNCER_METRICS_PORT)})
     spec: dict[str, Any] = {
         "egress": [
             {"to": [_pods(env, database.name)], "ports": _ports(database.port)},
@@ -232,12 +246,12 @@ def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
     return {"podSelector": {"matchLabels": selector(env, name)}}
 
 
-def metrics_service(env: EnvPlan, database: DatabasePlan, target: ScrapeTarget) -> dict[str, Any]:
-    """The headless Service through which the tree's Prometheus finds the instances' metrics port."""
+def metrics_service(env: EnvPlan, name: str, labels: dict[str, str], target: ScrapeTarget) -> dict[str, Any]:
+    """The headless Service through which the tree's Prometheus finds the operator's pods' metrics port."""
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": metadata(env, discovery_service_name(database.name), database_labels(env, database)),
+        "metadata": metadata(env, discovery_service_name(name), labels),
         "spec": {
             "clusterIP": "None",
             "ports": [
@@ -249,16 +263,21 @@ def metrics_service(env: EnvPlan, database: DatabasePlan, target: ScrapeTarget) 
                 }
             ],
             "publishNotReadyAddresses": True,
-            "selector": selector(env, database.name),
+            "selector": selector(env, name),
         },
     }
 
 
 def pod_monitor(
-    env: EnvPlan, database: DatabasePlan, target: ScrapeTarget, operator: PrometheusOperatorPlan
+    env: EnvPlan,
+    name: str,
+    labels: dict[str, str],
+    match: dict[str, str],
+    target: ScrapeTarget,
+    operator: PrometheusOperatorPlan,
 ) -> dict[str, Any]:
-    """The PodMonitor that CloudNativePG's documentation recommends: each instance's port named metrics."""
-    labels = (
+    """The PodMonitor that CloudNativePG's documentation recommends: each matched pod's port named metrics."""
+    relabel = (
         ("job", target.job),
         ("layer", target.layer_name),
         ("component", target.workload),
@@ -267,7 +286,7 @@ def pod_monitor(
     return {
         "apiVersion": MONITORING,
         "kind": "PodMonitor",
-        "metadata": metadata(env, database.name, {**database_labels(env, database), **dict(operator.labels)}),
+        "metadata": metadata(env, name, {**labels, **dict(operator.labels)}),
         "spec": {
             "podMetricsEndpoints": [
                 {
@@ -275,14 +294,20 @@ def pod_monitor(
                     "path": target.path,
                     "port": METRICS_PORT_NAME,
                     "relabelings": [
-                        {"action": "replace", "replacement": value, "targetLabel": name}
-                        for name, value in labels
+                        {"action": "replace", "replacement": value, "targetLabel": key}
+                        for key, value in relabel
                     ],
                 }
             ],
-            "selector": {"matchLabels": {CLUSTER_LABEL: database.name}},
+            "selector": {"matchLabels": match},
         },
     }
+
+
+def _scraper(env: EnvPlan) -> dict[str, Any]:
+    """Who scrapes metrics: the tree's Prometheus, or the namespace of the cluster's Prometheus Operator."""
+    operator = env.prometheus_operator
+    return _pods(env, SCRAPER) if operator is None else _namespace(operator.namespace)
 
 
 def _namespace(name: str) -> dict[str, Any]:
@@ -300,9 +325,7 @@ def network_policy(env: EnvPlan, database: DatabasePlan, scraped: bool) -> dict[
         {"from": [own], "ports": _ports(database.port)},
     ]
     if scraped:
-        operator = env.prometheus_operator
-        scraper = _pods(env, SCRAPER) if operator is None else _namespace(operator.namespace)
-        ingress.append({"from": [scraper], "ports": _ports(POSTGRES_METRICS_PORT)})
+        ingress.append({"from": [_scraper(env)], "ports": _ports(POSTGRES_METRICS_PORT)})
     direct = list(database.clients)
     if database.pooler is not None:
         direct.append(pooler_name(database.name))

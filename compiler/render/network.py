@@ -12,6 +12,7 @@ from compiler.plan.stack import OTLP_GRPC_PORT, OTLP_HTTP_PORT
 from compiler.render.labels import metadata, selector, system_labels, workload_labels
 from compiler.render.platform import PLATFORM_FILE
 from compiler.render.types import Placed
+from compiler.spec.names import pooler_name
 
 SCRAPER = "prometheus"
 COLLECTOR = "otel-collector"
@@ -172,10 +173,16 @@ def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, An
             for target in env.workloads
             if flows.scraped.get(target.name)
         ]
-        rules += [
-            {"to": [_pods(env, database.name)], "ports": _ports(flows.scraped[database.name])}
+        # The pods an operator runs: each database's instances and PgBouncer pods.
+        operated = [
+            name
             for database in env.databases
-            if flows.scraped.get(database.name)
+            for name in (database.name, *((pooler_name(database.name),) if database.pooler else ()))
+        ]
+        rules += [
+            {"to": [_pods(env, name)], "ports": _ports(flows.scraped[name])}
+            for name in operated
+            if flows.scraped.get(name)
         ]
     if workload.name == COLLECTOR:
         rules += _traces_backend(env)

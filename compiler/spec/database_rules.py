@@ -9,9 +9,9 @@ from compiler.spec.document import Document, Loc
 from compiler.spec.inheritance import BY_OVERRIDE
 from compiler.spec.kind_rules import SERVING, market_run_in_session, settings_not_taken
 from compiler.spec.market_rules import known_zone, shifts_offset
-from compiler.spec.model import Component, Spec
+from compiler.spec.model import Component, DatabaseOverride, Spec
 from compiler.spec.names import database_variables
-from compiler.spec.places import placed_components
+from compiler.spec.places import components_by_name, placed_components
 from compiler.spec.ports import connection
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.resolved import Resolved, View
@@ -108,6 +108,7 @@ def _overrides(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator
                 if override.database is not None:
                     yield at_key(doc, (*where, "database"), f"'{name}' is not a database", code="N210")
                 continue
+            yield from _missing_parts(doc, where, name, override.database, spec)
             for key in sorted(override.model_fields_set - set(DATABASE_OVERRIDES)):
                 if key in BY_OVERRIDE:
                     yield at_key(
@@ -117,6 +118,27 @@ def _overrides(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator
                         f" {key}",
                         code="N210",
                     )
+
+
+def _missing_parts(
+    doc: Document, where: Loc, name: str, override: DatabaseOverride | None, spec: Spec
+) -> Iterator[Diagnostic]:
+    """An environment's retention of a database without backups, or pooler of one without a pooler."""
+    database = components_by_name(spec)[name][1].database
+    if override is None or database is None:
+        return
+    for key, part, present in (
+        ("retention", "backup", database.backup is not None),
+        ("pooler", "pooler", database.pooler is not None),
+    ):
+        if key in override.model_fields_set and not present:
+            yield at_key(
+                doc,
+                (*where, "database", key),
+                f"'{name}' has no {part}: its {key} here would change nothing; add database.{part}"
+                " to the component",
+                code="N210",
+            )
 
 
 def _clients(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator[Diagnostic]:

@@ -181,12 +181,13 @@ def merged_volume(storage: Storage, override: ComponentOverride | None) -> tuple
 
 
 def merged_database(database: Database, override: ComponentOverride | None) -> Database:
-    """A database with an environment's instances, standbys, volume and retention laid on."""
+    """A database with an environment's instances, standbys, volume, retention and poolers laid on."""
     change = override.database if override else None
     if change is None:
         return database
     storage = change.storage
-    backup = database.backup
+    backup, pooler = database.backup, database.pooler
+    pooler_instances = change.pooler.instances if change.pooler is not None else None
     return database.model_copy(
         update={
             "instances": change.instances if change.instances is not None else database.instances,
@@ -200,6 +201,9 @@ def merged_database(database: Database, override: ComponentOverride | None) -> D
             "backup": backup.model_copy(update={"retention": change.retention})
             if backup is not None and change.retention is not None
             else backup,
+            "pooler": pooler.model_copy(update={"instances": pooler_instances})
+            if pooler is not None and pooler_instances is not None
+            else pooler,
         }
     )
 

@@ -440,6 +440,12 @@ class Database(Model):
     )
 
 
+class PoolerOverride(Model):
+    """What an environment may change in a database's pooler."""
+
+    instances: Annotated[int, Field(ge=1, le=10)] | None = Field(None, description="PgBouncer pods here")
+
+
 class DatabaseOverride(Model):
     """What an environment may change in a database."""
 
@@ -451,6 +457,7 @@ class DatabaseOverride(Model):
     retention: Annotated[str, StringConstraints(pattern=RETENTION)] | None = Field(
         None, description="How long backups are kept here"
     )
+    pooler: PoolerOverride | None = Field(None, description="The pooler's pods here")
 
 
 class Profile(Model):

@@ -13,6 +13,8 @@ LEAST_PEERS = 3
 POSTGRES_PORT = 5432
 # The metrics port of every CloudNativePG instance (its container port named "metrics").
 POSTGRES_METRICS_PORT = 9187
+# PgBouncer's exporter in CloudNativePG's Pooler pods.
+PGBOUNCER_METRICS_PORT = 9127
 
 
 def port_numbers(component: Component, default: int) -> dict[str, int]:
