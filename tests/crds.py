@@ -189,10 +189,12 @@ def without_sync_windows(obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "spec": {k: v for k, v in obj["spec"].items() if k != "syncWindows"}}
 
 
-# The Barman Cloud plugin's ObjectStore (barmancloud.cnpg.io/v1) around its spec's configuration, as
-# the plugin's documentation gives ObjectStoreSpec: configuration (required), retentionPolicy,
-# instanceSidecarConfiguration. Written here because no package carries the plugin's CRD;
-# validate.mjs checks configuration and retentionPolicy with CloudNativePG's models of those types.
+# The Barman Cloud plugin's ObjectStore (barmancloud.cnpg.io/v1, namespaced) around its spec's
+# configuration, as the plugin's CRD (config/crd/bases/barmancloud.cnpg.io_objectstores.yaml of
+# cloudnative-pg/plugin-barman-cloud v0.14.0, commit 1e13020f) gives ObjectStoreSpec: configuration
+# (required), retentionPolicy (pattern ^[1-9][0-9]*[dwm]$), instanceSidecarConfiguration. Written
+# here because no package carries the plugin's CRD; validate.mjs checks configuration and
+# retentionPolicy with CloudNativePG's models of those types.
 OBJECT_STORE: dict[str, Any] = {
     "type": "object",
     "required": ["apiVersion", "kind", "metadata", "spec"],
@@ -216,7 +218,7 @@ OBJECT_STORE: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "configuration": {"type": "object"},
-                "retentionPolicy": {"type": "string"},
+                "retentionPolicy": {"type": "string", "pattern": r"^[1-9][0-9]*[dwm]$"},
                 "instanceSidecarConfiguration": {"type": "object"},
             },
         },
