@@ -14,6 +14,7 @@ from compiler.spec.model import (
     DatabaseStorage,
     External,
     FromPod,
+    Redis,
     Resources,
     SecretRef,
     Storage,
@@ -200,6 +201,26 @@ def merged_database(database: Database, override: ComponentOverride | None) -> D
             "backup": backup.model_copy(update={"retention": change.retention})
             if backup is not None and change.retention is not None
             else backup,
+        }
+    )
+
+
+def merged_redis(redis: Redis, override: ComponentOverride | None) -> Redis:
+    """A Redis with an environment's pods, Sentinels and volume laid on."""
+    change = override.redis if override else None
+    if change is None:
+        return redis
+    storage = change.storage
+    return redis.model_copy(
+        update={
+            "replicas": change.replicas if change.replicas is not None else redis.replicas,
+            "sentinels": change.sentinels if change.sentinels is not None else redis.sentinels,
+            "storage": DatabaseStorage(
+                size=storage.size if storage and storage.size else redis.storage.size,
+                storage_class=storage.storage_class
+                if storage and storage.storage_class
+                else redis.storage.storage_class,
+            ),
         }
     )
 
