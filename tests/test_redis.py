@@ -1,4 +1,5 @@
-"""Redis with Sentinel that the redis-operator runs: the RedisReplication, its clients, its traffic.
+"""Redis with Sentinel that the redis-operator runs: the RedisReplication, its clients, its traffic,
+its dashboard row.
 
 The platform fixture (tests/fixtures/platform/, a copy of the platform example) runs its Redis as a
 RedisReplication: one Redis pod and one Sentinel in dev, three of each across nodes in prod.
@@ -169,6 +170,19 @@ def test_the_prometheus_operator_scrapes_the_redis_pods_exporter(plan: Plan) -> 
     monitor = by_kind(build_environment(environment(plan, "prod")), "PodMonitor")[name]["spec"]
     assert monitor["selector"]["matchLabels"]["role"] == "replication"
     assert [e["port"] for e in monitor["podMetricsEndpoints"]] == ["redis-exporter"]
+
+
+def test_the_layers_dashboard_shows_the_redis_roles_sentinels_and_replication(plan: Plan) -> None:
+    from compiler.render.dashboards import layer_dashboard_json
+
+    env = environment(plan, "prod")
+    layer = next(layer for layer in env.layers if layer.redis)
+    redis = layer.redis[0]
+    panels = layer_dashboard_json(env, layer)["panels"]
+    assert redis.name in [p["title"] for p in panels if p["type"] == "row"]
+    exprs = {p["title"]: [t["expr"] for t in p["targets"]] for p in panels if p["type"] == "timeseries"}
+    assert f"vector({redis.quorum})" in exprs[f"{redis.name}: Sentinels"]
+    assert f"vector({redis.replicas})" in exprs[f"{redis.name}: Redis pods"]
 
 
 # --- the schema --------------------------------------------------------------------------------
