@@ -1,5 +1,5 @@
 """Redis with Sentinel that the redis-operator runs: the RedisReplication, its clients, its traffic,
-its dashboard row.
+its dashboard row and Argo CD's health check of it.
 
 The platform fixture (tests/fixtures/platform/, a copy of the platform example) runs its Redis as a
 RedisReplication: one Redis pod and one Sentinel in dev, three of each across nodes in prod.
@@ -14,15 +14,17 @@ import pytest
 from compiler.kustomize.environment import build_environment
 from compiler.pipeline import load_plan
 from compiler.plan.model import Plan, RedisPlan
+from compiler.render.argocd_health import HEALTH_KEY, PATCH_FILE, REDIS_REPLICATION_HEALTH, health_patch
 from compiler.spec.load import read_spec
 from tests.conftest import ROOT
 from tests.crds import REDIS_REPLICATION, check_redis_replication, validate_crd_objects
 from tests.netpol import allowed_flows, expected_flows, plan_ports
-from tests.tools import by_kind, environment
+from tests.tools import by_kind, environment, objects
 
 PLATFORM = ROOT / "tests" / "fixtures" / "platform"
 SPEC = PLATFORM / "spec" / "system.yaml"
 MONITORING = PLATFORM / "monitoring"
+GROUP = "redis.redis.opstreelabs.in"
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +225,61 @@ def test_the_schema_requires_what_the_crd_requires() -> None:
     assert spec["required"] == ["clusterSize", "kubernetesConfig"]
     assert spec["properties"]["sentinel"]["required"] == ["image", "size"]
     assert spec["properties"]["kubernetesConfig"]["required"] == ["image"]
+
+
+# --- Argo CD's health check --------------------------------------------------------------------
+
+
+def _health(obj: dict[str, Any]) -> tuple[str, str]:
+    """Argo CD's verdict on obj: the Lua run as Argo CD runs it, with obj as a global."""
+    lupa = pytest.importorskip("lupa")
+    lua = lupa.LuaRuntime(unpack_returned_tuples=True)
+    lua.globals().obj = lua.table_from(obj, recursive=True)
+    result = lua.execute(REDIS_REPLICATION_HEALTH)
+    return str(result["status"]), str(result["message"])
+
+
+def _replication(status: dict[str, Any] | None) -> dict[str, Any]:
+    obj: dict[str, Any] = {"spec": {"clusterSize": 3, "sentinel": {"size": 3}}}
+    if status is not None:
+        obj["status"] = status
+    return obj
+
+
+SENTINELS = {"host": "redis-s-hl.ns.svc.cluster.local", "port": 26379, "masterName": "mymaster"}
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict", "said"),
+    [
+        (None, "Progressing", "not all ready"),
+        ({}, "Progressing", "not all ready"),
+        ({"connectionInfo": SENTINELS}, "Degraded", "no Redis master"),
+        ({"connectionInfo": SENTINELS, "masterNode": ""}, "Degraded", "no Redis master"),
+        (
+            {"connectionInfo": {"host": "redis-master", "port": 6379}, "masterNode": "redis-0"},
+            "Progressing",
+            "",
+        ),
+        ({"connectionInfo": SENTINELS, "masterNode": "redis-1"}, "Healthy", "redis-1"),
+    ],
+)
+def test_argo_cds_health_check_reads_the_operators_status(
+    status: dict[str, Any] | None, verdict: str, said: str
+) -> None:
+    found, message = _health(_replication(status))
+    assert found == verdict
+    assert said in message
+
+
+def test_the_health_check_is_shipped_for_argo_cd_where_a_redis_is_delivered(plan: Plan) -> None:
+    from compiler.output.tree import build_tree
+
+    tree = build_tree(plan)
+    text = tree[f"argocd/{PATCH_FILE}"]
+    (patch,) = objects(text)
+    key = HEALTH_KEY.format(group=GROUP, kind="RedisReplication")
+    assert patch == {"data": {key: REDIS_REPLICATION_HEALTH}}
+    assert "kubectl -n argocd patch configmap argocd-cm --type merge" in text
+    assert PATCH_FILE not in tree["argocd/kustomization.yaml"]
+    assert health_patch(set()) is None
