@@ -283,3 +283,25 @@ def test_the_health_check_is_shipped_for_argo_cd_where_a_redis_is_delivered(plan
     assert "kubectl -n argocd patch configmap argocd-cm --type merge" in text
     assert PATCH_FILE not in tree["argocd/kustomization.yaml"]
     assert health_patch(set()) is None
+
+
+# --- out/README.md -----------------------------------------------------------------------------
+
+
+def test_the_readme_gives_each_environments_topology_rpo_and_rto(plan: Plan) -> None:
+    from compiler.output.tree import build_tree
+
+    text = build_tree(plan)["README.md"]
+    section = text[text.index("## Redis") :]
+    section = section[: section.index("\n## ", 1)]
+    prod = _redis(plan, "prod")
+    row = next(line for line in section.splitlines() if line.startswith(f"| {prod.name} | prod |"))
+    assert f"| {prod.replicas} | {prod.sentinels} ({prod.quorum}) |" in row
+    # Asynchronous replication: acknowledged writes not yet replicated are lost on failover.
+    assert "asynchronous" in row
+    assert f"{prod.down_after_milliseconds / 1000:g} s" in row
+    assert f"{prod.failover_timeout_milliseconds / 1000:g} s (failover-timeout)" in row
+    dev = next(line for line in section.splitlines() if line.startswith(f"| {prod.name} | dev |"))
+    assert "| 1 | 1 (1) |" in dev and "asynchronous" not in dev
+    assert "Pending" in section and "#1403" in section and "argocd-cm-patch.yaml" in section
+    assert "redis-operator" in text[text.index("## Platform") :]
