@@ -20,7 +20,7 @@ from compiler.plan.model import EnvPlan, Plan
 from compiler.plan.stack import OWN_MONITORING
 from compiler.render.configs import prometheus_config, rule_files
 from compiler.spec.load import read_spec
-from compiler.spec.ports import POSTGRES_METRICS_PORT
+from compiler.spec.ports import POSTGRES_METRICS_PORT, REDIS_EXPORTER_PORT
 from compiler.syntax.read import load_all
 from tests.amtool import PAGER_URL, interval_entry
 from tests.amtool import check_plan as amtool_check_plan
@@ -98,6 +98,9 @@ def _jobs(env: EnvPlan) -> set[tuple[str, int, str]]:
     }
 
 
+OPERATOR_METRICS_PORTS = {"metrics": POSTGRES_METRICS_PORT, "redis-exporter": REDIS_EXPORTER_PORT}
+
+
 def test_the_service_monitors_scrape_what_the_trees_prometheus_scrapes(plan: Plan) -> None:
     own = {(j, p, path) for j, p, path in _jobs(plan.base) if j not in OWN_MONITORING}
     for env in _operated(plan):
@@ -126,11 +129,12 @@ def test_the_service_monitors_scrape_what_the_trees_prometheus_scrapes(plan: Pla
             for key, value in env.prometheus_operator.labels:  # type: ignore[union-attr]
                 assert monitor["metadata"]["labels"][key] == value
             for endpoint in monitor["spec"]["podMetricsEndpoints"]:
-                # A database's instances: CloudNativePG names their metrics port, 9187, "metrics".
-                assert endpoint["port"] == "metrics"
+                # The operators name their pods' metrics ports: CloudNativePG's instances' 9187
+                # "metrics", the redis-operator's exporter sidecar's 9121 "redis-exporter".
+                port = OPERATOR_METRICS_PORTS[endpoint["port"]]
                 relabelled = {r["targetLabel"]: r["replacement"] for r in endpoint["relabelings"]}
                 assert relabelled["environment"] == env.name
-                found.add((relabelled["job"], POSTGRES_METRICS_PORT, endpoint["path"]))
+                found.add((relabelled["job"], port, endpoint["path"]))
         assert found == own, env.name
 
 
