@@ -63,6 +63,7 @@ KINDS = (
     # Its pods' template holds labels only: the operator writes PgBouncer's container.
     Kind("Pooler", "postgresql.cnpg.io/v1", schema="cloudnative-pg"),
     Kind("ObjectStore", "barmancloud.cnpg.io/v1", schema="barman-cloud"),
+    Kind("RedisReplication", "redis.redis.opstreelabs.in/v1beta2", schema="redis-operator"),
     Kind("Application", "argoproj.io/v1alpha1", schema="argo-cd"),
     Kind("AppProject", "argoproj.io/v1alpha1", schema="argo-cd"),
 )

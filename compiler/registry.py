@@ -32,7 +32,7 @@ class Rule:
 S, C, E = Scope.SPEC, Scope.COMPONENT, Scope.ENVIRONMENT
 
 # Codes are stable: a retired check keeps its code out of use. N0xx reading, N1xx names and
-# references, N2xx scaling, sizes, scheduled jobs and databases, N3xx environment overrides,
+# references, N2xx scaling, sizes, scheduled jobs, databases and Redis, N3xx environment overrides,
 # N4xx ports and clusters, N5xx hardening, N6xx Ingress settings, N7xx variables and observability,
 # N8xx alerting, N9xx market calendar, pre-scaling, freezes, delivery and the cluster's operators.
 RULES = (
@@ -120,6 +120,20 @@ RULES = (
         C,
     ),
     Rule("N213", "database-variable", "a database's client leaves its connection variables to nifty", C),
+    Rule(
+        "N214",
+        "redis-settings",
+        "a Redis sets only what its operator takes, in the spec and in every environment",
+        C,
+    ),
+    Rule(
+        "N215",
+        "redis-quorum",
+        "a Redis of more than one pod has at least three Sentinels, in every environment",
+        C,
+    ),
+    Rule("N216", "redis-sentinel-count", "a Redis has an odd number of Sentinels, in every environment", C),
+    Rule("N217", "redis-variable", "a Redis's client leaves its Sentinel and password variables to nifty", C),
     Rule("N301", "override-unknown-component", "an environment overrides components that exist", E),
     Rule(
         "N302",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from compiler.plan.market import Calendar
-from compiler.plan.model import DatabasePlan, EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, ObjectivePlan, RedisPlan, ScrapeTarget, Workload
 from compiler.render.alerts import (
     CALENDAR_ALERT,
     CALENDAR_ALERT_DAYS,
@@ -25,7 +25,10 @@ from compiler.render.alerts import (
     job_overdue_name,
     not_ready_name,
     objective_name,
+    redis_failover_name,
+    redis_replication_name,
     replication_lag_name,
+    sentinel_quorum_name,
     storage_filling_name,
     storage_full_name,
     target_down_name,
@@ -294,6 +297,53 @@ def _filled(instance: dict[str, str], used: float, delay: int) -> list[Series]:
     return [({**size, "datname": "app"}, values), ({**size, "datname": "postgres"}, values), (wal, values)]
 
 
+def _redis(env: EnvPlan, redis: RedisPlan) -> Iterator[Case]:
+    """Replicas short or unlinked fire, all linked do not; a replica promoted fires, a master kept does not;
+    ready Sentinels below the quorum fire, at the quorum do not."""
+    layer = redis.layer_name
+    master = {"job": redis.name, "instance": "10.0.0.1:9121"}
+    replica = {"job": redis.name, "instance": "10.0.0.2:9121"}
+    if redis.replicas > 1:
+        linked = {"__name__": "redis_connected_slaves", **master}
+        link = {"__name__": "redis_master_link_up", **replica}
+        others = {"job": f"not-{redis.name}"}
+        fired = _fired({"job": redis.name}, redis.name, layer, "warning")
+        # One firing case per alert, since the firing cases share a test group: the master short of a
+        # replica; the quiet one has them all, and another job's replica unlinked.
+        yield from _pair(
+            redis_replication_name(redis.name),
+            [(linked, f"{redis.replicas - 2}xN"), (link, "1xN")],
+            [(linked, f"{redis.replicas - 1}xN"), (link, "1xN"), ({**link, **others}, "0xN")],
+            [fired],
+            "5m",
+        )
+    # The replica is promoted five minutes in: role slave until then, master after.
+    info = {"__name__": "redis_instance_info", **replica}
+    slave, promoted = {**info, "role": "slave"}, {**info, "role": "master"}
+    yield from _pair(
+        redis_failover_name(redis.name),
+        [(slave, "1x5 _xN"), (promoted, "_x5 1xN")],
+        [({**info, **master, "role": "master"}, "1xN"), ({**slave, "instance": "10.0.0.3:9121"}, "1xN")],
+        [_fired(master | {"instance": replica["instance"]}, redis.name, layer, "warning")],
+        "1m",
+    )
+    ready = {
+        "__name__": "kube_pod_container_status_ready",
+        "namespace": env.namespace,
+        "container": "sentinel",
+    }
+    pods = [{**ready, "pod": f"{redis.name}-s-{index}"} for index in range(redis.sentinels)]
+    short = redis.quorum - 1
+    yield from _pair(
+        sentinel_quorum_name(redis.name),
+        [(pod, "1xN" if index < short else "0xN") for index, pod in enumerate(pods)],
+        [(pod, "1xN" if index < redis.quorum else "0xN") for index, pod in enumerate(pods)]
+        + [({**ready, "pod": f"not-{redis.name}-s-0", "namespace": env.namespace}, "0xN")],
+        [_fired({"namespace": env.namespace}, redis.name, layer, "critical")],
+        "2m",
+    )
+
+
 def _objective(objective: ObjectivePlan) -> Iterator[Case]:
     name = objective_name(objective)
     own = {"component": objective.workload}
@@ -362,6 +412,8 @@ def cases(env: EnvPlan) -> list[Case]:
         found += _target(target, target.workload in hot)
     for database in env.databases:
         found += _database(database)
+    for redis in env.redis:
+        found += _redis(env, redis)
     for objective in env.observability.objectives:
         found += _in_session(env, list(_objective(objective)))
     return found

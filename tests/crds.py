@@ -13,6 +13,8 @@ so the builds hand it those and check the others here:
 - The Barman Cloud plugin's ObjectStore, which no package carries: its spec's configuration and
   retention with CloudNativePG's models of the same barman-cloud types (`validate.mjs`), the object
   around them with OBJECT_STORE below.
+- The redis-operator's RedisReplication, which no package carries either: with REDIS_REPLICATION
+  below, written from the CRD of its release v0.26.0 for the fields nifty emits.
 
 `python -m tests.crds install` installs the npm packages when node_modules is missing or stale.
 """
@@ -236,6 +238,217 @@ def check_object_store(obj: dict[str, Any]) -> None:
         raise AssertionError(f"ObjectStore {obj.get('metadata', {}).get('name')}: {exc.message}") from exc
 
 
+# The redis-operator's RedisReplication (redis.redis.opstreelabs.in/v1beta2), which no package carries:
+# the fields nifty emits, as the CRD of OT-CONTAINER-KIT/redis-operator v0.26.0 (commit ef33adb7,
+# config/crd/bases/redis.redis.opstreelabs.in_redisreplications.yaml) types them. The CRD's objects
+# are structural (unknown fields are pruned), so each object here is closed; a field the CRD has and
+# nifty does not emit is refused too, so that a new one is checked against the CRD before it is added.
+_QUANTITY = {
+    "anyOf": [
+        {"type": "integer"},
+        {
+            "type": "string",
+            "pattern": r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]"
+            r"|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$",
+        },
+    ]
+}
+_QUANTITIES = {"type": "object", "additionalProperties": _QUANTITY}
+_RESOURCES = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"limits": _QUANTITIES, "requests": _QUANTITIES},
+}
+_STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
+_AFFINITY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "podAntiAffinity": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["topologyKey"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "labelSelector": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"matchLabels": _STRINGS},
+                            },
+                            "topologyKey": {"type": "string"},
+                        },
+                    },
+                }
+            },
+        }
+    },
+}
+_POD_SECURITY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "fsGroup": {"type": "integer"},
+        "fsGroupChangePolicy": {"type": "string"},
+        "runAsGroup": {"type": "integer"},
+        "runAsNonRoot": {"type": "boolean"},
+        "runAsUser": {"type": "integer"},
+        "seccompProfile": {
+            "type": "object",
+            "required": ["type"],
+            "additionalProperties": False,
+            "properties": {"type": {"type": "string"}},
+        },
+    },
+}
+_SECURITY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "allowPrivilegeEscalation": {"type": "boolean"},
+        "capabilities": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"drop": {"type": "array", "items": {"type": "string"}}},
+        },
+        "privileged": {"type": "boolean"},
+        "readOnlyRootFilesystem": {"type": "boolean"},
+        "runAsNonRoot": {"type": "boolean"},
+    },
+}
+REDIS_REPLICATION: dict[str, Any] = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": "redis.redis.opstreelabs.in/v1beta2"},
+        "kind": {"const": "RedisReplication"},
+        "metadata": {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
+                "namespace": {"type": "string"},
+                "labels": _STRINGS,
+                "annotations": _STRINGS,
+            },
+        },
+        "spec": {
+            "type": "object",
+            "required": ["clusterSize", "kubernetesConfig"],
+            "additionalProperties": False,
+            "properties": {
+                "affinity": _AFFINITY,
+                "clusterSize": {"type": "integer"},
+                "kubernetesConfig": {
+                    "type": "object",
+                    "required": ["image"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "image": {"type": "string"},
+                        "imagePullPolicy": {"type": "string"},
+                        "redisSecret": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+                        },
+                        "resources": _RESOURCES,
+                    },
+                },
+                "pdb": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "enabled": {"type": "boolean"},
+                        "maxUnavailable": {"type": "integer"},
+                        "minAvailable": {"type": "integer"},
+                    },
+                },
+                "podSecurityContext": _POD_SECURITY,
+                "priorityClassName": {"type": "string"},
+                "redisExporter": {
+                    "type": "object",
+                    "required": ["image"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "enabled": {"type": "boolean"},
+                        "image": {"type": "string"},
+                        "imagePullPolicy": {"type": "string"},
+                        "port": {"type": "integer"},
+                        "resources": _RESOURCES,
+                        "securityContext": _SECURITY,
+                    },
+                },
+                "securityContext": _SECURITY,
+                "sentinel": {
+                    "type": "object",
+                    "required": ["image", "size"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "affinity": _AFFINITY,
+                        # Sentinel's settings are strings in the CRD, as Sentinel reads them.
+                        "downAfterMilliseconds": {"type": "string"},
+                        "failoverTimeout": {"type": "string"},
+                        "image": {"type": "string"},
+                        "imagePullPolicy": {"type": "string"},
+                        "parallelSyncs": {"type": "string"},
+                        "podSecurityContext": _POD_SECURITY,
+                        "priorityClassName": {"type": "string"},
+                        "quorum": {"type": "string"},
+                        "resources": _RESOURCES,
+                        "securityContext": _SECURITY,
+                        "size": {"type": "integer"},
+                    },
+                },
+                "storage": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "volumeClaimTemplate": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "accessModes": {"type": "array", "items": {"type": "string"}},
+                                        "resources": {
+                                            "type": "object",
+                                            "additionalProperties": False,
+                                            "properties": {"requests": _QUANTITIES},
+                                        },
+                                        "storageClassName": {"type": "string"},
+                                    },
+                                }
+                            },
+                        }
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def check_redis_replication(obj: dict[str, Any]) -> None:
+    """Raise AssertionError unless a RedisReplication has the shape REDIS_REPLICATION gives it."""
+    import jsonschema
+
+    try:
+        jsonschema.validate(obj, REDIS_REPLICATION)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        raise AssertionError(
+            f"RedisReplication {obj.get('metadata', {}).get('name')}: /{where}: {exc.message}"
+        ) from exc
+
+
 def validate_crd_objects(objs: list[dict[str, Any]]) -> None:
     """Check objects of CRD_GROUPS against their projects' schemas; the npm-validated ones in one process."""
     for obj in objs:
@@ -243,6 +456,8 @@ def validate_crd_objects(objs: list[dict[str, Any]]) -> None:
             validate_keda(obj)
         elif group(obj) == "barmancloud.cnpg.io":
             check_object_store(obj)
+        elif group(obj) == "redis.redis.opstreelabs.in":
+            check_redis_replication(obj)
         elif group(obj) not in NODE_GROUPS:
             raise AssertionError(f"no schema for {obj.get('apiVersion')} {obj.get('kind')}")
     validate_with_models([without_sync_windows(obj) for obj in objs if group(obj) in NODE_GROUPS])

@@ -6,7 +6,8 @@ from typing import Any
 
 from compiler.plan.model import EnvPlan
 from compiler.render.network import COLLECTOR, OTLP_PORTS, SCRAPER, index_flows, scrape_ports
-from compiler.spec.names import pooler_name
+from compiler.spec.names import REDIS_SENTINEL_PORT, pooler_name, sentinel_name
+from compiler.spec.ports import REDIS_PORT
 
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -47,7 +48,17 @@ def _allowed(
 
 def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
     """Declared data flow, scraping and OTLP export: everything that must pass, nothing more."""
-    expected = {(w.name, f.target, f.port) for w in env.workloads for f in w.flows}
+    redis = {r.name for r in env.redis}
+    # A Redis's clients reach its Redis pods on 6379 and its Sentinels (<name>-s) on 26379.
+    expected = {
+        (
+            w.name,
+            sentinel_name(f.target) if f.target in redis and f.port == REDIS_SENTINEL_PORT else f.target,
+            f.port,
+        )
+        for w in env.workloads
+        for f in w.flows
+    }
     # The replicas of a cluster talk to each other on its peer ports, and on nothing else.
     expected |= {(w.name, w.name, port) for w in env.workloads for port in w.peer_ports}
     for target in env.workloads:
@@ -64,6 +75,13 @@ def expected_flows(env: EnvPlan) -> set[tuple[str, str, int]]:
             pooler = pooler_name(database.name)
             expected.add((pooler, database.name, database.port))
             expected |= {(SCRAPER, pooler, port) for port in scraped.get(pooler, [])}
+    for name in redis:
+        # Replicas from the master, Sentinels to the Redis pods and each other, a master's preStop hook
+        # to the Sentinels; Prometheus scrapes the Redis pods' exporter.
+        sentinels = sentinel_name(name)
+        expected |= {(name, name, REDIS_PORT), (sentinels, name, REDIS_PORT)}
+        expected |= {(name, sentinels, REDIS_SENTINEL_PORT), (sentinels, sentinels, REDIS_SENTINEL_PORT)}
+        expected |= {(SCRAPER, name, port) for port in scraped.get(name, [])}
     return expected
 
 
@@ -71,7 +89,8 @@ def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str,
     """(source, target, port) for every pair of workloads (one with itself too) the policies let connect.
 
     A CloudNativePG Cluster's instances carry the labels of its inheritedMetadata, a Pooler's pods those
-    of its template."""
+    of its template; a RedisReplication's Redis pods and Sentinels (<name>-s) its labels and the
+    redis-operator's own (app, redis_setup_type, role)."""
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
     pods = {
         d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
@@ -83,6 +102,11 @@ def allowed_flows(docs: list[dict[str, Any]], ports: set[int]) -> set[tuple[str,
         for d in docs
         if d["kind"] == "Cluster"
     }
+    for redis in (d for d in docs if d["kind"] == "RedisReplication"):
+        name, labels = redis["metadata"]["name"], redis["metadata"]["labels"]
+        pods[name] = {"app": name, "redis_setup_type": "replication", "role": "replication", **labels}
+        sentinels = sentinel_name(name)
+        pods[sentinels] = {"app": sentinels, "redis_setup_type": "sentinel", "role": "sentinel", **labels}
     # A Pooler's PgBouncer pods, by the name their labels give them (the Pooler is named <it>-rw).
     for pooler in (d for d in docs if d["kind"] == "Pooler"):
         labels = pooler["spec"]["template"]["metadata"]["labels"]
@@ -101,4 +125,7 @@ def plan_ports(env: EnvPlan) -> set[int]:
     ports = {port for w in env.workloads for port in (w.port, *(p.port for p in w.extra_ports))}
     scraped = index_flows(env).scraped
     ports |= {port for d in env.databases for port in (d.port, *scraped.get(d.name, []))}
-    return ports | {port for d in env.databases for port in scraped.get(pooler_name(d.name), [])}
+    ports |= {port for d in env.databases for port in scraped.get(pooler_name(d.name), [])}
+    return ports | {
+        port for r in env.redis for port in (REDIS_PORT, REDIS_SENTINEL_PORT, *scraped.get(r.name, []))
+    }

@@ -20,7 +20,7 @@ from compiler.plan.model import EnvPlan, Plan
 from compiler.plan.stack import OWN_MONITORING
 from compiler.render.configs import prometheus_config, rule_files
 from compiler.spec.load import read_spec
-from compiler.spec.ports import POSTGRES_METRICS_PORT
+from compiler.spec.ports import POSTGRES_METRICS_PORT, REDIS_EXPORTER_PORT
 from compiler.syntax.read import load_all
 from tests.amtool import PAGER_URL, interval_entry
 from tests.amtool import check_plan as amtool_check_plan
@@ -98,6 +98,9 @@ def _jobs(env: EnvPlan) -> set[tuple[str, int, str]]:
     }
 
 
+OPERATOR_METRICS_PORTS = {"metrics": POSTGRES_METRICS_PORT, "redis-exporter": REDIS_EXPORTER_PORT}
+
+
 def test_the_service_monitors_scrape_what_the_trees_prometheus_scrapes(plan: Plan) -> None:
     own = {(j, p, path) for j, p, path in _jobs(plan.base) if j not in OWN_MONITORING}
     for env in _operated(plan):
@@ -125,12 +128,12 @@ def test_the_service_monitors_scrape_what_the_trees_prometheus_scrapes(plan: Pla
         for monitor in _kinds(objects, "PodMonitor"):
             for key, value in env.prometheus_operator.labels:  # type: ignore[union-attr]
                 assert monitor["metadata"]["labels"][key] == value
-            # CloudNativePG names the metrics port "metrics": 9187 on a Cluster's instances, 9127 on
-            # a Pooler's PgBouncer pods; each kind carries its own label.
-            (label,) = monitor["spec"]["selector"]["matchLabels"]
-            port = {"cnpg.io/cluster": POSTGRES_METRICS_PORT, "cnpg.io/poolerName": 9127}[label]
+            # The operators name their pods' metrics ports: CloudNativePG's "metrics", 9187 on a
+            # Cluster's instances and 9127 on a Pooler's PgBouncer pods; the redis-operator's exporter
+            # sidecar's "redis-exporter", 9121.
+            pooled = "cnpg.io/poolerName" in monitor["spec"]["selector"]["matchLabels"]
             for endpoint in monitor["spec"]["podMetricsEndpoints"]:
-                assert endpoint["port"] == "metrics"
+                port = 9127 if pooled else OPERATOR_METRICS_PORTS[endpoint["port"]]
                 relabelled = {r["targetLabel"]: r["replacement"] for r in endpoint["relabelings"]}
                 assert relabelled["environment"] == env.name
                 found.add((relabelled["job"], port, endpoint["path"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import pairwise
 
-from compiler.plan.model import DatabasePlan, EnvPlan, External, LayerPlan, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, External, LayerPlan, RedisPlan, Workload
 from compiler.spec.names import pooler_name
 
 # Colours that read on GitHub's light and dark themes alike.
@@ -54,9 +54,10 @@ def data_flow(env: EnvPlan) -> list[str]:
     links hold each layer under the one before. Each external block is an endpoint node in its
     component's layer, reached from that component only.
     """
-    layers = [group for group in env.layers if group.workloads or group.databases]
+    layers = [group for group in env.layers if group.workloads or group.databases or group.redis]
     place = {w.name: index for index, group in enumerate(layers) for w in group.workloads}
     place.update({d.name: index for index, group in enumerate(layers) for d in group.databases})
+    place.update({r.name: index for index, group in enumerate(layers) for r in group.redis})
     place.update(
         {
             pooler_name(d.name): index
@@ -85,6 +86,8 @@ def data_flow(env: EnvPlan) -> list[str]:
                 pooler = pooler_name(database.name)
                 lines.append(f'        {node(pooler)}["{pooler}-rw<br/>{pods} · PgBouncer"]')
                 edges.append(f"    {node(pooler)} --> {node(database.name)}")
+        for redis in group.redis:
+            lines.append(f'        {node(redis.name)}[("{redis_label(redis)}")]')
         lines.append("    end")
     routed = [w for w in env.workloads if w.route is not None and w.name in place]
     if routed:
@@ -113,11 +116,14 @@ def _stacking(layers: list[LayerPlan]) -> Iterator[str]:
         leaves = [node(w.name) for w in upper.workloads if not any(f.target in inside for f in w.flows)]
         leaves += [f"{node(w.name)}_out_{i}" for w in upper.workloads for i in range(1, len(w.external) + 1)]
         leaves += [node(d.name) for d in upper.databases]
+        leaves += [node(r.name) for r in upper.redis]
         inside = {w.name for w in lower.workloads} | {d.name for d in lower.databases}
+        inside |= {r.name for r in lower.redis}
         called = {f.target for w in lower.workloads for f in w.flows if f.target in inside}
         roots = [node(w.name) for w in lower.workloads if w.name not in called]
         roots += [node(d.name) for d in lower.databases if d.name not in called]
         roots += [node(pooler_name(d.name)) for d in lower.databases if d.pooler]
+        roots += [node(r.name) for r in lower.redis if r.name not in called]
         if leaves and roots:
             # One line links every leaf to every root (`&`): a line per pair grows with the square
             # of a layer's size.
@@ -129,6 +135,13 @@ def database_label(database: DatabasePlan) -> str:
     count = f"{database.instances} instance{'s' if database.instances > 1 else ''}"
     sync = f" · {database.synchronous} sync" if database.synchronous else ""
     return f"{database.name}<br/>{count}{sync} · CloudNativePG"
+
+
+def redis_label(redis: RedisPlan) -> str:
+    """A Redis's box: its Redis pods and its Sentinels."""
+    pods = f"{redis.replicas} Redis pod{'s' if redis.replicas > 1 else ''}"
+    sentinels = f"{redis.sentinels} Sentinel{'s' if redis.sentinels > 1 else ''}"
+    return f"{redis.name}<br/>{pods} · {sentinels} · redis-operator"
 
 
 def _label(workload: Workload) -> str:
@@ -150,7 +163,11 @@ def observability(env: EnvPlan) -> list[str]:
     components = [
         name
         for group in env.layers
-        for name in (*(w.name for w in group.workloads), *(d.name for d in group.databases))
+        for name in (
+            *(w.name for w in group.workloads),
+            *(d.name for d in group.databases),
+            *(r.name for r in group.redis),
+        )
     ]
     scraped = {t.workload for t in env.observability.targets}
     lines = [SPACING, "flowchart TB", *CLASSES]

@@ -10,6 +10,7 @@ from compiler.output.clock_docs import market_clock_section
 from compiler.output.database_docs import database_section
 from compiler.output.diagrams import data_flow, observability
 from compiler.output.platform_docs import platform_section
+from compiler.output.redis_docs import redis_section
 from compiler.plan.model import EnvPlan, Plan
 from compiler.render.durations import go_duration
 from compiler.render.types import Manifest
@@ -84,6 +85,7 @@ def document(plan: Plan, header: str, capacities: Mapping[str, Capacity]) -> str
         *(line for env in envs for line in _autoscaling_section(env)),
         *_jobs_section(plan),
         *database_section(plan),
+        *redis_section(plan),
         "",
         "## Capacity",
         "",

@@ -15,12 +15,18 @@ EXTERNAL_SECRETS_WINDOWS = "v2.7.0"  # ExternalSecret spec.syncWindows
 PROMETHEUS_OPERATOR = "v0.53.0"  # AlertmanagerConfig matchers with matchType, muteTimeIntervals
 PROMETHEUS_OPERATOR_ACTIVE = "v0.62.0"  # AlertmanagerConfig routes' activeTimeIntervals
 CLOUDNATIVE_PG = "1.30"  # the release the spec's databases target: Cluster, ScheduledBackup method plugin
+REDIS_OPERATOR = "v0.26.0"  # RedisReplication with its embedded spec.sentinel
 
 
 def uses_platform(plan: Plan) -> bool:
     """Whether an environment routes through a Gateway or names another operator of its cluster."""
     return any(
-        env.gateway or env.certificates or env.external_secrets or env.prometheus_operator or env.databases
+        env.gateway
+        or env.certificates
+        or env.external_secrets
+        or env.prometheus_operator
+        or env.databases
+        or env.redis
         for env in plan.environments
     )
 
@@ -40,6 +46,7 @@ def platform_section(plan: Plan) -> Iterator[str]:
     # The Prometheus Operator's column only where an environment uses it: the others keep their table.
     monitored = any(env.prometheus_operator for env in plan.environments)
     databases = any(env.databases for env in plan.environments)
+    redis = any(env.redis for env in plan.environments)
     heads = [
         "Gateway API",
         "cert-manager",
@@ -47,6 +54,7 @@ def platform_section(plan: Plan) -> Iterator[str]:
         *(["Prometheus Operator"] if monitored else []),
         "KEDA",
         *(["CloudNativePG"] if databases else []),
+        *(["redis-operator"] if redis else []),
     ]
     yield f"| environment | {' | '.join(heads)} |"
     yield "|" + " --- |" * (len(heads) + 1)
@@ -57,6 +65,8 @@ def platform_section(plan: Plan) -> Iterator[str]:
         cells.append(_keda(env))
         if databases:
             cells.append(_cloudnative_pg(env))
+        if redis:
+            cells.append(_redis_operator(env))
         yield f"| {env.name} | {' | '.join(cells)} |"
 
 
@@ -110,3 +120,10 @@ def _cloudnative_pg(env: EnvPlan) -> str:
         else ""
     )
     return f"{CLOUDNATIVE_PG}+ in {namespaces}{plugin}"
+
+
+def _redis_operator(env: EnvPlan) -> str:
+    if not env.redis:
+        return "—"
+    namespaces = ", ".join(sorted({f"`{r.operator_namespace}`" for r in env.redis}))
+    return f"OT-CONTAINER-KIT's {REDIS_OPERATOR}+ in {namespaces} (`redis.redis.opstreelabs.in/v1beta2`)"

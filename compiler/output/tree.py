@@ -11,7 +11,9 @@ from compiler.kustomize.transformers import legacy_order
 from compiler.output.docs import DOC_FILE, capacity, document
 from compiler.plan.model import Plan
 from compiler.render import render
+from compiler.render.argocd_health import PATCH_FILE, health_patch
 from compiler.render.delivery import app_project, application
+from compiler.render.redis import REDIS_GROUP
 from compiler.render.types import ConfigSource, Manifest, Rendered
 from compiler.spec.schema import SCHEMA_FILE, schema_text
 from compiler.syntax.emit import dump, dump_all
@@ -20,6 +22,10 @@ KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kusto
 CONFIG_DIR = "config"
 ARGOCD_DIR = "argocd"
 PROJECT_FILE = "project.yaml"
+APPLY_PATCH = (
+    "# Argo CD's health checks for the operators' kinds it does not know, merged into argocd-cm where\n"
+    "# Argo CD runs: kubectl -n argocd patch configmap argocd-cm --type merge --patch-file <this file>\n"
+)
 
 
 def header(source: str) -> str:
@@ -76,6 +82,10 @@ def _argocd_files(plan: Plan, top: str) -> dict[str, str]:
     )
     kustomization = {**KUSTOMIZATION, "resources": [path.split("/", 1)[1] for path in files]}
     files[f"{ARGOCD_DIR}/kustomization.yaml"] = top + dump(kustomization)
+    # Not a resource of the kustomization: it patches Argo CD's own ConfigMap, where Argo CD runs.
+    patch = health_patch({(REDIS_GROUP, "RedisReplication") for env in plan.environments if env.redis})
+    if patch is not None:
+        files[f"{ARGOCD_DIR}/{PATCH_FILE}"] = top + APPLY_PATCH + dump(patch)
     return files
 
 

@@ -276,6 +276,34 @@ class DatabasePlan:
 
 
 @dataclass(frozen=True)
+class RedisPlan:
+    """A Redis with Sentinel that the redis-operator runs as a RedisReplication, for one environment."""
+
+    name: str
+    layer: int
+    layer_name: str
+    description: str
+    hot_path: bool
+    image: str
+    sentinel_image: str
+    exporter_image: str
+    replicas: int
+    sentinels: int
+    # The Sentinels that must agree a master is down: the operator always asks for a majority.
+    quorum: int
+    size: str
+    storage_class: str | None
+    secret: str
+    key: str
+    operator_namespace: str
+    down_after_milliseconds: int
+    failover_timeout_milliseconds: int
+    sizing: Sizing
+    # The components that connect to it.
+    clients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LayerPlan:
     """A layer (or the observability stack) and its workloads, emitted into one file."""
 
@@ -287,6 +315,8 @@ class LayerPlan:
     workloads: tuple[Workload, ...]
     # The layer's databases, which their operator runs: no workload of nifty's own.
     databases: tuple[DatabasePlan, ...] = ()
+    # The layer's Redis with Sentinel, which their operator runs: no workload of nifty's own either.
+    redis: tuple[RedisPlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -520,6 +550,17 @@ class EnvPlan:
     def databases(self) -> tuple[DatabasePlan, ...]:
         """All databases of all layers, in order."""
         return tuple(d for layer in self.layers for d in layer.databases)
+
+    def redis_placements(self) -> Iterator[tuple[str, RedisPlan]]:
+        """Each Redis with the file of out/base its objects go in, in order."""
+        for layer in self.layers:
+            for redis in layer.redis:
+                yield layer.file, redis
+
+    @property
+    def redis(self) -> tuple[RedisPlan, ...]:
+        """All Redis of all layers, in order."""
+        return tuple(r for layer in self.layers for r in layer.redis)
 
 
 @dataclass(frozen=True)

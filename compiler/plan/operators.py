@@ -131,6 +131,8 @@ def plan_external_secrets(
     for database in plan.databases:
         for name, secret_keys in database_secrets(database).items():
             keys.setdefault(name, set()).update(secret_keys)
+    for redis in plan.redis:
+        keys.setdefault(redis.secret, set()).add(redis.key)
     # The same span as the Argo CD freeze: from the earliest pre-scaling lead to the close.
     freeze = utc_windows(calendar, freeze_lead(plan)) if calendar is not None else ()
     return tuple(

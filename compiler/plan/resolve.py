@@ -25,10 +25,19 @@ from compiler.plan.model import (
     Workload,
 )
 from compiler.plan.operators import with_operators
+from compiler.plan.redis import plan_redis
 from compiler.plan.stack import observability_plan, stack_plan
 from compiler.spec.merge import Floor
-from compiler.spec.model import Component, Connection, Layer, Spec
-from compiler.spec.names import POOLER_PORT, MonitoringFile, database_variables, pooler_name
+from compiler.spec.model import Component, Connection, Layer, Redis, Spec
+from compiler.spec.names import (
+    POOLER_PORT,
+    MonitoringFile,
+    database_variables,
+    pooler_name,
+    redis_password_file,
+    redis_password_variable,
+    redis_variables,
+)
 from compiler.spec.ports import MAIN, component_ports, connection
 from compiler.spec.resolved import Resolved, View, environment_view
 
@@ -96,6 +105,7 @@ def _layer_plan(
     resolved = {entry.name: entry for entry in view.components}
     env = view.environment
     databases = _databases(spec)
+    redis = {entry.name: entry.redis for entry in view.components if entry.redis is not None}
     workloads = tuple(
         _workload(
             spec,
@@ -104,9 +114,10 @@ def _layer_plan(
             calendar if env is not None and env.keda else None,
             calendar,
             databases,
+            redis,
         )
         for component in layer.components
-        if component.database is None
+        if component.database is None and component.redis is None
     )
     return LayerPlan(
         f"layer-{layer.number}.yaml",
@@ -125,6 +136,11 @@ def _layer_plan(
             for component in layer.components
             if component.database is not None
         ),
+        tuple(
+            plan_redis(resolved[component.name], _clients(spec, component.name))
+            for component in layer.components
+            if component.redis is not None
+        ),
     )
 
 
@@ -133,16 +149,40 @@ def _databases(spec: Spec) -> frozenset[str]:
     return frozenset(c.name for layer in spec.layers for c in layer.components if c.database is not None)
 
 
-def _clients(spec: Spec, database: str, *, pooled: bool) -> tuple[str, ...]:
-    """The components that connect to a database through its pooler (pooled) or straight, in order."""
+def _clients(spec: Spec, target: str, *, pooled: bool = False) -> tuple[str, ...]:
+    """The components that connect to target through a database's pooler (pooled) or straight, in order."""
     return tuple(
         c.name
         for layer in spec.layers
         for c in layer.components
         if any(
-            connection(entry)[0] == database and (connection(entry)[1] == POOLER_PORT) == pooled
+            connection(entry)[0] == target and (connection(entry)[1] == POOLER_PORT) == pooled
             for entry in c.talks_to
         )
+    )
+
+
+def _redis_targets(component: Component, redis: dict[str, Redis]) -> list[str]:
+    """The Redis a component talks to, each once, in its order."""
+    return list(dict.fromkeys(t for t, _ in map(connection, component.talks_to) if t in redis))
+
+
+def _redis_env(component: Component, redis: dict[str, Redis]) -> dict[str, str]:
+    """The variables that find each Redis's master through its Sentinels, for a client of it."""
+    found: dict[str, str] = {}
+    for target in _redis_targets(component, redis):
+        found.update(redis_variables(target, redis[target].sentinels))
+    return found
+
+
+def _redis_secrets(component: Component, redis: dict[str, Redis]) -> tuple[SecretEnv, ...]:
+    """The password of each Redis a component talks to: its Secret's key as a file, whose path a variable
+    holds (a file, not a variable: a variable's value shows in the pod's description and crash dumps)."""
+    return tuple(
+        SecretEnv(
+            redis[t].secret, redis[t].key, redis_password_variable(t), redis_password_file(t, redis[t].key)
+        )
+        for t in _redis_targets(component, redis)
     )
 
 
@@ -167,6 +207,7 @@ def _workload(
     keda_calendar: Calendar | None,
     calendar: Calendar | None,
     databases: frozenset[str],
+    redis: dict[str, Redis],
 ) -> Workload:
     component, layer = resolved.component, resolved.layer
     schedule = component.schedule
@@ -191,7 +232,7 @@ def _workload(
     if storage is not None and resolved.volume is not None:
         size, storage_class = resolved.volume
         volume = Volume(size, storage.path, storage_class)
-    variables = {**resolved.env, **_database_env(component, databases)}
+    variables = {**resolved.env, **_database_env(component, databases), **_redis_env(component, redis)}
     return Workload(
         name=component.name,
         layer=layer.number,
@@ -208,9 +249,10 @@ def _workload(
         scaling=scaling,
         sizing=resolved.sizing,
         hot_path=resolved.hot_path,
-        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in resolved.secrets),
+        secrets=tuple(SecretEnv(s.secret, s.key, s.env, s.file) for s in resolved.secrets)
+        + _redis_secrets(component, redis),
         volume=volume,
-        flows=tuple(_flow(entry, ports, databases) for entry in component.talks_to),
+        flows=tuple(flow for entry in component.talks_to for flow in _flows(entry, ports, databases, redis)),
         writable=tuple(
             Scratch(path) if size is None else Scratch(path, size) for path, size in resolved.scratches
         ),
@@ -243,12 +285,20 @@ def _prescaling(floor: Floor | None, calendar: Calendar | None) -> Prescaling | 
     return Prescaling(floor.replicas, floor.lead_minutes, calendar.timezone, windows)
 
 
-def _flow(entry: str | Connection, ports: dict[str, dict[str, int]], databases: frozenset[str]) -> Flow:
-    """A talks_to entry as the port it connects to; a database's pooler port: to its PgBouncer pods."""
+def _flows(
+    entry: str | Connection,
+    ports: dict[str, dict[str, int]],
+    databases: frozenset[str],
+    redis: dict[str, Redis],
+) -> tuple[Flow, ...]:
+    """A talks_to entry as the ports it connects to: a database's pooler port to its PgBouncer pods, and a
+    Redis's Sentinels (which name the master) as well as its Redis pods, whichever port it names."""
     target, port = connection(entry)
     if port == POOLER_PORT and target in databases:
-        return Flow(pooler_name(target), ports[target][port])
-    return Flow(target, ports[target][port or MAIN])
+        return (Flow(pooler_name(target), ports[target][port]),)
+    if target in redis:
+        return tuple(Flow(target, number) for number in ports[target].values())
+    return (Flow(target, ports[target][port or MAIN]),)
 
 
 def _route(spec: Spec, resolved: Resolved) -> Route | None:

@@ -36,9 +36,9 @@ from compiler.plan.model import (
     Workload,
 )
 from compiler.spec.merge import merged_sizing, merged_skips
-from compiler.spec.model import ObservedTool, Spec
+from compiler.spec.model import Component, ObservedTool, Spec
 from compiler.spec.names import DASHBOARD_CONFIG_PREFIX, MonitoringFile, pooler_name
-from compiler.spec.ports import PGBOUNCER_METRICS_PORT, POSTGRES_METRICS_PORT
+from compiler.spec.ports import PGBOUNCER_METRICS_PORT, POSTGRES_METRICS_PORT, REDIS_EXPORTER_PORT
 from compiler.spec.quantities import memory_bytes
 
 STACK_FILE = "observability.yaml"
@@ -232,6 +232,15 @@ def observability_plan(
     )
 
 
+def _metrics_port(spec: Spec, component: Component) -> int:
+    """The port Prometheus scrapes a component on: its operator's exporter's, else the one it states."""
+    if component.database:
+        return POSTGRES_METRICS_PORT
+    if component.redis:
+        return REDIS_EXPORTER_PORT
+    return component.metrics.port or component.port or spec.defaults.port
+
+
 def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
     """Every metrics endpoint: the components that serve one, then the stack's own."""
     found = [
@@ -239,7 +248,7 @@ def scrape_targets(spec: Spec) -> tuple[ScrapeTarget, ...]:
             c.name,
             c.name,
             layer.name,
-            POSTGRES_METRICS_PORT if c.database else c.metrics.port or c.port or spec.defaults.port,
+            _metrics_port(spec, c),
             c.metrics.path,
         )
         for layer in sorted(spec.layers, key=lambda x: x.number)

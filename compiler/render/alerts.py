@@ -1,6 +1,6 @@
 """Alert rules generated from the plan: autoscalers at their maximum, unready and crashing pods,
-scrape targets down, databases' replication lag, failovers and volumes filling up, and the objectives
-the spec declares."""
+scrape targets down, databases' replication lag, failovers and volumes filling up, Redis's
+replication, failovers and Sentinel quorum, and the objectives the spec declares."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.plan.market import Calendar
-from compiler.plan.model import DatabasePlan, EnvPlan, ObjectivePlan, ScrapeTarget, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, ObjectivePlan, RedisPlan, ScrapeTarget, Workload
 from compiler.render.durations import go_duration
 from compiler.render.market_phase import expiry_start, gated, phase_group
+from compiler.spec.names import sentinel_name
 from compiler.spec.quantities import memory_bytes
 
 AT_MAXIMUM_FOR = "15m"
@@ -43,6 +44,10 @@ BACKUP_OVERDUE_FOR = "5m"
 STORAGE_FILLING_SHARE = 0.8
 STORAGE_FULL_SHARE = 0.9
 STORAGE_FOR = "15m"
+# Redis replicas that are not all linked to their master this long: a resync takes less.
+REDIS_REPLICATION_FOR = "5m"
+# Fewer ready Sentinels than their quorum this long: no failover could happen now.
+SENTINEL_QUORUM_FOR = "2m"
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,21 @@ def replication_lag_name(database: str) -> str:
     return f"{camel(database)}ReplicationLag"
 
 
+def redis_replication_name(redis: str) -> str:
+    """The alert on a Redis whose replicas are not all linked to the master."""
+    return f"{camel(redis)}ReplicationBroken"
+
+
+def redis_failover_name(redis: str) -> str:
+    """The alert on a Redis replica that Sentinel promoted to master."""
+    return f"{camel(redis)}MasterChanged"
+
+
+def sentinel_quorum_name(redis: str) -> str:
+    """The alert on a Redis whose ready Sentinels are fewer than their quorum."""
+    return f"{camel(redis)}SentinelQuorumLost"
+
+
 def failover_name(database: str) -> str:
     """The alert on a database instance that changed role: a failover or switchover."""
     return f"{camel(database)}Failover"
@@ -159,6 +179,7 @@ def alerts(env: EnvPlan) -> tuple[Alert, ...]:
         *(a for w in env.workloads for a in _job_runs(env, w)),
         *(_target_down(env, t, t.workload in hot) for t in env.observability.targets),
         *(a for d in env.databases for a in _database(env, d)),
+        *(a for r in env.redis for a in _redis(env, r)),
         *(_objective(env, o, calendar is not None) for o in env.observability.objectives),
         *((_calendar_ending(env, calendar),) if calendar is not None else ()),
     )
@@ -355,6 +376,53 @@ def _storage(env: EnvPlan, database: DatabasePlan) -> Iterator[Alert]:
             f" {database.size} volume; PostgreSQL stops when it is full",
             _runbook(env, database.name, runbook),
         )
+
+
+def _redis(env: EnvPlan, redis: RedisPlan) -> Iterator[Alert]:
+    """redis_exporter's view of replication and of the master's role; kube-state-metrics' of the Sentinels."""
+    job = f'job="{redis.name}"'
+    if redis.replicas > 1:
+        # The master counts its linked replicas; each replica says whether its link to the master is up.
+        yield Alert(
+            "nifty-redis",
+            redis_replication_name(redis.name),
+            redis.name,
+            redis.layer_name,
+            f"max by (job) (redis_connected_slaves{{{job}}}) < {redis.replicas - 1}"
+            f" or min by (job) (redis_master_link_up{{{job}}}) == 0",
+            REDIS_REPLICATION_FOR,
+            "warning",
+            f"Fewer than {redis.replicas - 1} replicas of {redis.name} replicate from its master",
+            _runbook(env, redis.name, "replication-broken"),
+        )
+    # A Redis pod that was a replica within the window and is the master now: Sentinel promoted it.
+    yield Alert(
+        "nifty-redis",
+        redis_failover_name(redis.name),
+        redis.name,
+        redis.layer_name,
+        f'max by (job, instance) (redis_instance_info{{{job},role="master"}}) and on (job, instance) max by'
+        f' (job, instance) (max_over_time(redis_instance_info{{{job},role="slave"}}[{FAILOVER_WINDOW}]))',
+        FAILOVER_FOR,
+        "warning",
+        f"A replica of {redis.name} became its master in the last {FAILOVER_WINDOW}: a failover",
+        _runbook(env, redis.name, "master-changed"),
+    )
+    sentinels = (
+        f'kube_pod_container_status_ready{{namespace="{env.namespace}",container="sentinel",'
+        f'pod=~"{sentinel_name(redis.name)}-[0-9]+"}}'
+    )
+    yield Alert(
+        "nifty-redis",
+        sentinel_quorum_name(redis.name),
+        redis.name,
+        redis.layer_name,
+        f"sum by (namespace) ({sentinels}) < {redis.quorum}",
+        SENTINEL_QUORUM_FOR,
+        "critical",
+        f"Fewer than {redis.quorum} Sentinels of {redis.name} are ready: a lost master would not be replaced",
+        _runbook(env, redis.name, "sentinel-quorum-lost"),
+    )
 
 
 def _target_down(env: EnvPlan, target: ScrapeTarget, market: bool) -> Alert:

@@ -1,14 +1,15 @@
 """One generated Grafana dashboard per layer: replicas against the autoscaler's bounds, CPU against
-its target, the layer's golden signals, and each database's instances, lag, volume and backups."""
+its target, the layer's golden signals, each database's instances, lag, volume and backups, and each
+Redis's pods and roles, Sentinels, replication and memory."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from compiler.plan.model import DatabasePlan, EnvPlan, LayerPlan, Workload
+from compiler.plan.model import DatabasePlan, EnvPlan, LayerPlan, RedisPlan, Workload
 from compiler.plan.stack import layer_dashboard
 from compiler.render.alerts import storage_used
-from compiler.spec.names import pooler_name
+from compiler.spec.names import pooler_name, sentinel_name
 from compiler.spec.quantities import memory_bytes
 
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
@@ -43,6 +44,10 @@ def layer_dashboard_json(env: EnvPlan, layer: LayerPlan) -> dict[str, Any]:
         _add_row(panels, database.name)
         for title, unit, exprs in _database(database):
             _add_panel(panels, f"{database.name}: {title}", unit, exprs, width=WIDTH // 4)
+    for redis in layer.redis:
+        _add_row(panels, redis.name)
+        for title, unit, exprs in _redis(env, redis):
+            _add_panel(panels, f"{redis.name}: {title}", unit, exprs, width=WIDTH // 4)
     return {
         "uid": dashboard_uid(layer),
         "title": f"{env.system} layer {layer.number}: {layer.name}",
@@ -201,6 +206,46 @@ def _database(database: DatabasePlan) -> list[tuple[str, str, list[tuple[str, st
             )
         )
     return panels
+
+
+def _redis(env: EnvPlan, redis: RedisPlan) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """A Redis's pods by role against the plan, its ready Sentinels against the quorum, its replication
+    and its memory."""
+    job = f'job="{redis.name}"'
+    sentinels = (
+        f'kube_pod_container_status_ready{{namespace="{env.namespace}",container="sentinel",'
+        f'pod=~"{sentinel_name(redis.name)}-[0-9]+"}}'
+    )
+    return [
+        (
+            "Redis pods",
+            "short",
+            [
+                ("up", f"sum(up{{{job}}})"),
+                ("masters", f'sum(redis_instance_info{{{job},role="master"}})'),
+                ("replicas", f'sum(redis_instance_info{{{job},role="slave"}})'),
+                ("planned", f"vector({redis.replicas})"),
+            ],
+        ),
+        (
+            "Sentinels",
+            "short",
+            [
+                ("ready", f"sum({sentinels})"),
+                ("quorum", f"vector({redis.quorum})"),
+                ("planned", f"vector({redis.sentinels})"),
+            ],
+        ),
+        (
+            "replication",
+            "short",
+            [
+                ("linked to the master", f"max(redis_connected_slaves{{{job}}})"),
+                ("links down", f"count(redis_master_link_up{{{job}}} == 0) or vector(0)"),
+            ],
+        ),
+        ("memory", "bytes", [("{{instance}}", f"redis_memory_used_bytes{{{job}}}")]),
+    ]
 
 
 def _replicas(workload: Workload) -> list[tuple[str, str]]:

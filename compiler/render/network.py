@@ -184,6 +184,11 @@ def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, An
             for name in operated
             if flows.scraped.get(name)
         ]
+        rules += [
+            {"to": [_pods(env, redis.name)], "ports": _ports(flows.scraped[redis.name])}
+            for redis in env.redis
+            if flows.scraped.get(redis.name)
+        ]
     if workload.name == COLLECTOR:
         rules += _traces_backend(env)
     if workload.uses_api:

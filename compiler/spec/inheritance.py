@@ -60,6 +60,7 @@ INHERITED = (
     Inherited("ingress_annotations", ("ingress", "annotations"), None, Merge.KEYS),
     Inherited("suspend", ("schedule", "suspend"), None, Merge.WHOLE),
     Inherited("database", ("database",), None, Merge.FIELDS),
+    Inherited("redis", ("redis",), None, Merge.FIELDS),
 )
 
 BY_OVERRIDE = {row.key: row for row in INHERITED if row.environment is not None}

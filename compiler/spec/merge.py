@@ -14,6 +14,7 @@ from compiler.spec.model import (
     DatabaseStorage,
     External,
     FromPod,
+    Redis,
     Resources,
     SecretRef,
     Storage,
@@ -204,6 +205,26 @@ def merged_database(database: Database, override: ComponentOverride | None) -> D
             "pooler": pooler.model_copy(update={"instances": pooler_instances})
             if pooler is not None and pooler_instances is not None
             else pooler,
+        }
+    )
+
+
+def merged_redis(redis: Redis, override: ComponentOverride | None) -> Redis:
+    """A Redis with an environment's pods, Sentinels and volume laid on."""
+    change = override.redis if override else None
+    if change is None:
+        return redis
+    storage = change.storage
+    return redis.model_copy(
+        update={
+            "replicas": change.replicas if change.replicas is not None else redis.replicas,
+            "sentinels": change.sentinels if change.sentinels is not None else redis.sentinels,
+            "storage": DatabaseStorage(
+                size=storage.size if storage and storage.size else redis.storage.size,
+                storage_class=storage.storage_class
+                if storage and storage.storage_class
+                else redis.storage.storage_class,
+            ),
         }
     )
 

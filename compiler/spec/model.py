@@ -460,6 +460,56 @@ class DatabaseOverride(Model):
     pooler: PoolerOverride | None = Field(None, description="The pooler's pods here")
 
 
+# Sentinel's timings, in milliseconds as Sentinel takes them: from a tenth of a second to ten minutes.
+SentinelMilliseconds = Annotated[int, Field(ge=100, le=600_000)]
+
+
+class Redis(Model):
+    """Makes the component a Redis with Sentinel run by an operator: a redis-operator RedisReplication."""
+
+    engine: Literal["redis-operator"] = Field(
+        description="The operator: redis-operator (OT-CONTAINER-KIT, v0.26)"
+    )
+    image: Image = Field("quay.io/opstree/redis", description="Redis image the operator's bootstrap expects")
+    tag: Tag = Field(description="Tag of the Redis image, and of the Sentinel image, e.g. v7.0.15")
+    sentinel_image: Image = Field(
+        "quay.io/opstree/redis-sentinel", description="Sentinel image, with the Redis image's tag"
+    )
+    exporter_image: Image = Field(
+        "quay.io/opstree/redis-exporter", description="redis_exporter image, a sidecar of each Redis pod"
+    )
+    exporter_tag: Tag = Field("v1.44.0", description="Tag of the redis_exporter image")
+    replicas: Annotated[int, Field(ge=1, le=9)] = Field(
+        1, description="Redis pods: one master, the others replicas that Sentinel may promote"
+    )
+    sentinels: Annotated[int, Field(ge=1, le=9)] = Field(
+        3, description="Sentinel pods; a majority of them agrees that the master is down and fails over"
+    )
+    storage: DatabaseStorage = Field(description="Volume of each Redis pod: AOF and RDB snapshots")
+    secret: Name = Field(description="Secret with the Redis password, which clients and replicas use")
+    key: Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)] = Field(
+        "password", description="Key of the password in the Secret"
+    )
+    operator_namespace: Name = Field(
+        "ot-operators",
+        description="Namespace of the redis-operator, which reaches the Redis and Sentinel pods",
+    )
+    down_after_milliseconds: SentinelMilliseconds = Field(
+        5000, description="How long the master may not answer before a Sentinel thinks it down"
+    )
+    failover_timeout_milliseconds: SentinelMilliseconds = Field(
+        10000, description="How long a Sentinel's failover may take before another Sentinel retries it"
+    )
+
+
+class RedisOverride(Model):
+    """What an environment may change in a Redis."""
+
+    replicas: Annotated[int, Field(ge=1, le=9)] | None = Field(None, description="Redis pods here")
+    sentinels: Annotated[int, Field(ge=1, le=9)] | None = Field(None, description="Sentinel pods here")
+    storage: StorageOverride | None = Field(None, description="Volume size and class here")
+
+
 class Profile(Model):
     """Component settings under a name, which components pick up with `profile:` and override."""
 
@@ -533,6 +583,11 @@ class Component(Model):
         None,
         description="Makes the component a database its operator runs (a CloudNativePG Cluster);"
         " clients reach <name>-rw and <name>-ro",
+    )
+    redis: Redis | None = Field(
+        None,
+        description="Makes the component a Redis with Sentinel its operator runs (a RedisReplication);"
+        " clients find the master through <name>-s-hl",
     )
     talks_to: list[TalksTo] = Field(
         [], description="Components this one opens connections to: name, name:port or {component, port}"
@@ -790,6 +845,7 @@ class ComponentOverride(Model):
     database: DatabaseOverride | None = Field(
         None, description="A database's instances, synchronous standbys, volume and retention here"
     )
+    redis: RedisOverride | None = Field(None, description="A Redis's pods, Sentinels and volume here")
 
 
 class SyncPolicy(Model):

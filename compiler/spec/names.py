@@ -77,3 +77,48 @@ def database_variables(database: str, *, direct: bool = True, pooled: bool = Fal
         found[f"{prefix}_RO_HOST"] = f"{database}{READ_ONLY_SUFFIX}"
     found[f"{prefix}_PORT"] = "5432"
     return found
+
+
+# What the redis-operator names for a RedisReplication <name> with Sentinel: its Sentinels'
+# StatefulSet <name>-s and their headless Service <name>-s-hl, and the one master group its
+# embedded Sentinels monitor (RedisReplication.SentinelMasterName in v0.26).
+SENTINEL_SUFFIX = "-s"
+SENTINEL_SERVICE_SUFFIX = "-s-hl"
+SENTINEL_MASTER_GROUP = "mymaster"
+REDIS_SENTINEL_PORT = 26379
+
+
+def sentinel_name(redis: str) -> str:
+    """The StatefulSet (and the pods' prefix) of a Redis's Sentinels."""
+    return f"{redis}{SENTINEL_SUFFIX}"
+
+
+def sentinel_hosts(redis: str, sentinels: int) -> str:
+    """Each Sentinel pod's stable name under its headless Service, comma-separated."""
+    service = f"{redis}{SENTINEL_SERVICE_SUFFIX}"
+    return ",".join(f"{sentinel_name(redis)}-{index}.{service}" for index in range(sentinels))
+
+
+def redis_prefix(redis: str) -> str:
+    """The prefix of a Redis's client variables, e.g. REDIS_CACHE for redis-cache."""
+    return redis.upper().replace("-", "_")
+
+
+def redis_password_variable(redis: str) -> str:
+    """The variable that holds the path of the file a client of a Redis reads its password from."""
+    return f"{redis_prefix(redis)}_PASSWORD_FILE"
+
+
+def redis_password_file(redis: str, key: str) -> str:
+    """Where a client of a Redis finds its password: the Redis's Secret's key, mounted as a file."""
+    return f"/run/secrets/{redis}/{key}"
+
+
+def redis_variables(redis: str, sentinels: int) -> dict[str, str]:
+    """The plain variables a client of a Redis gets: its Sentinels, their port and the master group."""
+    prefix = redis_prefix(redis)
+    return {
+        f"{prefix}_SENTINEL_HOSTS": sentinel_hosts(redis, sentinels),
+        f"{prefix}_SENTINEL_PORT": str(REDIS_SENTINEL_PORT),
+        f"{prefix}_MASTER_NAME": SENTINEL_MASTER_GROUP,
+    }

@@ -130,6 +130,8 @@ def referenced_secrets(spec: Spec, environment: str) -> dict[str, str]:
     for resolved in environment_view(spec, environment).components:
         for ref in resolved.secrets:
             found.setdefault(ref.secret, f"used by {resolved.component.name}")
+        if resolved.redis is not None:
+            found.setdefault(resolved.redis.secret, f"the password of Redis {resolved.component.name}")
         database = resolved.database
         if database is not None:
             found.setdefault(database.secret, f"the login of database {resolved.component.name}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler.spec.model import Component, Connection, Spec
-from compiler.spec.names import POOLER_PORT
+from compiler.spec.names import POOLER_PORT, REDIS_SENTINEL_PORT
 
 # The name of every component's main port: in its container, Service and Ingress backend.
 MAIN = "main"
@@ -15,10 +15,18 @@ POSTGRES_PORT = 5432
 POSTGRES_METRICS_PORT = 9187
 # PgBouncer's exporter in CloudNativePG's Pooler pods.
 PGBOUNCER_METRICS_PORT = 9127
+# Redis's port, on which the redis-operator makes every Redis pod and its Services listen.
+REDIS_PORT = 6379
+# The port name of a Redis's Sentinels (REDIS_SENTINEL_PORT), which clients ask for the master.
+SENTINEL_PORT = "sentinel"
+# The port of the redis_exporter sidecar the redis-operator adds to each Redis pod.
+REDIS_EXPORTER_PORT = 9121
 
 
 def port_numbers(component: Component, default: int) -> dict[str, int]:
     """Each port of the component by name, the main one first."""
+    if component.redis is not None:
+        return {MAIN: REDIS_PORT, SENTINEL_PORT: REDIS_SENTINEL_PORT}
     numbers = {MAIN: POSTGRES_PORT if component.database else component.port or default}
     if component.database is not None and component.database.pooler is not None:
         numbers[POOLER_PORT] = POSTGRES_PORT

@@ -23,6 +23,7 @@ from compiler.spec.merge import (
     merged_env,
     merged_external,
     merged_floor,
+    merged_redis,
     merged_secrets,
     merged_sizing,
     merged_skips,
@@ -36,6 +37,7 @@ from compiler.spec.model import (
     External,
     FromPod,
     Layer,
+    Redis,
     SecretRef,
     Spec,
 )
@@ -96,6 +98,8 @@ class Resolved:
     suspended: bool = False
     # A database as this environment runs it: instances, standbys, volume and retention.
     database: Database | None = None
+    # A Redis as this environment runs it: Redis pods, Sentinels and volume.
+    redis: Redis | None = None
     # A path in the component's own terms -> where an environment wrote its value; the values
     # below it are the environment's too, except below a mapping it changes field by field.
     set_here: Mapping[Path, Loc] = field(default_factory=dict)
@@ -214,6 +218,7 @@ def _resolved(
         hot_path=layer.hot_path if component.hot_path is None else component.hot_path,
         suspended=_suspended(component, override),
         database=merged_database(component.database, override) if component.database else None,
+        redis=merged_redis(component.redis, override) if component.redis else None,
         set_here=dict(_set_here(name, component, override)),
         fields_set_here=frozenset(
             BY_OVERRIDE[key].path

@@ -24,6 +24,7 @@ from compiler.spec.port_rules import check_ports
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.profiles import profile_names
 from compiler.spec.quantities import cpu_millis, memory_bytes
+from compiler.spec.redis_rules import check_redis
 from compiler.spec.reserved import check_reserved
 from compiler.spec.resolved import Origin, View, views
 from compiler.spec.security_rules import check_security
@@ -65,6 +66,7 @@ def _all(doc: Document, spec: Spec) -> Iterator[Diagnostic]:
     yield from check_operators(doc, spec)
     yield from check_jobs(doc, spec)
     yield from check_databases(doc, spec, seen)
+    yield from check_redis(doc, spec, seen)
 
 
 def _unique_layers(doc: Document, spec: Spec) -> Iterator[Diagnostic]:

@@ -1,0 +1,318 @@
+"""The redis-operator: a RedisReplication with its embedded Sentinels per Redis, and their traffic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.plan.model import EnvPlan, PrometheusOperatorPlan, RedisPlan, ScrapeTarget
+from compiler.render.labels import MANAGED_BY, metadata, selector
+from compiler.render.network import SCRAPER
+from compiler.render.platform import priority_class
+from compiler.render.types import Placed
+from compiler.spec.names import REDIS_SENTINEL_PORT, discovery_service_name, sentinel_name
+from compiler.spec.ports import REDIS_EXPORTER_PORT, REDIS_PORT
+
+REDIS_GROUP = "redis.redis.opstreelabs.in"
+REDIS_OPERATOR = f"{REDIS_GROUP}/v1beta2"
+MONITORING = "monitoring.coreos.com/v1"
+# The label the operator sets on a RedisReplication's pods: replication on the Redis pods, sentinel
+# on the Sentinels; both also carry the RedisReplication's own labels, so nifty's selector too.
+ROLE_LABEL = "role"
+REDIS_ROLE, SENTINEL_ROLE = "replication", "sentinel"
+# The name of the exporter's container port, as the operator names it.
+EXPORTER_PORT_NAME = "redis-exporter"
+# The user and group of the operator's images (their `redis` user), which own /data and /etc/redis:
+# the images write their generated redis.conf and sentinel.conf there when they start.
+RUN_AS = 1000
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+# What a Sentinel and the exporter sidecar take: small and fixed, as neither holds data.
+SENTINEL_RESOURCES = {
+    "limits": {"cpu": "200m", "ephemeral-storage": "256Mi", "memory": "128Mi"},
+    "requests": {"cpu": "50m", "ephemeral-storage": "64Mi", "memory": "64Mi"},
+}
+EXPORTER_RESOURCES = {
+    "limits": {"cpu": "100m", "memory": "64Mi"},
+    "requests": {"cpu": "25m", "memory": "32Mi"},
+}
+# The Redis container writes its generated configuration (and logs) outside its volume.
+REDIS_SCRATCH = {"limits": "256Mi", "requests": "64Mi"}
+
+
+def render(env: EnvPlan) -> Iterator[Placed]:
+    """Each Redis's RedisReplication, its two NetworkPolicies, its Sentinels' budget and its scraping."""
+    scraped = {t.workload: t for t in env.observability.targets}
+    for file, redis in env.redis_placements():
+        target = scraped.get(redis.name)
+        yield Placed(file, redis_replication(env, redis, target is not None))
+        yield Placed(file, redis_policy(env, redis, target is not None))
+        yield Placed(file, sentinel_policy(env, redis))
+        if redis.sentinels > 1:
+            yield Placed(file, sentinel_budget(env, redis))
+        if target is not None:
+            yield Placed(file, metrics_service(env, redis, target))
+            if env.prometheus_operator is not None:
+                yield Placed(file, pod_monitor(env, redis, target, env.prometheus_operator))
+
+
+def redis_labels(env: EnvPlan, redis: RedisPlan) -> dict[str, str]:
+    """The labels of a Redis's objects, which its operator passes on to its pods."""
+    return {
+        **selector(env, redis.name),
+        "app.kubernetes.io/component": redis.layer_name,
+        "app.kubernetes.io/part-of": env.system,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "nifty.io/layer": str(redis.layer),
+    }
+
+
+def redis_pods(env: EnvPlan, redis: RedisPlan) -> dict[str, str]:
+    """The labels that select a Redis's Redis pods: nifty's, and the operator's role."""
+    return {**selector(env, redis.name), ROLE_LABEL: REDIS_ROLE}
+
+
+def sentinel_pods(env: EnvPlan, redis: RedisPlan) -> dict[str, str]:
+    """The labels that select a Redis's Sentinel pods."""
+    return {**selector(env, redis.name), ROLE_LABEL: SENTINEL_ROLE}
+
+
+def _spread(pods: dict[str, str]) -> dict[str, Any]:
+    """No two of these pods on one node: a lost node takes at most one Redis and one Sentinel."""
+    return {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": pods}, "topologyKey": "kubernetes.io/hostname"}
+            ]
+        }
+    }
+
+
+def _pod_security() -> dict[str, Any]:
+    return {
+        "fsGroup": RUN_AS,
+        "fsGroupChangePolicy": "OnRootMismatch",
+        "runAsGroup": RUN_AS,
+        "runAsNonRoot": True,
+        "runAsUser": RUN_AS,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def _container_security(*, read_only: bool) -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "privileged": False,
+        "readOnlyRootFilesystem": read_only,
+        "runAsNonRoot": True,
+    }
+
+
+def redis_replication(env: EnvPlan, redis: RedisPlan, scraped: bool) -> dict[str, Any]:
+    """The RedisReplication: Redis pods and Sentinels each spread over nodes, the exporter beside Redis."""
+    claim: dict[str, Any] = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": redis.size}},
+    }
+    if redis.storage_class is not None:
+        claim["storageClassName"] = redis.storage_class
+    sizing = redis.sizing
+    priority = priority_class(env.system, redis.hot_path)
+    spec: dict[str, Any] = {
+        "affinity": _spread(redis_pods(env, redis)),
+        "clusterSize": redis.replicas,
+        "kubernetesConfig": {
+            "image": redis.image,
+            "imagePullPolicy": "IfNotPresent",
+            "redisSecret": {"key": redis.key, "name": redis.secret},
+            "resources": {
+                "limits": {
+                    "cpu": sizing.cpu_limit,
+                    "ephemeral-storage": REDIS_SCRATCH["limits"],
+                    "memory": sizing.memory_limit,
+                },
+                "requests": {
+                    "cpu": sizing.cpu,
+                    "ephemeral-storage": REDIS_SCRATCH["requests"],
+                    "memory": sizing.memory,
+                },
+            },
+        },
+        "podSecurityContext": _pod_security(),
+        "priorityClassName": priority,
+        "redisExporter": {
+            "enabled": scraped,
+            "image": redis.exporter_image,
+            "imagePullPolicy": "IfNotPresent",
+            "resources": EXPORTER_RESOURCES,
+            "securityContext": _container_security(read_only=True),
+        },
+        "securityContext": _container_security(read_only=False),
+        "sentinel": {
+            "affinity": _spread(sentinel_pods(env, redis)),
+            "downAfterMilliseconds": str(redis.down_after_milliseconds),
+            "failoverTimeout": str(redis.failover_timeout_milliseconds),
+            "image": redis.sentinel_image,
+            "imagePullPolicy": "IfNotPresent",
+            "parallelSyncs": "1",
+            "podSecurityContext": _pod_security(),
+            "priorityClassName": priority,
+            # The operator monitors with a majority whatever this says; stated so that a reader agrees.
+            "quorum": str(redis.quorum),
+            "resources": SENTINEL_RESOURCES,
+            "securityContext": _container_security(read_only=False),
+            "size": redis.sentinels,
+        },
+        "storage": {"volumeClaimTemplate": {"spec": claim}},
+    }
+    if redis.replicas > 1:
+        # The operator makes (and removes) the Redis pods' budget itself: one pod may go at a time.
+        spec["pdb"] = {"enabled": True, "maxUnavailable": 1}
+    manifest: dict[str, Any] = {
+        "apiVersion": REDIS_OPERATOR,
+        "kind": "RedisReplication",
+        "metadata": metadata(env, redis.name, redis_labels(env, redis)),
+        "spec": spec,
+    }
+    if redis.description:
+        manifest["metadata"]["annotations"] = {"nifty.io/description": redis.description}
+    return manifest
+
+
+def sentinel_budget(env: EnvPlan, redis: RedisPlan) -> dict[str, Any]:
+    """The Sentinels' budget, which the operator does not make: one at a time, so a majority stays."""
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": metadata(env, sentinel_name(redis.name), redis_labels(env, redis)),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": sentinel_pods(env, redis)}},
+    }
+
+
+def _ports(*ports: int) -> list[dict[str, Any]]:
+    return [{"port": port, "protocol": "TCP"} for port in sorted(set(ports))]
+
+
+def _pods(labels: dict[str, str]) -> dict[str, Any]:
+    return {"podSelector": {"matchLabels": labels}}
+
+
+def _clients(env: EnvPlan, redis: RedisPlan) -> list[dict[str, Any]]:
+    return [_pods(selector(env, client)) for client in sorted(redis.clients)]
+
+
+def _operator(redis: RedisPlan) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: redis.operator_namespace}}}
+
+
+def _policy(
+    env: EnvPlan,
+    name: str,
+    redis: RedisPlan,
+    pods: dict[str, str],
+    ingress: list[dict[str, Any]],
+    egress: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(env, name, redis_labels(env, redis)),
+        "spec": {
+            "egress": egress,
+            "ingress": [rule for rule in ingress if rule["from"]],
+            "podSelector": {"matchLabels": pods},
+            "policyTypes": ["Ingress", "Egress"],
+        },
+    }
+
+
+def redis_policy(env: EnvPlan, redis: RedisPlan, scraped: bool) -> dict[str, Any]:
+    """The Redis pods' traffic: clients, the operator, Sentinels and replicas in; replication and the
+    Sentinels out (a master's preStop hook asks them to fail over); the exporter scraped."""
+    own, sentinels = _pods(redis_pods(env, redis)), _pods(sentinel_pods(env, redis))
+    ingress: list[dict[str, Any]] = [
+        {"from": [*_clients(env, redis), _operator(redis), own, sentinels], "ports": _ports(REDIS_PORT)}
+    ]
+    if scraped:
+        operator = env.prometheus_operator
+        scraper = _pods(selector(env, SCRAPER)) if operator is None else _namespace(operator.namespace)
+        ingress.append({"from": [scraper], "ports": _ports(REDIS_EXPORTER_PORT)})
+    egress = [
+        {"to": [own], "ports": _ports(REDIS_PORT)},
+        {"to": [sentinels], "ports": _ports(REDIS_SENTINEL_PORT)},
+    ]
+    return _policy(env, redis.name, redis, redis_pods(env, redis), ingress, egress)
+
+
+def sentinel_policy(env: EnvPlan, redis: RedisPlan) -> dict[str, Any]:
+    """The Sentinels' traffic: clients asking for the master, the operator, each other and the Redis pods
+    in; out to the Redis pods they watch and to each other."""
+    own, watched = _pods(sentinel_pods(env, redis)), _pods(redis_pods(env, redis))
+    ingress = [
+        {
+            "from": [*_clients(env, redis), _operator(redis), own, watched],
+            "ports": _ports(REDIS_SENTINEL_PORT),
+        }
+    ]
+    egress = [
+        {"to": [watched], "ports": _ports(REDIS_PORT)},
+        {"to": [own], "ports": _ports(REDIS_SENTINEL_PORT)},
+    ]
+    return _policy(env, sentinel_name(redis.name), redis, sentinel_pods(env, redis), ingress, egress)
+
+
+def _namespace(name: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: name}}}
+
+
+def metrics_service(env: EnvPlan, redis: RedisPlan, target: ScrapeTarget) -> dict[str, Any]:
+    """The headless Service through which the tree's Prometheus finds each Redis pod's exporter."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(env, discovery_service_name(redis.name), redis_labels(env, redis)),
+        "spec": {
+            "clusterIP": "None",
+            "ports": [
+                {
+                    "name": f"metrics-{target.port}",
+                    "port": target.port,
+                    "protocol": "TCP",
+                    "targetPort": target.port,
+                }
+            ],
+            "publishNotReadyAddresses": True,
+            "selector": redis_pods(env, redis),
+        },
+    }
+
+
+def pod_monitor(
+    env: EnvPlan, redis: RedisPlan, target: ScrapeTarget, operator: PrometheusOperatorPlan
+) -> dict[str, Any]:
+    """The cluster's Prometheus scrapes each Redis pod's exporter port, with the tree's labels."""
+    labels = (
+        ("job", target.job),
+        ("layer", target.layer_name),
+        ("component", target.workload),
+        ("environment", env.name),
+    )
+    return {
+        "apiVersion": MONITORING,
+        "kind": "PodMonitor",
+        "metadata": metadata(env, redis.name, {**redis_labels(env, redis), **dict(operator.labels)}),
+        "spec": {
+            "podMetricsEndpoints": [
+                {
+                    "interval": env.observability.scrape_interval,
+                    "path": target.path,
+                    "port": EXPORTER_PORT_NAME,
+                    "relabelings": [
+                        {"action": "replace", "replacement": value, "targetLabel": name}
+                        for name, value in labels
+                    ],
+                }
+            ],
+            "selector": {"matchLabels": redis_pods(env, redis)},
+        },
+    }
