@@ -26,7 +26,10 @@ from compiler.render.alerts import (
     not_ready_name,
     objective_name,
     redis_failover_name,
+    redis_memory_filling_name,
+    redis_memory_full_name,
     redis_replication_name,
+    redis_volume_filling_name,
     replication_lag_name,
     sentinel_quorum_name,
     storage_filling_name,
@@ -290,11 +293,56 @@ def _storage(database: DatabasePlan) -> Iterator[Case]:
 
 def _filled(instance: dict[str, str], used: float, delay: int) -> list[Series]:
     """Two databases and the WAL of an instance, a third of used bytes each, from delay minutes on."""
-    third = round(used / 3)
-    values = f"0x{delay} {third}xN" if delay else f"{third}xN"
+    third = _from(round(used / 3), delay)
     size = {"__name__": "cnpg_pg_database_size_bytes", **instance}
     wal = {"__name__": "cnpg_collector_pg_wal", **instance, "value": "size"}
-    return [({**size, "datname": "app"}, values), ({**size, "datname": "postgres"}, values), (wal, values)]
+    return [({**size, "datname": "app"}, third), ({**size, "datname": "postgres"}, third), (wal, third)]
+
+
+def _from(value: int, delay: int) -> str:
+    """Series values: 0 for delay minutes, then value."""
+    return f"0x{delay} {value}xN" if delay else f"{value}xN"
+
+
+def _redis_memory(redis: RedisPlan) -> Iterator[Case]:
+    """A Redis pod's memory and append-only file a hundredth over their shares fire; under them do not.
+
+    As with the databases' volumes, the page's cases start late, after the warning's are checked."""
+    layer = redis.layer_name
+    limit = memory_bytes(redis.sizing.memory_limit)
+    for name, share, severity, hold, delay in (
+        (redis_memory_filling_name, 0.8, "warning", "15m", 0),
+        (redis_memory_full_name, 0.9, "critical", "5m", 30),
+    ):
+        pod = {
+            "__name__": "redis_memory_used_bytes",
+            "job": redis.name,
+            "instance": f"10.0.1.{2 + delay}:9121",
+        }
+        yield from _pair(
+            name(redis.name),
+            [(pod, _from(round(limit * (share + 0.01)), delay))],
+            [
+                (pod, _from(round(limit * (share - 0.01)), delay)),
+                ({**pod, "job": f"not-{redis.name}"}, _from(limit, delay)),
+            ],
+            [_fired(pod, redis.name, layer, severity)],
+            hold,
+            delay,
+        )
+    volume = memory_bytes(redis.size)
+    aof = {"__name__": "redis_aof_current_size_bytes", "job": redis.name, "instance": "10.0.1.2:9121"}
+    yield from _pair(
+        redis_volume_filling_name(redis.name),
+        [(aof, f"{round(volume * 0.41)}xN")],
+        [(aof, f"{round(volume * 0.39)}xN"), ({**aof, "job": f"not-{redis.name}"}, f"{volume}xN")],
+        [_fired(aof, redis.name, layer, "warning")],
+        "15m",
+    )
+
+
+# When a replica of the Redis alert cases loses its link to the master, after the first case is checked.
+UNLINKED_AT = 30
 
 
 def _redis(env: EnvPlan, redis: RedisPlan) -> Iterator[Case]:
@@ -308,14 +356,26 @@ def _redis(env: EnvPlan, redis: RedisPlan) -> Iterator[Case]:
         link = {"__name__": "redis_master_link_up", **replica}
         others = {"job": f"not-{redis.name}"}
         fired = _fired({"job": redis.name}, redis.name, layer, "warning")
-        # One firing case per alert, since the firing cases share a test group: the master short of a
-        # replica; the quiet one has them all, and another job's replica unlinked.
+        # The firing cases share a test group, so each branch fires in its own time: the master short
+        # of a replica until its case is checked; then, from UNLINKED_AT, a replica whose link is down
+        # while the master counts them all. The quiet cases have them all linked, and another job's
+        # replica unlinked.
+        short, full = f"{redis.replicas - 2}", f"{redis.replicas - 1}"
+        late = {**link, "instance": "10.0.0.3:9121"}
         yield from _pair(
             redis_replication_name(redis.name),
-            [(linked, f"{redis.replicas - 2}xN"), (link, "1xN")],
-            [(linked, f"{redis.replicas - 1}xN"), (link, "1xN"), ({**link, **others}, "0xN")],
+            [(linked, f"{short}x15 {full}xN"), (link, "1xN"), (late, f"1x{UNLINKED_AT} 0xN")],
+            [(linked, f"{full}xN"), (link, "1xN"), ({**link, **others}, "0xN")],
             [fired],
             "5m",
+        )
+        yield from _pair(
+            redis_replication_name(redis.name),
+            [(linked, f"{short}x15 {full}xN"), (link, "1xN"), (late, f"1x{UNLINKED_AT} 0xN")],
+            [(linked, f"{full}xN"), (link, "1xN"), ({**late, **others}, f"1x{UNLINKED_AT} 0xN")],
+            [fired],
+            "5m",
+            UNLINKED_AT,
         )
     # The replica is promoted five minutes in: role slave until then, master after.
     info = {"__name__": "redis_instance_info", **replica}
@@ -414,6 +474,7 @@ def cases(env: EnvPlan) -> list[Case]:
         found += _database(database)
     for redis in env.redis:
         found += _redis(env, redis)
+        found += _redis_memory(redis)
     for objective in env.observability.objectives:
         found += _in_session(env, list(_objective(objective)))
     return found

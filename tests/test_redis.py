@@ -305,3 +305,34 @@ def test_the_readme_gives_each_environments_topology_rpo_and_rto(plan: Plan) -> 
     assert "| 1 | 1 (1) |" in dev and "asynchronous" not in dev
     assert "Pending" in section and "#1403" in section and "argocd-cm-patch.yaml" in section
     assert "redis-operator" in text[text.index("## Platform") :]
+
+
+# --- memory and volume -------------------------------------------------------------------------
+
+# Binary suffixes of a Kubernetes quantity, as the fixture's limits and volumes write them.
+BINARY = {"Mi": 2**20, "Gi": 2**30}
+
+
+def _bytes(quantity: str) -> int:
+    return int(quantity[:-2]) * BINARY[quantity[-2:]]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_memory_and_volume_alerts_follow_each_environments_own_limits(plan: Plan, env: str) -> None:
+    built = build_environment(environment(plan, env))
+    groups = [g for rule in by_kind(built, "PrometheusRule").values() for g in rule["spec"]["groups"]]
+    exprs = {r["alert"]: r["expr"] for g in groups for r in g["rules"] if "alert" in r}
+    for redis in by_kind(built, "RedisReplication").values():
+        limit = _bytes(redis["spec"]["kubernetesConfig"]["resources"]["limits"]["memory"])
+        volume = _bytes(
+            redis["spec"]["storage"]["volumeClaimTemplate"]["spec"]["resources"]["requests"]["storage"]
+        )
+        camel = "".join(part.title() for part in redis["metadata"]["name"].split("-"))
+        for alert, metric, capacity, share in (
+            (f"{camel}MemoryFilling", "redis_memory_used_bytes", limit, 0.8),
+            (f"{camel}MemoryFull", "redis_memory_used_bytes", limit, 0.9),
+            (f"{camel}VolumeFilling", "redis_aof_current_size_bytes", volume, 0.4),
+        ):
+            used, threshold = exprs[alert].rsplit(" > ", 1)
+            assert used.startswith(metric), alert
+            assert int(threshold) == round(capacity * share), (env, alert)

@@ -44,6 +44,11 @@ BACKUP_OVERDUE_FOR = "5m"
 STORAGE_FILLING_SHARE = 0.8
 STORAGE_FULL_SHARE = 0.9
 STORAGE_FOR = "15m"
+# A Redis near its memory limit pages sooner: the kernel kills it at the limit.
+REDIS_MEMORY_FULL_FOR = "5m"
+# The share of a Redis pod's volume its append-only file may fill: a rewrite writes a second copy
+# beside it, and the RDB snapshot, about the dataset's size, lies there too.
+REDIS_AOF_SHARE = 0.4
 # Redis replicas that are not all linked to their master this long: a resync takes less.
 REDIS_REPLICATION_FOR = "5m"
 # Fewer ready Sentinels than their quorum this long: no failover could happen now.
@@ -136,6 +141,21 @@ def redis_failover_name(redis: str) -> str:
     return f"{camel(redis)}MasterChanged"
 
 
+def redis_memory_filling_name(redis: str) -> str:
+    """The alert on a Redis pod whose dataset fills its memory limit."""
+    return f"{camel(redis)}MemoryFilling"
+
+
+def redis_memory_full_name(redis: str) -> str:
+    """The alert on a Redis pod whose dataset nearly reaches its memory limit."""
+    return f"{camel(redis)}MemoryFull"
+
+
+def redis_volume_filling_name(redis: str) -> str:
+    """The alert on a Redis pod whose append-only file fills its volume."""
+    return f"{camel(redis)}VolumeFilling"
+
+
 def sentinel_quorum_name(redis: str) -> str:
     """The alert on a Redis whose ready Sentinels are fewer than their quorum."""
     return f"{camel(redis)}SentinelQuorumLost"
@@ -179,7 +199,7 @@ def alerts(env: EnvPlan) -> tuple[Alert, ...]:
         *(a for w in env.workloads for a in _job_runs(env, w)),
         *(_target_down(env, t, t.workload in hot) for t in env.observability.targets),
         *(a for d in env.databases for a in _database(env, d)),
-        *(a for r in env.redis for a in _redis(env, r)),
+        *(a for r in env.redis for a in (*_redis(env, r), *_redis_memory(env, r))),
         *(_objective(env, o, calendar is not None) for o in env.observability.objectives),
         *((_calendar_ending(env, calendar),) if calendar is not None else ()),
     )
@@ -369,13 +389,61 @@ def _storage(env: EnvPlan, database: DatabasePlan) -> Iterator[Alert]:
             name(database.name),
             database.name,
             database.layer_name,
-            f"{storage_used(database)} > {round(capacity * share)}",
+            past_share(storage_used(database), capacity, share),
             STORAGE_FOR,
             severity,
             f"The databases and WAL of an instance of {database.name} fill more than {share:.0%} of its"
             f" {database.size} volume; PostgreSQL stops when it is full",
             _runbook(env, database.name, runbook),
         )
+
+
+def past_share(used: str, capacity: int, share: float) -> str:
+    """The expression of a measure in bytes past a share of a capacity known when compiling."""
+    return f"{used} > {round(capacity * share)}"
+
+
+def _redis_memory(env: EnvPlan, redis: RedisPlan) -> Iterator[Alert]:
+    """A Redis pod's dataset against its memory limit, and its append-only file against its volume."""
+    limit = redis.sizing.memory_limit
+    used = f'redis_memory_used_bytes{{job="{redis.name}"}}'
+    killed = "; at the limit the kernel kills it, and a failover loses the writes not yet replicated"
+    for name, share, hold, severity, runbook, consequence in (
+        (redis_memory_filling_name, STORAGE_FILLING_SHARE, STORAGE_FOR, "warning", "memory-filling", ""),
+        (
+            redis_memory_full_name,
+            STORAGE_FULL_SHARE,
+            REDIS_MEMORY_FULL_FOR,
+            "critical",
+            "memory-full",
+            killed,
+        ),
+    ):
+        yield Alert(
+            "nifty-redis",
+            name(redis.name),
+            redis.name,
+            redis.layer_name,
+            past_share(used, memory_bytes(limit), share),
+            hold,
+            severity,
+            f"A Redis pod of {redis.name} holds more than {share:.0%} of its {limit} memory limit"
+            f"{consequence}",
+            _runbook(env, redis.name, runbook),
+        )
+    aof = f'redis_aof_current_size_bytes{{job="{redis.name}"}}'
+    yield Alert(
+        "nifty-redis",
+        redis_volume_filling_name(redis.name),
+        redis.name,
+        redis.layer_name,
+        past_share(aof, memory_bytes(redis.size), REDIS_AOF_SHARE),
+        STORAGE_FOR,
+        "warning",
+        f"The append-only file of a Redis pod of {redis.name} fills more than {REDIS_AOF_SHARE:.0%} of its"
+        f" {redis.size} volume, which must also hold its rewrite and the RDB snapshot",
+        _runbook(env, redis.name, "volume-filling"),
+    )
 
 
 def _redis(env: EnvPlan, redis: RedisPlan) -> Iterator[Alert]:

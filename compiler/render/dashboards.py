@@ -244,7 +244,15 @@ def _redis(env: EnvPlan, redis: RedisPlan) -> list[tuple[str, str, list[tuple[st
                 ("links down", f"count(redis_master_link_up{{{job}}} == 0) or vector(0)"),
             ],
         ),
-        ("memory", "bytes", [("{{instance}}", f"redis_memory_used_bytes{{{job}}}")]),
+        (
+            "memory",
+            "bytes",
+            [
+                ("{{instance}}", f"redis_memory_used_bytes{{{job}}}"),
+                ("AOF on {{instance}}", f"redis_aof_current_size_bytes{{{job}}}"),
+                ("memory limit", f"vector({memory_bytes(redis.sizing.memory_limit)})"),
+            ],
+        ),
     ]
 
 
