@@ -360,19 +360,19 @@ def _redis(env: EnvPlan, redis: RedisPlan) -> Iterator[Case]:
         # of a replica until its case is checked; then, from UNLINKED_AT, a replica whose link is down
         # while the master counts them all. The quiet cases have them all linked, and another job's
         # replica unlinked.
-        short, full = f"{redis.replicas - 2}", f"{redis.replicas - 1}"
+        fewer, all_linked = f"{redis.replicas - 2}", f"{redis.replicas - 1}"
         late = {**link, "instance": "10.0.0.3:9121"}
         yield from _pair(
             redis_replication_name(redis.name),
-            [(linked, f"{short}x15 {full}xN"), (link, "1xN"), (late, f"1x{UNLINKED_AT} 0xN")],
-            [(linked, f"{full}xN"), (link, "1xN"), ({**link, **others}, "0xN")],
+            [(linked, f"{fewer}x15 {all_linked}xN"), (link, "1xN"), (late, f"1x{UNLINKED_AT} 0xN")],
+            [(linked, f"{all_linked}xN"), (link, "1xN"), ({**link, **others}, "0xN")],
             [fired],
             "5m",
         )
         yield from _pair(
             redis_replication_name(redis.name),
-            [(linked, f"{short}x15 {full}xN"), (link, "1xN"), (late, f"1x{UNLINKED_AT} 0xN")],
-            [(linked, f"{full}xN"), (link, "1xN"), ({**late, **others}, f"1x{UNLINKED_AT} 0xN")],
+            [(linked, f"{fewer}x15 {all_linked}xN"), (link, "1xN"), (late, f"1x{UNLINKED_AT} 0xN")],
+            [(linked, f"{all_linked}xN"), (link, "1xN"), ({**late, **others}, f"1x{UNLINKED_AT} 0xN")],
             [fired],
             "5m",
             UNLINKED_AT,

@@ -26,7 +26,7 @@ from tests import cronexpr
 from tests.conftest import ROOT
 from tests.crds import validate_crd_objects
 from tests.netpol import allowed_flows, expected_flows, plan_ports
-from tests.tools import by_kind, environment
+from tests.tools import binary_bytes, by_kind, environment, operated_alert_exprs
 
 PLATFORM = ROOT / "tests" / "fixtures" / "platform"
 SPEC = PLATFORM / "spec" / "system.yaml"
@@ -234,19 +234,13 @@ def test_every_database_object_is_valid_by_its_projects_schema(plan: Plan) -> No
         validate_crd_objects(objects)
 
 
-# Binary suffixes of a Kubernetes quantity, as the volumes of the fixture write them.
-BINARY = {"Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
-
-
 @pytest.mark.parametrize("name", ["dev", "prod"])
 def test_the_storage_alerts_watch_each_environments_own_volume(plan: Plan, name: str) -> None:
     built = build_environment(environment(plan, name))
     # The fixture's prod and dev hand their rules to the cluster's Prometheus Operator.
-    groups = [g for rule in by_kind(built, "PrometheusRule").values() for g in rule["spec"]["groups"]]
-    exprs = {r["alert"]: r["expr"] for g in groups for r in g["rules"] if "alert" in r}
+    exprs = operated_alert_exprs(built)
     for cluster in by_kind(built, "Cluster").values():
-        size = cluster["spec"]["storage"]["size"]
-        capacity = int(size[:-2]) * BINARY[size[-2:]]
+        capacity = binary_bytes(cluster["spec"]["storage"]["size"])
         camel = "".join(part.title() for part in cluster["metadata"]["name"].split("-"))
         for alert, share in ((f"{camel}StorageFilling", 0.8), (f"{camel}StorageFull", 0.9)):
             used, threshold = exprs[alert].rsplit(" > ", 1)

@@ -19,7 +19,7 @@ from compiler.spec.load import read_spec
 from tests.conftest import ROOT
 from tests.crds import REDIS_REPLICATION, check_redis_replication, validate_crd_objects
 from tests.netpol import allowed_flows, expected_flows, plan_ports
-from tests.tools import by_kind, environment, objects
+from tests.tools import binary_bytes, by_kind, environment, objects, operated_alert_exprs
 
 PLATFORM = ROOT / "tests" / "fixtures" / "platform"
 SPEC = PLATFORM / "spec" / "system.yaml"
@@ -309,22 +309,15 @@ def test_the_readme_gives_each_environments_topology_rpo_and_rto(plan: Plan) -> 
 
 # --- memory and volume -------------------------------------------------------------------------
 
-# Binary suffixes of a Kubernetes quantity, as the fixture's limits and volumes write them.
-BINARY = {"Mi": 2**20, "Gi": 2**30}
-
-
-def _bytes(quantity: str) -> int:
-    return int(quantity[:-2]) * BINARY[quantity[-2:]]
-
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_the_memory_and_volume_alerts_follow_each_environments_own_limits(plan: Plan, env: str) -> None:
     built = build_environment(environment(plan, env))
-    groups = [g for rule in by_kind(built, "PrometheusRule").values() for g in rule["spec"]["groups"]]
-    exprs = {r["alert"]: r["expr"] for g in groups for r in g["rules"] if "alert" in r}
+    # The fixture's prod and dev hand their rules to the cluster's Prometheus Operator.
+    exprs = operated_alert_exprs(built)
     for redis in by_kind(built, "RedisReplication").values():
-        limit = _bytes(redis["spec"]["kubernetesConfig"]["resources"]["limits"]["memory"])
-        volume = _bytes(
+        limit = binary_bytes(redis["spec"]["kubernetesConfig"]["resources"]["limits"]["memory"])
+        volume = binary_bytes(
             redis["spec"]["storage"]["volumeClaimTemplate"]["spec"]["resources"]["requests"]["storage"]
         )
         camel = "".join(part.title() for part in redis["metadata"]["name"].split("-"))

@@ -331,3 +331,18 @@ def environment(plan: Plan, name: str) -> EnvPlan:
     """One environment's plan, by name."""
     (env,) = (e for e in plan.environments if e.name == name)
     return env
+
+
+# Binary suffixes of a Kubernetes quantity, as the fixtures write their limits and volumes.
+BINARY_SUFFIXES = {"Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+def binary_bytes(quantity: str) -> int:
+    """Bytes of a quantity with a binary suffix, e.g. 5Gi."""
+    return int(quantity[:-2]) * BINARY_SUFFIXES[quantity[-2:]]
+
+
+def operated_alert_exprs(built: list[dict[str, Any]]) -> dict[str, str]:
+    """Each alert's expression, by name, in the PrometheusRules of a build for the Prometheus Operator."""
+    groups = [g for rule in by_kind(built, "PrometheusRule").values() for g in rule["spec"]["groups"]]
+    return {r["alert"]: r["expr"] for g in groups for r in g["rules"] if "alert" in r}
