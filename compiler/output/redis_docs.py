@@ -108,8 +108,10 @@ def _failures(plan: Plan) -> Iterator[str]:
             " lost master may still show."
         )
     yield (
-        "- Alerts: replicas not linked to the master, a replica promoted (a failover), and fewer ready"
-        " Sentinels than the quorum (no failover could happen). The Redis pods and Sentinels run as"
+        "- Alerts: replicas not linked to the master, a replica promoted (a failover), fewer ready"
+        " Sentinels than the quorum (no failover could happen), a pod's data past 80% and 90% of its"
+        " memory limit (Redis sets no maxmemory here: at the limit the kernel kills it and a failover"
+        " follows), and its append-only file past 40% of its volume. The Redis pods and Sentinels run as"
         " the images' user 1000 with a writable root file system: the images write their generated"
         " `redis.conf` and `sentinel.conf` under `/etc/redis` when they start."
     )
