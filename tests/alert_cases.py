@@ -6,7 +6,7 @@ objectives), not from the rule's expression, so a wrong expression fails its cas
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -268,81 +268,88 @@ def _database(database: DatabasePlan) -> Iterator[Case]:
     )
 
 
+def _two_shares(
+    alerts: tuple[str, str],
+    holds: tuple[str, str],
+    shares: tuple[float, float],
+    series: Callable[[str, float], list[Series]],
+    fired: Callable[[str, str], dict[str, str]],
+) -> Iterator[Case]:
+    """A warning and a page past two shares of one measure, each instance a hundredth off a share.
+
+    Past the page's share is past the warning's too, so the firing cases share their instances: just
+    over the warning's, just under the page's and just over it; the warning fires for all three, the
+    page for the last alone. The quiet cases have one just under the warning's share."""
+    (warning, page), (low, high) = alerts, shares
+    instances = {"10.0.9.1:9000": low + 0.01, "10.0.9.2:9000": high - 0.01, "10.0.9.3:9000": high + 0.01}
+    found = [line for instance, fraction in instances.items() for line in series(instance, fraction)]
+    quiet = series("10.0.9.4:9000", low - 0.01)
+    yield Case(warning, tuple(found), tuple(fired(i, "warning") for i in instances), minutes(holds[0]))
+    yield Case(page, tuple(found), (fired("10.0.9.3:9000", "critical"),), minutes(holds[1]))
+    yield Case(warning, tuple(quiet), (), minutes(holds[0]))
+    yield Case(page, tuple(quiet), (), minutes(holds[1]))
+
+
 def _storage(database: DatabasePlan) -> Iterator[Case]:
-    """Databases and WAL over a share of the volume fire; a little under it, or another job's, do not.
-
-    A volume past the page's share is past the warning's too, so the page's cases fill their volume
-    only after the warning's cases are checked, and are checked that much later."""
+    """Databases and WAL past 80% and 90% of the volume fire the warning and the page."""
     capacity = memory_bytes(database.size)
-    for name, share, severity, delay in (
-        (storage_filling_name, 0.8, "warning", 0),
-        (storage_full_name, 0.9, "critical", 30),
-    ):
-        instance = {"job": database.name, "instance": f"10.0.0.{2 + delay}:9187"}
-        other = {**instance, "job": f"not-{database.name}"}
-        yield from _pair(
-            name(database.name),
-            _filled(instance, capacity * (share + 0.01), delay),
-            _filled(instance, capacity * (share - 0.01), delay) + _filled(other, capacity * 0.99, delay),
-            # The sum by instance keeps no job.
-            [_fired({"instance": instance["instance"]}, database.name, database.layer_name, severity)],
-            "15m",
-            delay,
-        )
 
+    def filled(instance: str, fraction: float) -> list[Series]:
+        # Two databases and the WAL, a third of the bytes each; another job's volume is full.
+        third = f"{round(capacity * fraction / 3)}xN"
+        size = {"__name__": "cnpg_pg_database_size_bytes", "job": database.name, "instance": instance}
+        wal = {
+            "__name__": "cnpg_collector_pg_wal",
+            "job": database.name,
+            "instance": instance,
+            "value": "size",
+        }
+        other = {**size, "job": f"not-{database.name}", "datname": "app"}
+        return [
+            ({**size, "datname": "app"}, third),
+            ({**size, "datname": "postgres"}, third),
+            (wal, third),
+            (other, f"{capacity}xN"),
+        ]
 
-def _filled(instance: dict[str, str], used: float, delay: int) -> list[Series]:
-    """Two databases and the WAL of an instance, a third of used bytes each, from delay minutes on."""
-    third = _from(round(used / 3), delay)
-    size = {"__name__": "cnpg_pg_database_size_bytes", **instance}
-    wal = {"__name__": "cnpg_collector_pg_wal", **instance, "value": "size"}
-    return [({**size, "datname": "app"}, third), ({**size, "datname": "postgres"}, third), (wal, third)]
+    def fired(instance: str, severity: str) -> dict[str, str]:
+        # The sum by instance keeps no job.
+        return _fired({"instance": instance}, database.name, database.layer_name, severity)
 
-
-def _from(value: int, delay: int) -> str:
-    """Series values: 0 for delay minutes, then value."""
-    return f"0x{delay} {value}xN" if delay else f"{value}xN"
+    names = (storage_filling_name(database.name), storage_full_name(database.name))
+    yield from _two_shares(names, ("15m", "15m"), (0.8, 0.9), filled, fired)
 
 
 def _redis_memory(redis: RedisPlan) -> Iterator[Case]:
-    """A Redis pod's memory and append-only file a hundredth over their shares fire; under them do not.
-
-    As with the databases' volumes, the page's cases start late, after the warning's are checked."""
-    layer = redis.layer_name
+    """A Redis pod's memory past 80% and 90% of its limit, its append-only file past 40% of its volume."""
     limit = memory_bytes(redis.sizing.memory_limit)
-    for name, share, severity, hold, delay in (
-        (redis_memory_filling_name, 0.8, "warning", "15m", 0),
-        (redis_memory_full_name, 0.9, "critical", "5m", 30),
-    ):
-        pod = {
-            "__name__": "redis_memory_used_bytes",
-            "job": redis.name,
-            "instance": f"10.0.1.{2 + delay}:9121",
-        }
-        yield from _pair(
-            name(redis.name),
-            [(pod, _from(round(limit * (share + 0.01)), delay))],
-            [
-                (pod, _from(round(limit * (share - 0.01)), delay)),
-                ({**pod, "job": f"not-{redis.name}"}, _from(limit, delay)),
-            ],
-            [_fired(pod, redis.name, layer, severity)],
-            hold,
-            delay,
-        )
+
+    def pod(instance: str) -> dict[str, str]:
+        return {"__name__": "redis_memory_used_bytes", "job": redis.name, "instance": instance}
+
+    def used(instance: str, fraction: float) -> list[Series]:
+        other = {**pod(instance), "job": f"not-{redis.name}"}
+        return [(pod(instance), f"{round(limit * fraction)}xN"), (other, f"{limit}xN")]
+
+    def fired(instance: str, severity: str) -> dict[str, str]:
+        return _fired(pod(instance), redis.name, redis.layer_name, severity)
+
+    names = (redis_memory_filling_name(redis.name), redis_memory_full_name(redis.name))
+    yield from _two_shares(names, ("15m", "5m"), (0.8, 0.9), used, fired)
     volume = memory_bytes(redis.size)
     aof = {"__name__": "redis_aof_current_size_bytes", "job": redis.name, "instance": "10.0.1.2:9121"}
     yield from _pair(
         redis_volume_filling_name(redis.name),
         [(aof, f"{round(volume * 0.41)}xN")],
         [(aof, f"{round(volume * 0.39)}xN"), ({**aof, "job": f"not-{redis.name}"}, f"{volume}xN")],
-        [_fired(aof, redis.name, layer, "warning")],
+        [_fired(aof, redis.name, redis.layer_name, "warning")],
         "15m",
     )
 
 
-# When a replica of the Redis alert cases loses its link to the master, after the first case is checked.
-UNLINKED_AT = 30
+# When a replica of the Redis alert cases loses its link: the minute after the short master's case
+# is checked (its hold and ten minutes), when the master counts them all again.
+UNLINKED_AT = 16
 
 
 def _redis(env: EnvPlan, redis: RedisPlan) -> Iterator[Case]:
