@@ -6,36 +6,14 @@ from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
-from compiler.spec.inheritance import BY_OVERRIDE
-from compiler.spec.kind_rules import SERVING, market_run_in_session, settings_not_taken
+from compiler.spec.kind_rules import market_run_in_session, settings_not_taken
 from compiler.spec.market_rules import known_zone, shifts_offset
 from compiler.spec.model import Component, DatabaseOverride, Spec
 from compiler.spec.names import database_variables
+from compiler.spec.operated_rules import OPERATOR_OWNS, operated_overrides, variables_nifty_sets
 from compiler.spec.places import components_by_name, placed_components
-from compiler.spec.ports import connection
 from compiler.spec.positions import at_key, at_value
 from compiler.spec.resolved import Resolved, View
-
-# What the operator decides for a database, or what it does not have: its pods are the operator's.
-OPERATOR_OWNS = (
-    "image",
-    "tag",
-    "digest",
-    *SERVING,
-    "schedule",
-    "talks_to",
-    "secrets",
-    "writable",
-    "args",
-    "env",
-    "dedicated_cores",
-    "ingress",
-    "external",
-    "metrics",
-    "objectives",
-)
-# What an environment may change in a database: the rest is the operator's or the database block's.
-DATABASE_OVERRIDES = ("resources", "database")
 
 
 def check_databases(doc: Document, spec: Spec, views: tuple[View, ...]) -> Iterator[Diagnostic]:
@@ -100,24 +78,14 @@ def _backup(doc: Document, spec: Spec, loc: Loc, component: Component) -> Iterat
 
 
 def _overrides(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator[Diagnostic]:
-    """An environment changes a database's resources and database block only, and no other's database."""
+    """An environment changes a database's resources and database block only, and no other's database;
+    it changes no part the database does not have."""
+    yield from operated_overrides(doc, spec, databases, "database", "a database", code="N210")
     for env_name, env in spec.environments.items():
         for name, override in env.components.items():
-            where: Loc = ("environments", env_name, "components", name)
-            if name not in databases:
-                if override.database is not None:
-                    yield at_key(doc, (*where, "database"), f"'{name}' is not a database", code="N210")
-                continue
-            yield from _missing_parts(doc, where, name, override.database, spec)
-            for key in sorted(override.model_fields_set - set(DATABASE_OVERRIDES)):
-                if key in BY_OVERRIDE:
-                    yield at_key(
-                        doc,
-                        (*where, key),
-                        f"'{name}' is a database: its operator runs its pods, so an environment sets no"
-                        f" {key}",
-                        code="N210",
-                    )
+            if name in databases:
+                where: Loc = ("environments", env_name, "components", name)
+                yield from _missing_parts(doc, where, name, override.database, spec)
 
 
 def _missing_parts(
@@ -143,17 +111,4 @@ def _missing_parts(
 
 def _clients(doc: Document, spec: Spec, databases: dict[str, Loc]) -> Iterator[Diagnostic]:
     """A client of a database gets its connection variables from nifty; it does not set them itself."""
-    for loc, component in placed_components(spec):
-        for entry in component.talks_to:
-            target, _ = connection(entry)
-            if target not in databases:
-                continue
-            for variable in database_variables(target):
-                if variable in component.env:
-                    yield at_key(
-                        doc,
-                        (*loc, "env", variable),
-                        f"{variable} is the connection variable nifty sets for '{target}'"
-                        f" ({database_variables(target)[variable]}); remove it",
-                        code="N213",
-                    )
+    yield from variables_nifty_sets(doc, spec, databases, database_variables, code="N213")

@@ -6,37 +6,18 @@ from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic
 from compiler.spec.document import Document, Loc
-from compiler.spec.inheritance import BY_OVERRIDE
-from compiler.spec.kind_rules import SERVING, settings_not_taken
+from compiler.spec.kind_rules import settings_not_taken
 from compiler.spec.model import Spec
 from compiler.spec.names import redis_password_variable, redis_variables
+from compiler.spec.operated_rules import OPERATOR_OWNS, operated_overrides, variables_nifty_sets
 from compiler.spec.places import placed_components
-from compiler.spec.ports import LEAST_PEERS, connection
-from compiler.spec.positions import at_key, at_value
+from compiler.spec.ports import LEAST_PEERS
+from compiler.spec.positions import at_value
 from compiler.spec.resolved import Resolved, View
 
 # What the operator decides for a Redis, or what it does not have: its pods are the operator's, and
-# a component is one kind of thing (a database, a scheduled job or a Redis), never two.
-OPERATOR_OWNS = (
-    "image",
-    "tag",
-    "digest",
-    *SERVING,
-    "schedule",
-    "database",
-    "talks_to",
-    "secrets",
-    "writable",
-    "args",
-    "env",
-    "dedicated_cores",
-    "ingress",
-    "external",
-    "metrics",
-    "objectives",
-)
-# What an environment may change in a Redis: the rest is the operator's or the redis block's.
-REDIS_OVERRIDES = ("resources", "redis")
+# What the operator decides for a Redis, or what it does not have; and it is no database too.
+REDIS_OWNS = (*OPERATOR_OWNS, "database")
 
 
 def check_redis(doc: Document, spec: Spec, views: tuple[View, ...]) -> Iterator[Diagnostic]:
@@ -46,7 +27,7 @@ def check_redis(doc: Document, spec: Spec, views: tuple[View, ...]) -> Iterator[
         if component.redis is not None:
             found.setdefault(component.name, loc)
             reason = "is a Redis: its operator runs its pods, so it sets no"
-            yield from settings_not_taken(doc, loc, component, OPERATOR_OWNS, reason, code="N214")
+            yield from settings_not_taken(doc, loc, component, REDIS_OWNS, reason, code="N214")
     yield from _overrides(doc, spec, found)
     for view in views:
         for resolved in view.components:
@@ -87,44 +68,15 @@ def _sentinels(doc: Document, view: View, resolved: Resolved) -> Iterator[Diagno
 
 def _overrides(doc: Document, spec: Spec, found: dict[str, Loc]) -> Iterator[Diagnostic]:
     """An environment changes a Redis's resources and redis block only, and no other's redis block."""
-    for env_name, env in spec.environments.items():
-        for name, override in env.components.items():
-            where: Loc = ("environments", env_name, "components", name)
-            if name not in found:
-                if override.redis is not None:
-                    yield at_key(doc, (*where, "redis"), f"'{name}' is not a Redis", code="N214")
-                continue
-            for key in sorted(override.model_fields_set - set(REDIS_OVERRIDES)):
-                if key in BY_OVERRIDE:
-                    yield at_key(
-                        doc,
-                        (*where, key),
-                        f"'{name}' is a Redis: its operator runs its pods, so an environment sets no {key}",
-                        code="N214",
-                    )
+    yield from operated_overrides(doc, spec, found, "redis", "a Redis", code="N214")
 
 
 def _clients(doc: Document, spec: Spec, found: dict[str, Loc]) -> Iterator[Diagnostic]:
     """A client of a Redis gets its Sentinels, master group and password from nifty, not by itself."""
-    for loc, component in placed_components(spec):
-        for entry in component.talks_to:
-            target, _ = connection(entry)
-            if target not in found:
-                continue
-            given = {**redis_variables(target, 1), redis_password_variable(target): "the Redis's Secret"}
-            for variable in given:
-                if variable in component.env:
-                    yield at_key(
-                        doc,
-                        (*loc, "env", variable),
-                        f"{variable} is a variable nifty sets for '{target}'; remove it",
-                        code="N217",
-                    )
-            for index, secret in enumerate(component.secrets):
-                if secret.env in given:
-                    yield at_value(
-                        doc,
-                        (*loc, "secrets", index, "env"),
-                        f"{secret.env} is a variable nifty sets for '{target}'; name another",
-                        code="N217",
-                    )
+    yield from variables_nifty_sets(doc, spec, found, _client_variables, code="N217")
+
+
+def _client_variables(redis: str) -> dict[str, str]:
+    """What a client of a Redis gets: its Sentinels (one stands for them all here), their port and
+    master group, and the path of the password."""
+    return {**redis_variables(redis, 1), redis_password_variable(redis): "the path of the password"}
