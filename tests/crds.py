@@ -191,6 +191,23 @@ def without_sync_windows(obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "spec": {k: v for k, v in obj["spec"].items() if k != "syncWindows"}}
 
 
+# A string-to-string map: labels, annotations.
+_STRINGS: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"}}
+# The metadata nifty writes on an object of a CRD no package carries: a DNS label name, a namespace,
+# labels and annotations.
+METADATA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
+        "namespace": {"type": "string"},
+        "labels": _STRINGS,
+        "annotations": _STRINGS,
+    },
+}
+
+
 # The Barman Cloud plugin's ObjectStore (barmancloud.cnpg.io/v1, namespaced) around its spec's
 # configuration, as the plugin's CRD (config/crd/bases/barmancloud.cnpg.io_objectstores.yaml of
 # cloudnative-pg/plugin-barman-cloud v0.14.0, commit 1e13020f) gives ObjectStoreSpec: configuration
@@ -204,16 +221,7 @@ OBJECT_STORE: dict[str, Any] = {
     "properties": {
         "apiVersion": {"const": "barmancloud.cnpg.io/v1"},
         "kind": {"const": "ObjectStore"},
-        "metadata": {
-            "type": "object",
-            "required": ["name"],
-            "additionalProperties": False,
-            "properties": {
-                "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
-                "namespace": {"type": "string"},
-                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        },
+        "metadata": METADATA,
         "spec": {
             "type": "object",
             "required": ["configuration"],
@@ -259,7 +267,6 @@ _RESOURCES = {
     "additionalProperties": False,
     "properties": {"limits": _QUANTITIES, "requests": _QUANTITIES},
 }
-_STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
 _AFFINITY = {
     "type": "object",
     "additionalProperties": False,
@@ -327,17 +334,7 @@ REDIS_REPLICATION: dict[str, Any] = {
     "properties": {
         "apiVersion": {"const": "redis.redis.opstreelabs.in/v1beta2"},
         "kind": {"const": "RedisReplication"},
-        "metadata": {
-            "type": "object",
-            "required": ["name"],
-            "additionalProperties": False,
-            "properties": {
-                "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
-                "namespace": {"type": "string"},
-                "labels": _STRINGS,
-                "annotations": _STRINGS,
-            },
-        },
+        "metadata": METADATA,
         "spec": {
             "type": "object",
             "required": ["clusterSize", "kubernetesConfig"],

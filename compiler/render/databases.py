@@ -10,24 +10,20 @@ from compiler.plan.model import (
     DatabasePlan,
     EnvPlan,
     PoolerPlan,
-    PrometheusOperatorPlan,
-    ScrapeTarget,
 )
-from compiler.render.labels import MANAGED_BY, metadata, selector
-from compiler.render.network import SCRAPER
+from compiler.render.labels import metadata, selector
+from compiler.render.operated import in_namespace, metrics_service, operated_labels, pod_monitor, scraper
 from compiler.render.types import Placed
 from compiler.spec.names import (
     ACCESS_KEY_ID,
     ACCESS_SECRET_KEY,
     BACKUP_SUFFIX,
     READ_WRITE_SUFFIX,
-    discovery_service_name,
     pooler_name,
 )
 from compiler.spec.ports import PGBOUNCER_METRICS_PORT, POSTGRES_METRICS_PORT
 
 CNPG = "postgresql.cnpg.io/v1"
-MONITORING = "monitoring.coreos.com/v1"
 # The label CloudNativePG puts on every pod of a Cluster, and the name of its instances' metrics port.
 CLUSTER_LABEL = "cnpg.io/cluster"
 # The label CloudNativePG puts on every PgBouncer pod of a Pooler: the Pooler's name.
@@ -42,7 +38,6 @@ STATUS_PORT = 8000
 API_SERVER_PORTS = (443, 6443)
 # The object store's HTTPS port.
 HTTPS_PORT = 443
-NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 # What the TimescaleDB edition sets as its license: the Apache-2 features, or the Timescale License's.
 LICENSE = {"apache": "apache", "community": "timescale"}
 
@@ -57,20 +52,24 @@ def render(env: EnvPlan) -> Iterator[Placed]:
         yield Placed(file, cluster(env, database))
         yield Placed(file, network_policy(env, database, target is not None))
         if target is not None:
-            yield Placed(file, metrics_service(env, database.name, labels, target))
+            pods = selector(env, database.name)
+            yield Placed(file, metrics_service(env, database.name, labels, pods, target))
             if operator is not None:
                 match = {CLUSTER_LABEL: database.name}
-                yield Placed(file, pod_monitor(env, database.name, labels, match, target, operator))
+                monitor = pod_monitor(env, database.name, labels, match, METRICS_PORT_NAME, target, operator)
+                yield Placed(file, monitor)
         if database.pooler is not None:
             name = pooler_name(database.name)
             pooled = scraped.get(name)
             yield Placed(file, pooler(env, database, database.pooler))
             yield Placed(file, pooler_policy(env, database, database.pooler, pooled is not None))
             if pooled is not None:
-                yield Placed(file, metrics_service(env, name, pooler_labels(env, database), pooled))
+                pods = selector(env, name)
+                yield Placed(file, metrics_service(env, name, pooler_labels(env, database), pods, pooled))
                 if operator is not None:
                     match = {POOLER_LABEL: f"{name}{READ_WRITE_SUFFIX}"}
-                    yield Placed(file, pod_monitor(env, name, labels, match, pooled, operator))
+                    monitor = pod_monitor(env, name, labels, match, METRICS_PORT_NAME, pooled, operator)
+                    yield Placed(file, monitor)
         if database.backup is not None:
             yield Placed(file, object_store(env, database, database.backup))
             for run in database.backup.runs:
@@ -79,13 +78,7 @@ def render(env: EnvPlan) -> Iterator[Placed]:
 
 def database_labels(env: EnvPlan, database: DatabasePlan) -> dict[str, str]:
     """The labels of a database's objects, which its operator passes on to its pods."""
-    return {
-        **selector(env, database.name),
-        "app.kubernetes.io/component": database.layer_name,
-        "app.kubernetes.io/part-of": env.system,
-        "app.kubernetes.io/managed-by": MANAGED_BY,
-        "nifty.io/layer": str(database.layer),
-    }
+    return operated_labels(env, database.name, database.layer, database.layer_name)
 
 
 def cluster(env: EnvPlan, database: DatabasePlan) -> dict[str, Any]:
@@ -177,7 +170,7 @@ def pooler_policy(env: EnvPlan, database: DatabasePlan, plan: PoolerPlan, scrape
         else []
     )
     if scraped:
-        ingress.append({"from": [_scraper(env)], "ports": _ports(PGBOUNCER_METRICS_PORT)})
+        ingress.append({"from": [scraper(env)], "ports": _ports(PGBOUNCER_METRICS_PORT)})
     spec: dict[str, Any] = {
         "egress": [
             {"to": [_pods(env, database.name)], "ports": _ports(database.port)},
@@ -246,86 +239,18 @@ def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
     return {"podSelector": {"matchLabels": selector(env, name)}}
 
 
-def metrics_service(env: EnvPlan, name: str, labels: dict[str, str], target: ScrapeTarget) -> dict[str, Any]:
-    """The headless Service through which the tree's Prometheus finds the operator's pods' metrics port."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": metadata(env, discovery_service_name(name), labels),
-        "spec": {
-            "clusterIP": "None",
-            "ports": [
-                {
-                    "name": f"metrics-{target.port}",
-                    "port": target.port,
-                    "protocol": "TCP",
-                    "targetPort": target.port,
-                }
-            ],
-            "publishNotReadyAddresses": True,
-            "selector": selector(env, name),
-        },
-    }
-
-
-def pod_monitor(
-    env: EnvPlan,
-    name: str,
-    labels: dict[str, str],
-    match: dict[str, str],
-    target: ScrapeTarget,
-    operator: PrometheusOperatorPlan,
-) -> dict[str, Any]:
-    """The PodMonitor that CloudNativePG's documentation recommends: each matched pod's port named metrics."""
-    relabel = (
-        ("job", target.job),
-        ("layer", target.layer_name),
-        ("component", target.workload),
-        ("environment", env.name),
-    )
-    return {
-        "apiVersion": MONITORING,
-        "kind": "PodMonitor",
-        "metadata": metadata(env, name, {**labels, **dict(operator.labels)}),
-        "spec": {
-            "podMetricsEndpoints": [
-                {
-                    "interval": env.observability.scrape_interval,
-                    "path": target.path,
-                    "port": METRICS_PORT_NAME,
-                    "relabelings": [
-                        {"action": "replace", "replacement": value, "targetLabel": key}
-                        for key, value in relabel
-                    ],
-                }
-            ],
-            "selector": {"matchLabels": match},
-        },
-    }
-
-
-def _scraper(env: EnvPlan) -> dict[str, Any]:
-    """Who scrapes metrics: the tree's Prometheus, or the namespace of the cluster's Prometheus Operator."""
-    operator = env.prometheus_operator
-    return _pods(env, SCRAPER) if operator is None else _namespace(operator.namespace)
-
-
-def _namespace(name: str) -> dict[str, Any]:
-    return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: name}}}
-
-
 def network_policy(env: EnvPlan, database: DatabasePlan, scraped: bool) -> dict[str, Any]:
     """The instances' traffic: clients, the operator's status calls, replication, the API server, backups."""
     own = _pods(env, database.name)
     ingress: list[dict[str, Any]] = [
         {
-            "from": [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: database.operator_namespace}}}],
+            "from": [in_namespace(database.operator_namespace)],
             "ports": _ports(STATUS_PORT),
         },
         {"from": [own], "ports": _ports(database.port)},
     ]
     if scraped:
-        ingress.append({"from": [_scraper(env)], "ports": _ports(POSTGRES_METRICS_PORT)})
+        ingress.append({"from": [scraper(env)], "ports": _ports(POSTGRES_METRICS_PORT)})
     direct = list(database.clients)
     if database.pooler is not None:
         direct.append(pooler_name(database.name))

@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.plan.model import EnvPlan, PrometheusOperatorPlan, RedisPlan, ScrapeTarget
-from compiler.render.labels import MANAGED_BY, metadata, selector
-from compiler.render.network import SCRAPER
+from compiler.plan.model import EnvPlan, RedisPlan
+from compiler.render.labels import metadata, selector
+from compiler.render.operated import in_namespace, metrics_service, operated_labels, pod_monitor, scraper
 from compiler.render.platform import priority_class
 from compiler.render.types import Placed
-from compiler.spec.names import REDIS_SENTINEL_PORT, discovery_service_name, sentinel_name
+from compiler.spec.names import REDIS_SENTINEL_PORT, sentinel_name
 from compiler.spec.ports import REDIS_EXPORTER_PORT, REDIS_PORT
 
 REDIS_GROUP = "redis.redis.opstreelabs.in"
 REDIS_OPERATOR = f"{REDIS_GROUP}/v1beta2"
-MONITORING = "monitoring.coreos.com/v1"
 # The label the operator sets on a RedisReplication's pods: replication on the Redis pods, sentinel
 # on the Sentinels; both also carry the RedisReplication's own labels, so nifty's selector too.
 ROLE_LABEL = "role"
@@ -25,7 +24,6 @@ EXPORTER_PORT_NAME = "redis-exporter"
 # The user and group of the operator's images (their `redis` user), which own /data and /etc/redis:
 # the images write their generated redis.conf and sentinel.conf there when they start.
 RUN_AS = 1000
-NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 # What a Sentinel and the exporter sidecar take: small and fixed, as neither holds data.
 SENTINEL_RESOURCES = {
     "limits": {"cpu": "200m", "ephemeral-storage": "256Mi", "memory": "128Mi"},
@@ -50,20 +48,17 @@ def render(env: EnvPlan) -> Iterator[Placed]:
         if redis.sentinels > 1:
             yield Placed(file, sentinel_budget(env, redis))
         if target is not None:
-            yield Placed(file, metrics_service(env, redis, target))
-            if env.prometheus_operator is not None:
-                yield Placed(file, pod_monitor(env, redis, target, env.prometheus_operator))
+            labels, pods, operator = redis_labels(env, redis), redis_pods(env, redis), env.prometheus_operator
+            yield Placed(file, metrics_service(env, redis.name, labels, pods, target))
+            if operator is not None:
+                yield Placed(
+                    file, pod_monitor(env, redis.name, labels, pods, EXPORTER_PORT_NAME, target, operator)
+                )
 
 
 def redis_labels(env: EnvPlan, redis: RedisPlan) -> dict[str, str]:
     """The labels of a Redis's objects, which its operator passes on to its pods."""
-    return {
-        **selector(env, redis.name),
-        "app.kubernetes.io/component": redis.layer_name,
-        "app.kubernetes.io/part-of": env.system,
-        "app.kubernetes.io/managed-by": MANAGED_BY,
-        "nifty.io/layer": str(redis.layer),
-    }
+    return operated_labels(env, redis.name, redis.layer, redis.layer_name)
 
 
 def redis_pods(env: EnvPlan, redis: RedisPlan) -> dict[str, str]:
@@ -202,7 +197,7 @@ def _clients(env: EnvPlan, redis: RedisPlan) -> list[dict[str, Any]]:
 
 
 def _operator(redis: RedisPlan) -> dict[str, Any]:
-    return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: redis.operator_namespace}}}
+    return in_namespace(redis.operator_namespace)
 
 
 def _policy(
@@ -234,9 +229,7 @@ def redis_policy(env: EnvPlan, redis: RedisPlan, scraped: bool) -> dict[str, Any
         {"from": [*_clients(env, redis), _operator(redis), own, sentinels], "ports": _ports(REDIS_PORT)}
     ]
     if scraped:
-        operator = env.prometheus_operator
-        scraper = _pods(selector(env, SCRAPER)) if operator is None else _namespace(operator.namespace)
-        ingress.append({"from": [scraper], "ports": _ports(REDIS_EXPORTER_PORT)})
+        ingress.append({"from": [scraper(env)], "ports": _ports(REDIS_EXPORTER_PORT)})
     egress = [
         {"to": [own], "ports": _ports(REDIS_PORT)},
         {"to": [sentinels], "ports": _ports(REDIS_SENTINEL_PORT)},
@@ -259,60 +252,3 @@ def sentinel_policy(env: EnvPlan, redis: RedisPlan) -> dict[str, Any]:
         {"to": [own], "ports": _ports(REDIS_SENTINEL_PORT)},
     ]
     return _policy(env, sentinel_name(redis.name), redis, sentinel_pods(env, redis), ingress, egress)
-
-
-def _namespace(name: str) -> dict[str, Any]:
-    return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: name}}}
-
-
-def metrics_service(env: EnvPlan, redis: RedisPlan, target: ScrapeTarget) -> dict[str, Any]:
-    """The headless Service through which the tree's Prometheus finds each Redis pod's exporter."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": metadata(env, discovery_service_name(redis.name), redis_labels(env, redis)),
-        "spec": {
-            "clusterIP": "None",
-            "ports": [
-                {
-                    "name": f"metrics-{target.port}",
-                    "port": target.port,
-                    "protocol": "TCP",
-                    "targetPort": target.port,
-                }
-            ],
-            "publishNotReadyAddresses": True,
-            "selector": redis_pods(env, redis),
-        },
-    }
-
-
-def pod_monitor(
-    env: EnvPlan, redis: RedisPlan, target: ScrapeTarget, operator: PrometheusOperatorPlan
-) -> dict[str, Any]:
-    """The cluster's Prometheus scrapes each Redis pod's exporter port, with the tree's labels."""
-    labels = (
-        ("job", target.job),
-        ("layer", target.layer_name),
-        ("component", target.workload),
-        ("environment", env.name),
-    )
-    return {
-        "apiVersion": MONITORING,
-        "kind": "PodMonitor",
-        "metadata": metadata(env, redis.name, {**redis_labels(env, redis), **dict(operator.labels)}),
-        "spec": {
-            "podMetricsEndpoints": [
-                {
-                    "interval": env.observability.scrape_interval,
-                    "path": target.path,
-                    "port": EXPORTER_PORT_NAME,
-                    "relabelings": [
-                        {"action": "replace", "replacement": value, "targetLabel": name}
-                        for name, value in labels
-                    ],
-                }
-            ],
-            "selector": {"matchLabels": redis_pods(env, redis)},
-        },
-    }
