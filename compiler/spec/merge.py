@@ -18,6 +18,7 @@ from compiler.spec.model import (
     Resources,
     SecretRef,
     Storage,
+    StorageOverride,
 )
 from compiler.spec.quantities import cpu_millis, memory_bytes
 
@@ -186,19 +187,13 @@ def merged_database(database: Database, override: ComponentOverride | None) -> D
     change = override.database if override else None
     if change is None:
         return database
-    storage = change.storage
     backup, pooler = database.backup, database.pooler
     pooler_instances = change.pooler.instances if change.pooler is not None else None
     return database.model_copy(
         update={
             "instances": change.instances if change.instances is not None else database.instances,
             "synchronous": change.synchronous if change.synchronous is not None else database.synchronous,
-            "storage": DatabaseStorage(
-                size=storage.size if storage and storage.size else database.storage.size,
-                storage_class=storage.storage_class
-                if storage and storage.storage_class
-                else database.storage.storage_class,
-            ),
+            "storage": merged_store_volume(database.storage, change.storage),
             "backup": backup.model_copy(update={"retention": change.retention})
             if backup is not None and change.retention is not None
             else backup,
@@ -209,22 +204,25 @@ def merged_database(database: Database, override: ComponentOverride | None) -> D
     )
 
 
+def merged_store_volume(volume: DatabaseStorage, change: StorageOverride | None) -> DatabaseStorage:
+    """An operator-run store's volume with an environment's size and class laid on."""
+    if change is None:
+        return volume
+    return DatabaseStorage(
+        size=change.size or volume.size, storage_class=change.storage_class or volume.storage_class
+    )
+
+
 def merged_redis(redis: Redis, override: ComponentOverride | None) -> Redis:
     """A Redis with an environment's pods, Sentinels and volume laid on."""
     change = override.redis if override else None
     if change is None:
         return redis
-    storage = change.storage
     return redis.model_copy(
         update={
             "replicas": change.replicas if change.replicas is not None else redis.replicas,
             "sentinels": change.sentinels if change.sentinels is not None else redis.sentinels,
-            "storage": DatabaseStorage(
-                size=storage.size if storage and storage.size else redis.storage.size,
-                storage_class=storage.storage_class
-                if storage and storage.storage_class
-                else redis.storage.storage_class,
-            ),
+            "storage": merged_store_volume(redis.storage, change.storage),
         }
     )
 
