@@ -12,7 +12,8 @@ from compiler.plan.model import (
     PoolerPlan,
 )
 from compiler.render.labels import metadata, selector
-from compiler.render.operated import in_namespace, metrics_service, operated_labels, pod_monitor, scraper
+from compiler.render.network import in_namespace, pods_of, scraper
+from compiler.render.operated import metrics_service, operated_labels, pod_monitor, tcp_ports
 from compiler.render.types import Placed
 from compiler.spec.names import (
     ACCESS_KEY_ID,
@@ -165,16 +166,16 @@ def pooler_policy(env: EnvPlan, database: DatabasePlan, plan: PoolerPlan, scrape
     """PgBouncer's traffic: its clients and the metrics scrape in, out to the instances and the API server."""
     own = selector(env, pooler_name(database.name))
     ingress = (
-        [{"from": [_pods(env, c) for c in sorted(plan.clients)], "ports": _ports(database.port)}]
+        [{"from": [pods_of(env, c) for c in sorted(plan.clients)], "ports": tcp_ports(database.port)}]
         if plan.clients
         else []
     )
     if scraped:
-        ingress.append({"from": [scraper(env)], "ports": _ports(PGBOUNCER_METRICS_PORT)})
+        ingress.append({"from": [scraper(env)], "ports": tcp_ports(PGBOUNCER_METRICS_PORT)})
     spec: dict[str, Any] = {
         "egress": [
-            {"to": [_pods(env, database.name)], "ports": _ports(database.port)},
-            {"ports": _ports(*API_SERVER_PORTS)},
+            {"to": [pods_of(env, database.name)], "ports": tcp_ports(database.port)},
+            {"ports": tcp_ports(*API_SERVER_PORTS)},
         ],
         "podSelector": {"matchLabels": own},
         "policyTypes": ["Ingress", "Egress"],
@@ -231,37 +232,31 @@ def scheduled_backup(env: EnvPlan, database: DatabasePlan, suffix: str, schedule
     }
 
 
-def _ports(*ports: int) -> list[dict[str, Any]]:
-    return [{"port": port, "protocol": "TCP"} for port in sorted(set(ports))]
-
-
-def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
-    return {"podSelector": {"matchLabels": selector(env, name)}}
-
-
 def network_policy(env: EnvPlan, database: DatabasePlan, scraped: bool) -> dict[str, Any]:
     """The instances' traffic: clients, the operator's status calls, replication, the API server, backups."""
-    own = _pods(env, database.name)
+    own = pods_of(env, database.name)
     ingress: list[dict[str, Any]] = [
         {
             "from": [in_namespace(database.operator_namespace)],
-            "ports": _ports(STATUS_PORT),
+            "ports": tcp_ports(STATUS_PORT),
         },
-        {"from": [own], "ports": _ports(database.port)},
+        {"from": [own], "ports": tcp_ports(database.port)},
     ]
     if scraped:
-        ingress.append({"from": [scraper(env)], "ports": _ports(POSTGRES_METRICS_PORT)})
+        ingress.append({"from": [scraper(env)], "ports": tcp_ports(POSTGRES_METRICS_PORT)})
     direct = list(database.clients)
     if database.pooler is not None:
         direct.append(pooler_name(database.name))
     if direct:
-        ingress.insert(0, {"from": [_pods(env, c) for c in sorted(direct)], "ports": _ports(database.port)})
+        ingress.insert(
+            0, {"from": [pods_of(env, c) for c in sorted(direct)], "ports": tcp_ports(database.port)}
+        )
     egress: list[dict[str, Any]] = [
-        {"to": [own], "ports": _ports(database.port)},
-        {"ports": _ports(*API_SERVER_PORTS)},
+        {"to": [own], "ports": tcp_ports(database.port)},
+        {"ports": tcp_ports(*API_SERVER_PORTS)},
     ]
     if database.backup is not None:
-        egress.append({"to": [{"ipBlock": {"cidr": database.backup.cidr}}], "ports": _ports(HTTPS_PORT)})
+        egress.append({"to": [{"ipBlock": {"cidr": database.backup.cidr}}], "ports": tcp_ports(HTTPS_PORT)})
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",

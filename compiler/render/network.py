@@ -88,12 +88,20 @@ def _ports(ports: list[int] | tuple[int, ...]) -> list[dict[str, Any]]:
     return [{"protocol": "TCP", "port": port} for port in sorted(set(ports))]
 
 
-def _pods(env: EnvPlan, name: str) -> dict[str, Any]:
+def pods_of(env: EnvPlan, name: str) -> dict[str, Any]:
+    """A NetworkPolicy peer: the pods of one workload (or one operator-run store) of the system."""
     return {"podSelector": {"matchLabels": selector(env, name)}}
 
 
-def _namespace(name: str) -> dict[str, Any]:
+def in_namespace(name: str) -> dict[str, Any]:
+    """A NetworkPolicy peer: every pod of a namespace."""
     return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: name}}}
+
+
+def scraper(env: EnvPlan) -> dict[str, Any]:
+    """Who scrapes metrics: the tree's Prometheus, or the namespace of the cluster's Prometheus Operator."""
+    operator = env.prometheus_operator
+    return pods_of(env, SCRAPER) if operator is None else in_namespace(operator.namespace)
 
 
 def webhooks(env: EnvPlan) -> list[tuple[str, int]]:
@@ -137,19 +145,18 @@ def allow_policy(env: EnvPlan, workload: Workload, flows: Flows) -> dict[str, An
 def _ingress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, Any]]:
     rules: list[dict[str, Any]] = []
     for port, clients in sorted(flows.clients.get(workload.name, {}).items()):
-        rules.append({"from": [_pods(env, c) for c in sorted(clients)], "ports": _ports([port])})
+        rules.append({"from": [pods_of(env, c) for c in sorted(clients)], "ports": _ports([port])})
     if workload.clustered:
-        rules.append({"from": [_pods(env, workload.name)], "ports": _ports(workload.peer_ports)})
+        rules.append({"from": [pods_of(env, workload.name)], "ports": _ports(workload.peer_ports)})
     scraped = flows.scraped.get(workload.name)
     operator = env.prometheus_operator
     if scraped:
-        scraper = _pods(env, SCRAPER) if operator is None else _namespace(operator.namespace)
-        rules.append({"from": [scraper], "ports": _ports(scraped)})
+        rules.append({"from": [scraper(env)], "ports": _ports(scraped)})
     if operator is not None:
         # The cluster's Alertmanager posts to the webhook receivers that the tree's own would.
         hooks = [port for component, port in webhooks(env) if component == workload.name]
         if hooks:
-            rules.append({"from": [_namespace(operator.namespace)], "ports": _ports(hooks)})
+            rules.append({"from": [in_namespace(operator.namespace)], "ports": _ports(hooks)})
     if workload.name == COLLECTOR:
         everyone = {"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": env.system}}}
         rules.append({"from": [everyone], "ports": _ports(OTLP_PORTS)})
@@ -161,15 +168,15 @@ def _ingress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, A
 
 def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, Any]]:
     rules: list[dict[str, Any]] = [
-        {"to": [_pods(env, flow.target)], "ports": _ports([flow.port])} for flow in workload.flows
+        {"to": [pods_of(env, flow.target)], "ports": _ports([flow.port])} for flow in workload.flows
     ]
     if workload.clustered:
-        rules.append({"to": [_pods(env, workload.name)], "ports": _ports(workload.peer_ports)})
+        rules.append({"to": [pods_of(env, workload.name)], "ports": _ports(workload.peer_ports)})
     if workload.name != COLLECTOR:
-        rules.append({"to": [_pods(env, COLLECTOR)], "ports": _ports(OTLP_PORTS)})
+        rules.append({"to": [pods_of(env, COLLECTOR)], "ports": _ports(OTLP_PORTS)})
     if workload.name == SCRAPER:
         rules += [
-            {"to": [_pods(env, target.name)], "ports": _ports(flows.scraped[target.name])}
+            {"to": [pods_of(env, target.name)], "ports": _ports(flows.scraped[target.name])}
             for target in env.workloads
             if flows.scraped.get(target.name)
         ]
@@ -180,12 +187,12 @@ def _egress(env: EnvPlan, workload: Workload, flows: Flows) -> list[dict[str, An
             for name in (database.name, *((pooler_name(database.name),) if database.pooler else ()))
         ]
         rules += [
-            {"to": [_pods(env, name)], "ports": _ports(flows.scraped[name])}
+            {"to": [pods_of(env, name)], "ports": _ports(flows.scraped[name])}
             for name in operated
             if flows.scraped.get(name)
         ]
         rules += [
-            {"to": [_pods(env, redis.name)], "ports": _ports(flows.scraped[redis.name])}
+            {"to": [pods_of(env, redis.name)], "ports": _ports(flows.scraped[redis.name])}
             for redis in env.redis
             if flows.scraped.get(redis.name)
         ]

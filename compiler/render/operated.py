@@ -1,6 +1,6 @@
-"""What nifty writes around the pods an operator runs (a database's, a Redis's): their labels, who
-scrapes them, the headless Service through which the tree's Prometheus finds them, and the
-PodMonitor through which the cluster's Prometheus Operator does."""
+"""What nifty writes around the pods an operator runs (a database's, a Redis's): their labels, the
+ports of their NetworkPolicies, the headless Service through which the tree's Prometheus finds
+them, and the PodMonitor through which the cluster's Prometheus Operator does."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from typing import Any
 
 from compiler.plan.model import EnvPlan, PrometheusOperatorPlan, ScrapeTarget
 from compiler.render.labels import MANAGED_BY, metadata, selector
-from compiler.render.network import SCRAPER
 from compiler.spec.names import discovery_service_name
 
 MONITORING = "monitoring.coreos.com/v1"
-NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 
 
 def operated_labels(env: EnvPlan, name: str, layer: int, layer_name: str) -> dict[str, str]:
@@ -26,17 +24,9 @@ def operated_labels(env: EnvPlan, name: str, layer: int, layer_name: str) -> dic
     }
 
 
-def in_namespace(name: str) -> dict[str, Any]:
-    """A NetworkPolicy peer: every pod of a namespace."""
-    return {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: name}}}
-
-
-def scraper(env: EnvPlan) -> dict[str, Any]:
-    """Who scrapes metrics: the tree's Prometheus, or the namespace of the cluster's Prometheus Operator."""
-    operator = env.prometheus_operator
-    if operator is None:
-        return {"podSelector": {"matchLabels": selector(env, SCRAPER)}}
-    return in_namespace(operator.namespace)
+def tcp_ports(*ports: int) -> list[dict[str, Any]]:
+    """A NetworkPolicy rule's ports, each TCP, in order (keys sorted, as the operators' objects are)."""
+    return [{"port": port, "protocol": "TCP"} for port in sorted(set(ports))]
 
 
 def metrics_service(

@@ -7,7 +7,8 @@ from typing import Any
 
 from compiler.plan.model import EnvPlan, RedisPlan
 from compiler.render.labels import metadata, selector
-from compiler.render.operated import in_namespace, metrics_service, operated_labels, pod_monitor, scraper
+from compiler.render.network import in_namespace, pods_of, scraper
+from compiler.render.operated import metrics_service, operated_labels, pod_monitor, tcp_ports
 from compiler.render.platform import priority_class
 from compiler.render.types import Placed
 from compiler.spec.names import REDIS_SENTINEL_PORT, sentinel_name
@@ -184,16 +185,12 @@ def sentinel_budget(env: EnvPlan, redis: RedisPlan) -> dict[str, Any]:
     }
 
 
-def _ports(*ports: int) -> list[dict[str, Any]]:
-    return [{"port": port, "protocol": "TCP"} for port in sorted(set(ports))]
-
-
 def _pods(labels: dict[str, str]) -> dict[str, Any]:
     return {"podSelector": {"matchLabels": labels}}
 
 
 def _clients(env: EnvPlan, redis: RedisPlan) -> list[dict[str, Any]]:
-    return [_pods(selector(env, client)) for client in sorted(redis.clients)]
+    return [pods_of(env, client) for client in sorted(redis.clients)]
 
 
 def _operator(redis: RedisPlan) -> dict[str, Any]:
@@ -226,13 +223,13 @@ def redis_policy(env: EnvPlan, redis: RedisPlan, scraped: bool) -> dict[str, Any
     Sentinels out (a master's preStop hook asks them to fail over); the exporter scraped."""
     own, sentinels = _pods(redis_pods(env, redis)), _pods(sentinel_pods(env, redis))
     ingress: list[dict[str, Any]] = [
-        {"from": [*_clients(env, redis), _operator(redis), own, sentinels], "ports": _ports(REDIS_PORT)}
+        {"from": [*_clients(env, redis), _operator(redis), own, sentinels], "ports": tcp_ports(REDIS_PORT)}
     ]
     if scraped:
-        ingress.append({"from": [scraper(env)], "ports": _ports(REDIS_EXPORTER_PORT)})
+        ingress.append({"from": [scraper(env)], "ports": tcp_ports(REDIS_EXPORTER_PORT)})
     egress = [
-        {"to": [own], "ports": _ports(REDIS_PORT)},
-        {"to": [sentinels], "ports": _ports(REDIS_SENTINEL_PORT)},
+        {"to": [own], "ports": tcp_ports(REDIS_PORT)},
+        {"to": [sentinels], "ports": tcp_ports(REDIS_SENTINEL_PORT)},
     ]
     return _policy(env, redis.name, redis, redis_pods(env, redis), ingress, egress)
 
@@ -244,11 +241,11 @@ def sentinel_policy(env: EnvPlan, redis: RedisPlan) -> dict[str, Any]:
     ingress = [
         {
             "from": [*_clients(env, redis), _operator(redis), own, watched],
-            "ports": _ports(REDIS_SENTINEL_PORT),
+            "ports": tcp_ports(REDIS_SENTINEL_PORT),
         }
     ]
     egress = [
-        {"to": [watched], "ports": _ports(REDIS_PORT)},
-        {"to": [own], "ports": _ports(REDIS_SENTINEL_PORT)},
+        {"to": [watched], "ports": tcp_ports(REDIS_PORT)},
+        {"to": [own], "ports": tcp_ports(REDIS_SENTINEL_PORT)},
     ]
     return _policy(env, sentinel_name(redis.name), redis, sentinel_pods(env, redis), ingress, egress)
