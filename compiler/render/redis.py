@@ -11,6 +11,7 @@ from compiler.render.network import in_namespace, pods_of, scraper
 from compiler.render.operated import metrics_service, operated_labels, pod_monitor, tcp_ports
 from compiler.render.platform import priority_class
 from compiler.render.types import Placed
+from compiler.render.workloads import container_security, pod_security
 from compiler.spec.names import REDIS_SENTINEL_PORT, sentinel_name
 from compiler.spec.ports import REDIS_EXPORTER_PORT, REDIS_PORT
 
@@ -84,24 +85,15 @@ def _spread(pods: dict[str, str]) -> dict[str, Any]:
 
 
 def _pod_security() -> dict[str, Any]:
-    return {
-        "fsGroup": RUN_AS,
-        "fsGroupChangePolicy": "OnRootMismatch",
-        "runAsGroup": RUN_AS,
-        "runAsNonRoot": True,
-        "runAsUser": RUN_AS,
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
+    # The volume's root is the images' user's already after the first start: skip walking it again.
+    # Keys in order, as the rest of the RedisReplication is written.
+    context = {**pod_security(RUN_AS), "fsGroupChangePolicy": "OnRootMismatch"}
+    return {key: context[key] for key in sorted(context)}
 
 
 def _container_security(*, read_only: bool) -> dict[str, Any]:
-    return {
-        "allowPrivilegeEscalation": False,
-        "capabilities": {"drop": ["ALL"]},
-        "privileged": False,
-        "readOnlyRootFilesystem": read_only,
-        "runAsNonRoot": True,
-    }
+    context = container_security(read_only=read_only)
+    return {key: context[key] for key in sorted(context)}
 
 
 def redis_replication(env: EnvPlan, redis: RedisPlan, scraped: bool) -> dict[str, Any]:

@@ -142,18 +142,35 @@ def skip_annotations(workload: Workload) -> dict[str, str]:
     }
 
 
+def pod_security(run_as: int) -> dict[str, Any]:
+    """A pod's security context as the restricted Pod Security Standard admits it, as user run_as."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": run_as,
+        "runAsGroup": run_as,
+        "fsGroup": run_as,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def container_security(*, read_only: bool) -> dict[str, Any]:
+    """A container's security context: no privilege, no capabilities; a root file system it may not write
+    unless its image writes there."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": read_only,
+        "privileged": False,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
 def _pod_spec(env: EnvPlan, workload: Workload) -> dict[str, Any]:
     pod: dict[str, Any] = {
         "serviceAccountName": workload.name,
         "automountServiceAccountToken": workload.uses_api,
         "priorityClassName": priority_class(env.system, workload.hot_path),
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": RUN_AS,
-            "runAsGroup": RUN_AS,
-            "fsGroup": RUN_AS,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": pod_security(RUN_AS),
     }
     if workload.volume is not None:
         # Only walk a large volume to fix ownership when its root does not match already.
@@ -215,13 +232,7 @@ def _container(env_plan: EnvPlan, workload: Workload) -> dict[str, Any]:
         container["startupProbe"] = _probe(
             workload, workload.liveness or workload.health, period=STARTUP_PERIOD, failures=failures
         )
-    container["securityContext"] = {
-        "allowPrivilegeEscalation": False,
-        "readOnlyRootFilesystem": True,
-        "privileged": False,
-        "runAsNonRoot": True,
-        "capabilities": {"drop": ["ALL"]},
-    }
+    container["securityContext"] = container_security(read_only=True)
     container["volumeMounts"] = _mounts(workload)
     return container
 
